@@ -1,0 +1,139 @@
+"""Case files: one investigation's seeds, limits, tags and cassette, in TOML.
+
+Relative paths in a case file are resolved against the case file's folder. Unknown sections
+and keys are errors (a typo must not silently change a trace). See ``cases/demo-ransom.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from btctrace.errors import BtctraceError, CaseFileError
+from btctrace.tracing.result import DEFAULT_STOP_CATEGORIES, Direction, Seed, TraceLimits
+from btctrace.tracing.seeds import parse_seed
+from btctrace.units import parse_btc, parse_utc
+
+__all__ = ["Case", "load_case"]
+
+_CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "case": {"id": str, "title": str, "synthetic": bool, "description": str},
+    "trace": {
+        "seeds": list, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
+        "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
+    },
+    "provider": {"api_url": str, "cassette": str, "rate": (int, float)},
+    "tags": {"paths": list},
+}
+_REQUIRED = {("case", "id"), ("trace", "seeds")}
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Path
+    id: str
+    title: str
+    synthetic: bool
+    description: str
+    seeds: tuple[Seed, ...]
+    direction: Direction
+    limits: TraceLimits
+    api_url: str | None
+    cassette: Path | None
+    rate: float | None
+    tag_paths: tuple[Path, ...]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CaseFileError(str(path), "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseFileError(str(path), "", f"cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseFileError(str(path), "", f"is not valid TOML ({exc})") from None
+
+
+def _check_shape(path: Path, data: dict[str, Any]) -> None:
+    for section, values in data.items():
+        if section not in _SCHEMA:
+            raise CaseFileError(str(path), section, f"unknown section (allowed: {', '.join(_SCHEMA)})")
+        if not isinstance(values, dict):
+            raise CaseFileError(str(path), section, "should be a table")
+        for key, value in values.items():
+            expected = _SCHEMA[section].get(key)
+            if expected is None:
+                raise CaseFileError(str(path), f"{section}.{key}", f"unknown key (allowed: {', '.join(_SCHEMA[section])})")
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise CaseFileError(str(path), f"{section}.{key}", f"should be {_type_name(expected)}, got {value!r}")
+    for section, key in _REQUIRED:
+        if key not in data.get(section, {}):
+            raise CaseFileError(str(path), f"{section}.{key}", "is required")
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list", float: "a number"}
+    if isinstance(expected, tuple):
+        return "a number"
+    return names.get(expected, expected.__name__)
+
+
+def _field(path: Path, name: str, parse, value):
+    try:
+        return parse(value)
+    except BtctraceError as exc:
+        raise CaseFileError(str(path), name, exc.message) from None
+    except (ValueError, TypeError) as exc:
+        raise CaseFileError(str(path), name, str(exc)) from None
+
+
+def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
+    defaults = TraceLimits()
+    for key in ("hops", "max_transactions", "large_address_tx_count", "max_seed_history"):
+        if trace.get(key, 1) < 0:
+            raise CaseFileError(str(path), f"trace.{key}", "must not be negative")
+    return TraceLimits(
+        hops=trace.get("hops", defaults.hops),
+        min_value=_field(path, "trace.min_value", parse_btc, trace["min_value"]) if "min_value" in trace else 0,
+        since=_field(path, "trace.since", parse_utc, trace["since"]) if "since" in trace else None,
+        until=_field(path, "trace.until", parse_utc, trace["until"]) if "until" in trace else None,
+        max_transactions=trace.get("max_transactions", defaults.max_transactions),
+        large_address_tx_count=trace.get("large_address_tx_count", defaults.large_address_tx_count),
+        max_seed_history=trace.get("max_seed_history", defaults.max_seed_history),
+        stop_categories=frozenset(trace.get("stop_categories", DEFAULT_STOP_CATEGORIES)),
+    )
+
+
+def _near(folder: Path, relative: str) -> Path:
+    """*relative* resolved against the case file's folder, normalised (no ``x/..``)."""
+    return Path(os.path.normpath(folder / relative))
+
+
+def load_case(path: str | Path) -> Case:
+    """Read and validate a case file; raises :class:`CaseFileError` naming the bad field."""
+    path = Path(path)
+    data = _read(path)
+    _check_shape(path, data)
+    case, trace = data["case"], data["trace"]
+    provider, tags = data.get("provider", {}), data.get("tags", {})
+    if not _CASE_ID.fullmatch(case["id"]):
+        raise CaseFileError(str(path), "case.id", "use letters, digits, '.', '_' and '-' only (it names the output folder)")
+    if not trace["seeds"]:
+        raise CaseFileError(str(path), "trace.seeds", "needs at least one address, txid or txid:vout")
+    seeds = tuple(_field(path, "trace.seeds", parse_seed, s) for s in trace["seeds"])
+    direction = _field(path, "trace.direction", Direction, trace.get("direction", "forward"))
+    folder = path.parent
+    return Case(
+        path=path, id=case["id"], title=case.get("title", case["id"]), synthetic=case.get("synthetic", False),
+        description=case.get("description", ""), seeds=seeds, direction=direction, limits=_limits(path, trace),
+        api_url=provider.get("api_url"),
+        cassette=_near(folder, provider["cassette"]) if "cassette" in provider else None,
+        rate=float(provider["rate"]) if "rate" in provider else None,
+        tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
+    )

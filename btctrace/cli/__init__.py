@@ -1,0 +1,65 @@
+"""The ``btctrace`` command line: the root group and the single error boundary.
+
+Deliberate errors (:class:`~btctrace.errors.BtctraceError`) become one line on stderr and the
+exit code the error carries (listed in the README). Anything else is a bug and shows a
+traceback. ``BTCTRACE_RAISE_ERRORS=1`` re-raises deliberate errors too, for debugging.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from btctrace import __version__
+from btctrace.cli.case import case_group
+from btctrace.cli.trace import trace_command
+from btctrace.errors import BtctraceError, ExitCode
+
+__all__ = ["cli", "main"]
+
+
+class _ReportedError(click.ClickException):
+    """A BtctraceError on its way out: one line, its own exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"btctrace: error: {self.message}", err=True)
+
+
+class _BoundaryGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BtctraceError as exc:
+            if os.environ.get("BTCTRACE_RAISE_ERRORS"):
+                raise
+            raise _ReportedError(exc.user_message, int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            raise _ReportedError("interrupted; anything recorded so far was saved", int(ExitCode.INTERRUPTED)) from None
+
+
+@click.group(cls=_BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="btctrace")
+def cli() -> None:
+    """Trace ransom and extortion payments in Bitcoin, with replayable evidence.
+
+    \b
+    Examples:
+      btctrace case run cases/demo-ransom.toml
+      btctrace trace bc1q... --hops 6 --out out/case1 --record cassettes/case1.json
+      btctrace trace bc1q... --hops 6 --out out/case1-replay --offline cassettes/case1.json
+    """
+
+
+cli.add_command(trace_command)
+cli.add_command(case_group)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="btctrace")

@@ -1,0 +1,69 @@
+"""``btctrace case run|validate``: work from a case file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from btctrace.case import load_case
+from btctrace.cli.render import progress_printer, summary_lines
+from btctrace.runner import run_case
+from btctrace.units import format_btc, format_utc
+
+__all__ = ["case_group"]
+
+
+@click.group("case")
+def case_group() -> None:
+    """Run or check a case file (seeds, limits, tags and cassette of one investigation).
+
+    \b
+    Example:
+      btctrace case run cases/demo-ransom.toml
+    """
+
+
+@case_group.command("run")
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: out/<case id>].")
+@click.option("--live", is_flag=True, help="Fetch from the explorer instead of replaying the cassette.")
+@click.option("--record", is_flag=True, help="Fetch live and record the case's cassette anew.")
+@click.option("--api-url", help="Override the case's explorer URL.")
+@click.option("--force", is_flag=True, help="Overwrite earlier outputs (and, with --record, the cassette).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def run_command(case_file, out_dir, live, record, api_url, force, quiet) -> None:
+    """Run CASE_FILE: by default offline, from the cassette it names.
+
+    \b
+    Examples:
+      btctrace case run cases/demo-ransom.toml
+      btctrace case run cases/demo-ransom.toml --out out/demo-again --force
+    """
+    case = load_case(case_file)
+    outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
+                       progress=progress_printer(quiet))
+    if case.synthetic:
+        click.echo(f"Case {case.id}: SYNTHETIC data (made by btctrace's demo generator, not real payments).")
+    click.echo("\n".join(summary_lines(outcome)))
+
+
+@case_group.command("validate")
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+def validate_command(case_file) -> None:
+    """Check CASE_FILE and print what it will trace.
+
+    \b
+    Example:
+      btctrace case validate cases/demo-ransom.toml
+    """
+    case = load_case(case_file)
+    limits = case.limits
+    click.echo(f"case {case.id}: {case.title}{' [SYNTHETIC]' if case.synthetic else ''}")
+    click.echo(f"  seeds: {', '.join(str(s) for s in case.seeds)} ({case.direction.value})")
+    click.echo(f"  hops {limits.hops}, min value {format_btc(limits.min_value)} BTC, "
+               f"window {format_utc(limits.since) or '-'} .. {format_utc(limits.until) or '-'}, "
+               f"max {limits.max_transactions} transactions, large address > {limits.large_address_tx_count} txs")
+    click.echo(f"  cassette: {case.cassette or 'none'}{'' if case.cassette is None or case.cassette.exists() else ' (missing)'}")
+    click.echo(f"  tags: {', '.join(str(p) for p in case.tag_paths) or 'none'}")

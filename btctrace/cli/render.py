@@ -1,0 +1,51 @@
+"""Plain-text rendering of a finished trace and progress lines (stderr, TTY only)."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+
+import click
+
+from btctrace.runner import TraceOutcome
+from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
+from btctrace.units import format_btc
+
+__all__ = ["summary_lines", "progress_printer"]
+
+
+def summary_lines(outcome: TraceOutcome) -> list[str]:
+    result = outcome.result
+    hops = [t.hop for t in result.txs.values()]
+    source = {"offline": f"offline from {outcome.cassette}", "record": f"recorded to {outcome.cassette}",
+              "live": "live"}[outcome.mode]
+    lines = [
+        f"Traced {len(result.txs)} transactions (hops {min(hops, default=0)}-{max(hops, default=0)}) "
+        f"{result.direction.value} from {', '.join(str(s) for s in result.seeds)}; "
+        f"{result.requests} requests to {result.api_url} ({source}).",
+    ]
+    totals: dict[StopReason, list[int]] = defaultdict(lambda: [0, 0])
+    for stop in result.stops:
+        totals[stop.reason][0] += 1
+        totals[stop.reason][1] += stop.value
+    lines.append("Stops:" if totals else "Stops: none")
+    for reason in sorted(totals, key=lambda r: r.value):
+        count, value = totals[reason]
+        lines.append(f"  {reason.value:<17} {count:>5} x  {format_btc(value):>18} BTC  {STOP_EXPLANATIONS[reason]}")
+    lines.append("Caps that bit:" if result.caps else "Caps that bit: none")
+    lines.extend(f"  {cap.name} (limit {cap.limit}): {cap.detail}" for cap in result.caps)
+    lines.append(f"Wrote {len(outcome.files)} files to {outcome.out_dir}:")
+    lines.extend(f"  {path}" for path in outcome.files)
+    return lines
+
+
+def progress_printer(quiet: bool):
+    """A walk progress callback writing to stderr, or None when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def report(hop: int, result: TraceResult) -> None:
+        click.echo(f"hop {hop}: {len(result.txs)} transactions, {len(result.stops)} stops, "
+                   f"{len(result.address_stats)} address look-ups", err=True)
+
+    return report

@@ -1,0 +1,64 @@
+"""``btctrace trace``: trace seeds forward or backward and write the output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from btctrace.cli.options import convert
+from btctrace.cli.render import progress_printer, summary_lines
+from btctrace.runner import API_URL_ENV, TraceJob, run_trace
+from btctrace.tracing.result import Direction, TraceLimits
+from btctrace.tracing.seeds import parse_seed
+from btctrace.units import parse_btc, parse_utc
+
+__all__ = ["trace_command"]
+
+_DEFAULTS = TraceLimits()
+
+
+@click.command("trace")
+@click.argument("seeds", nargs=-1, required=True)
+@click.option("--direction", type=click.Choice([d.value for d in Direction]), default="forward", show_default=True,
+              help="forward: where the money went; backward: where it came from.")
+@click.option("--hops", type=click.IntRange(0), default=_DEFAULTS.hops, show_default=True, help="Maximum hops.")
+@click.option("--min-value", metavar="BTC", help="Do not follow transfers below this amount (e.g. 0.001).")
+@click.option("--since", metavar="DATE", help="Follow only transactions at or after this UTC date/time.")
+@click.option("--until", metavar="DATE", help="Follow only transactions at or before this UTC date/time.")
+@click.option("--max-txs", type=click.IntRange(1), default=_DEFAULTS.max_transactions, show_default=True,
+              help="Stop after this many transactions (recorded as a cap).")
+@click.option("--large-address", type=click.IntRange(0), default=_DEFAULTS.large_address_tx_count, show_default=True,
+              help="Do not expand addresses with more transactions than this (exchanges, services).")
+@click.option("--tags", "tag_paths", multiple=True, type=click.Path(path_type=Path),
+              help="GraphSense TagPack YAML file or folder (repeatable).")
+@click.option("--api-url", envvar=API_URL_ENV, show_envvar=True,
+              help="Esplora API base URL [default: https://blockstream.info/api].")
+@click.option("--rate", type=float, help="Requests per second [default: 1 for blockstream.info, 5 for mempool.space].")
+@click.option("--record", type=click.Path(dir_okay=False, path_type=Path), help="Save every response to this cassette.")
+@click.option("--offline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Replay this cassette; no network access at all.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Output folder.")
+@click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+def trace_command(seeds, direction, hops, min_value, since, until, max_txs, large_address, tag_paths,
+                  api_url, rate, record, offline, out_dir, force, quiet) -> None:
+    """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
+
+    \b
+    Examples:
+      btctrace trace 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr --hops 6 --out out/case1 --record cassettes/case1.json
+      btctrace trace 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr --hops 6 --out out/case1b --offline cassettes/case1.json
+    """
+    limits = TraceLimits(
+        hops=hops, min_value=convert("--min-value", parse_btc, min_value) or 0,
+        since=convert("--since", parse_utc, since), until=convert("--until", parse_utc, until),
+        max_transactions=max_txs, large_address_tx_count=large_address,
+    )
+    job = TraceJob(
+        seeds=tuple(parse_seed(s) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
+        api_url=api_url, record=record, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
+    )
+    outcome = run_trace(job, progress=progress_printer(quiet))
+    click.echo("\n".join(summary_lines(outcome)))

@@ -1,0 +1,228 @@
+"""One error hierarchy for everything btctrace raises on purpose.
+
+Each subclass takes domain values and composes a message that says what failed and what to
+do next (after graphsense-lib's user-facing exceptions). Each carries an exit code from
+:class:`ExitCode`; only the CLI boundary catches these, prints one line and exits with it.
+Anything else that escapes is a bug and shows a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = [
+    "ExitCode",
+    "BtctraceError",
+    "UsageProblem",
+    "InvalidAddress",
+    "WrongNetwork",
+    "InvalidTxid",
+    "InvalidSeed",
+    "CaseFileError",
+    "TagFileError",
+    "ProviderError",
+    "NotFound",
+    "RateLimited",
+    "ProviderUnavailable",
+    "BadResponse",
+    "CassetteError",
+    "OfflineMiss",
+    "MissingDependency",
+    "OutputError",
+]
+
+
+class ExitCode(IntEnum):
+    """Documented process exit codes (also listed in the README)."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CASE_FILE = 3
+    PROVIDER = 4
+    OFFLINE_MISS = 5
+    MISSING_DEPENDENCY = 6
+    OUTPUT = 7
+    INTERRUPTED = 130
+
+
+class BtctraceError(Exception):
+    """Base of every deliberate btctrace error."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self.user_message)
+
+    @property
+    def user_message(self) -> str:
+        """One line: what failed, then what to do."""
+        return f"{self.message}. {self.hint}" if self.hint else self.message
+
+
+class UsageProblem(BtctraceError):
+    """Bad seeds, options or option combinations."""
+
+    exit_code = ExitCode.USAGE
+
+
+class InvalidAddress(UsageProblem):
+    def __init__(self, address: str, reason: str) -> None:
+        self.address = address
+        self.reason = reason
+        super().__init__(
+            f"{address!r} is not a valid Bitcoin address: {reason}",
+            "Check it character by character against the source (ransom note, e-mail)",
+        )
+
+
+class WrongNetwork(UsageProblem):
+    def __init__(self, address: str, found: str, expected: str) -> None:
+        self.address = address
+        self.found = found
+        self.expected = expected
+        super().__init__(
+            f"{address} is a {found} address, not a {expected} one",
+            f"Use an explorer for {found} (e.g. --api-url for that network) or check the address",
+        )
+
+
+class InvalidTxid(UsageProblem):
+    def __init__(self, txid: str) -> None:
+        self.txid = txid
+        super().__init__(
+            f"{txid!r} is not a transaction id",
+            "A txid is 64 hexadecimal characters (optionally followed by :vout for one output)",
+        )
+
+
+class InvalidSeed(UsageProblem):
+    def __init__(self, seed: str, reason: str) -> None:
+        self.seed = seed
+        super().__init__(f"seed {seed!r} cannot be traced: {reason}")
+
+
+class CaseFileError(BtctraceError):
+    """A case file is missing, unreadable or has an invalid field."""
+
+    exit_code = ExitCode.CASE_FILE
+
+    def __init__(self, path: str, field: str, reason: str) -> None:
+        self.path = path
+        self.field = field
+        self.reason = reason
+        where = f"{path}: [{field}]" if field else str(path)
+        super().__init__(f"case file {where}: {reason}", "Fix the case file and run again")
+
+
+class TagFileError(BtctraceError):
+    """A TagPack file cannot be read."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"TagPack {path}: {reason}", "Check the file is GraphSense TagPack YAML")
+
+
+class ProviderError(BtctraceError):
+    """An explorer failed to give a usable answer."""
+
+    exit_code = ExitCode.PROVIDER
+
+    def __init__(self, url: str, message: str, hint: str = "") -> None:
+        self.url = url
+        super().__init__(message, hint)
+
+
+class NotFound(ProviderError):
+    def __init__(self, url: str, kind: str, ident: str) -> None:
+        self.kind = kind
+        self.ident = ident
+        super().__init__(
+            url,
+            f"{kind} {ident} not found at {url}",
+            "Check the id and that --api-url points at the right network",
+        )
+
+
+class RateLimited(ProviderError):
+    def __init__(self, url: str, attempts: int, retry_after: float | None) -> None:
+        self.attempts = attempts
+        self.retry_after = retry_after
+        wait = f"; it asked to wait {retry_after:g} s" if retry_after else ""
+        super().__init__(
+            url,
+            f"the explorer kept refusing with HTTP 429 (rate limited) after {attempts} attempts at {url}{wait}",
+            "Wait, lower --rate, or use another explorer with --api-url; rerun with --record to keep what was fetched",
+        )
+
+
+class ProviderUnavailable(ProviderError):
+    def __init__(self, url: str, attempts: int, detail: str) -> None:
+        self.attempts = attempts
+        self.detail = detail
+        super().__init__(
+            url,
+            f"the explorer did not answer usefully after {attempts} attempts at {url} ({detail})",
+            "Check the network and --api-url, or try another explorer",
+        )
+
+
+class BadResponse(ProviderError):
+    def __init__(self, url: str, status: int, detail: str) -> None:
+        self.status = status
+        self.detail = detail
+        super().__init__(
+            url,
+            f"the explorer answered HTTP {status} at {url}: {detail}",
+            "Check that --api-url is an Esplora API (e.g. https://blockstream.info/api)",
+        )
+
+
+class CassetteError(BtctraceError):
+    """A cassette file is missing, corrupt or of the wrong shape."""
+
+    exit_code = ExitCode.OFFLINE_MISS
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"cassette {path}: {reason}",
+            "Use a cassette written by btctrace --record (or vcrpy, JSON serializer)",
+        )
+
+
+class OfflineMiss(BtctraceError):
+    """Offline replay was asked for a request the cassette does not hold."""
+
+    exit_code = ExitCode.OFFLINE_MISS
+
+    def __init__(self, method: str, url: str, cassette: str) -> None:
+        self.method = method
+        self.url = url
+        self.cassette = cassette
+        super().__init__(
+            f"offline: the cassette {cassette} has no response for {method} {url}",
+            "Use the same seeds, limits and --api-url as when it was recorded, or re-record with --record",
+        )
+
+
+class MissingDependency(BtctraceError):
+    exit_code = ExitCode.MISSING_DEPENDENCY
+
+    def __init__(self, feature: str, package: str) -> None:
+        self.package = package
+        super().__init__(f"{feature} needs the package {package}", f"pip install {package}")
+
+
+class OutputError(BtctraceError):
+    """An output folder or file cannot be written."""
+
+    exit_code = ExitCode.OUTPUT
+
+    def __init__(self, path: str, reason: str, hint: str = "") -> None:
+        self.path = path
+        super().__init__(f"cannot write {path}: {reason}", hint)

@@ -1,0 +1,129 @@
+"""A first flow chart: left to right by hop, amounts on edges, seeds and endpoints marked.
+
+Transactions are small squares in odd columns (2·hop+1); addresses sit in the column after
+the transaction that paid them (or before the one they pay, for payers). Backward traces are
+mirrored so the seed stays on the right. Layout is computed, not random; SVG ids use a fixed
+hash salt and no dates are embedded, so reruns give identical bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from btctrace.graph import schema as S
+from btctrace.units import format_btc
+
+__all__ = ["ROLE_STYLES", "layout", "draw_flow"]
+
+# role -> (face colour, marker, legend text)
+ROLE_STYLES = {
+    S.ROLE_SEED: ("#d62728", "*", "seed (ransom address)"),
+    S.ROLE_VICTIM: ("#1f77b4", "o", "victim / payer"),
+    S.ROLE_INTERMEDIARY: ("#ff7f0e", "o", "intermediary"),
+    S.ROLE_ENDPOINT: ("#9467bd", "D", "endpoint (service, limit)"),
+    S.ROLE_HOLDING: ("#2ca02c", "s", "holding (unspent)"),
+    S.ROLE_COUNTERPARTY: ("#bbbbbb", "o", "counterparty (not traced)"),
+}
+_TX_STYLE = ("#444444", "s", "transaction")
+_MAX_EDGE_LABELS = 400
+_DPI = 120
+
+
+def _column(graph: nx.MultiDiGraph, node: str) -> int:
+    data = graph.nodes[node]
+    if data[S.KIND] == S.KIND_TX:
+        return 2 * data["hop"] + 1
+    paid_by = [2 * d["hop"] + 2 for _, _, d in graph.in_edges(node, data=True)]
+    if paid_by:
+        return min(paid_by)
+    return min((2 * d["hop"] for _, _, d in graph.out_edges(node, data=True)), default=0)
+
+
+def layout(graph: nx.MultiDiGraph, mirrored: bool = False) -> dict[str, tuple[float, float]]:
+    """Deterministic positions: column by hop, rows by role then id, columns centred."""
+    columns: dict[int, list[str]] = {}
+    for node in graph.nodes:
+        columns.setdefault(_column(graph, node), []).append(node)
+    role_order = {role: i for i, role in enumerate(S.ROLES)}
+    positions = {}
+    for column, nodes in columns.items():
+        nodes.sort(key=lambda n: (role_order.get(graph.nodes[n].get("role"), -1), n))
+        offset = (len(nodes) - 1) / 2
+        for row, node in enumerate(nodes):
+            positions[node] = (-column if mirrored else column, offset - row)
+    return positions
+
+
+def _short(node: str) -> str:
+    return node if len(node) <= 14 else f"{node[:6]}…{node[-4:]}"
+
+
+def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    if data[S.KIND] == S.KIND_TX:
+        return f"tx {node[:8]}\n{data['time_utc'][:10]}"
+    label = data.get("label") or ""
+    return f"{_short(node)}\n{label[:28]}" if label else _short(node)
+
+
+def _figure(positions: dict[str, tuple[float, float]]):
+    from matplotlib.figure import Figure
+
+    xs = [x for x, _ in positions.values()] or [0]
+    ys = [y for _, y in positions.values()] or [0]
+    width = min(80.0, max(8.0, 1.1 * (max(xs) - min(xs) + 2)))
+    height = min(80.0, max(6.0, 0.75 * (max(ys) - min(ys) + 2)))
+    figure = Figure(figsize=(width, height), dpi=_DPI)
+    axes = figure.add_subplot()
+    axes.set_axis_off()
+    axes.set_xlim(min(xs) - 1, max(xs) + 1)
+    axes.set_ylim(min(ys) - 1, max(ys) + 1)
+    return figure, axes
+
+
+def _draw_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
+    label_edges = graph.number_of_edges() <= _MAX_EDGE_LABELS
+    for source, target, data in graph.edges(data=True):
+        (x0, y0), (x1, y1) = positions[source], positions[target]
+        traced = data["side"] == S.SIDE_INPUT or graph.nodes[target].get("role") != S.ROLE_COUNTERPARTY
+        axes.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                      arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#cccccc",
+                                  "lw": 0.7, "shrinkA": 6, "shrinkB": 6})
+        if label_edges:
+            axes.text((x0 + x1) / 2, (y0 + y1) / 2, f"{format_btc(data['value'])} BTC", fontsize=5,
+                      ha="center", va="bottom", color="#333333")
+
+
+def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
+    for node, data in graph.nodes(data=True):
+        colour, marker, _ = _TX_STYLE if data[S.KIND] == S.KIND_TX else ROLE_STYLES[data["role"]]
+        size = 30 if data[S.KIND] == S.KIND_TX else 90
+        x, y = positions[node]
+        axes.scatter([x], [y], s=size, c=colour, marker=marker, edgecolors="black", linewidths=0.4, zorder=3)
+        axes.text(x, y - 0.18, _node_label(graph, node), fontsize=5, ha="center", va="top", zorder=4)
+
+
+def _legend(axes) -> None:
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker=m, color="white", markerfacecolor=c, markeredgecolor="black", markersize=7, label=t)
+               for c, m, t in [*ROLE_STYLES.values(), _TX_STYLE]]
+    axes.legend(handles=handles, loc="upper left", fontsize=7, frameon=True)
+
+
+def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False) -> None:
+    """Draw the flow chart once and save it to each of *paths* (format from the suffix)."""
+    import matplotlib
+
+    positions = layout(graph, mirrored)
+    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
+        figure, axes = _figure(positions)
+        _draw_edges(axes, graph, positions)
+        _draw_nodes(axes, graph, positions)
+        _legend(axes)
+        axes.set_title(title, fontsize=10, loc="left")
+        for path in paths:
+            metadata = {"Date": None} if path.suffix in {".svg", ".pdf"} else {"Software": None}
+            figure.savefig(path, format=path.suffix.lstrip("."), metadata=metadata, bbox_inches="tight")

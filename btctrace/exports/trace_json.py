@@ -1,0 +1,111 @@
+"""``trace.json``: parameters, seeds, transactions, stops, caps and counts of one trace.
+
+Schema ``btctrace.trace/1`` is documented in ``docs/trace-json.md``. The document holds no
+run time, host or file path, so a live run and its offline replay give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from btctrace import __version__
+from btctrace.graph import schema as S
+from btctrace.model import Tx
+from btctrace.tags import TagIndex
+from btctrace.tracing.result import STOP_EXPLANATIONS, TracedTx, TraceResult
+from btctrace.units import format_btc, format_utc
+
+__all__ = ["SCHEMA_ID", "CaseInfo", "trace_document", "dumps"]
+
+SCHEMA_ID = "btctrace.trace/1"
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    id: str = ""
+    title: str = ""
+    synthetic: bool = False
+
+
+def _tx_entry(traced: TracedTx) -> dict[str, Any]:
+    tx: Tx = traced.tx
+    spends = {o.vout: o for o in traced.outspends} if traced.outspends is not None else None
+    outputs = []
+    for out in tx.outputs:
+        entry = {"index": out.index, "address": out.address, "value_sats": out.value, "script_type": out.script_type}
+        spend = spends.get(out.index) if spends is not None else None
+        entry["spent"] = None if spends is None else bool(spend and spend.spent)
+        entry["spent_by_txid"] = spend.txid if spend and spend.spent else None
+        entry["spent_by_vin"] = spend.vin if spend and spend.spent else None
+        outputs.append(entry)
+    inputs = [
+        {"index": i.index, "address": i.address, "value_sats": i.value, "prev_txid": i.prev_txid,
+         "prev_vout": i.prev_vout, "script_type": i.script_type, "sequence": i.sequence, "coinbase": i.is_coinbase}
+        for i in tx.inputs
+    ]
+    return {
+        "txid": tx.txid, "hop": traced.hop, "confirmed": tx.status.confirmed, "block_height": tx.block_height,
+        "block_time": tx.block_time, "time_utc": format_utc(tx.block_time), "fee_sats": tx.fee,
+        "version": tx.version, "locktime": tx.locktime, "size": tx.size, "weight": tx.weight,
+        "coinbase": tx.is_coinbase, "inputs": inputs, "outputs": outputs,
+    }
+
+
+def _parameters(result: TraceResult, tags: TagIndex) -> dict[str, Any]:
+    limits = result.limits
+    return {
+        "direction": result.direction.value, "hops": limits.hops, "min_value_sats": limits.min_value,
+        "since": format_utc(limits.since) or None, "until": format_utc(limits.until) or None,
+        "max_transactions": limits.max_transactions, "large_address_tx_count": limits.large_address_tx_count,
+        "max_seed_history": limits.max_seed_history, "stop_categories": sorted(limits.stop_categories),
+        "api_url": result.api_url,
+        "tagpacks": sorted({f.replace("\\", "/").rsplit("/", 1)[-1] for f in tags.files}),
+        "tags_loaded": len(tags),
+    }
+
+
+def _stops(result: TraceResult, tags: TagIndex) -> list[dict[str, Any]]:
+    entries = []
+    for stop in result.sorted_stops():
+        tag = tags.get(stop.address)
+        entries.append({
+            "reason": stop.reason.value, "explanation": STOP_EXPLANATIONS[stop.reason], "hop": stop.hop,
+            "txid": stop.txid, "side": stop.side, "index": stop.index, "address": stop.address,
+            "value_sats": stop.value, "value_btc": format_btc(stop.value), "next_txid": stop.next_txid,
+            "label": tag.label if tag else "", "detail": stop.detail,
+        })
+    return entries
+
+
+def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo) -> dict[str, Any]:
+    addresses = [n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS]
+    roles = Counter(graph.nodes[n]["role"] for n in addresses)
+    return {
+        "schema": SCHEMA_ID,
+        "btctrace_version": __version__,
+        "case": {"id": case.id, "title": case.title, "synthetic": case.synthetic},
+        "parameters": _parameters(result, tags),
+        "seeds": [{"kind": s.kind, "value": s.value, "vout": s.vout} for s in result.seeds],
+        "counts": {
+            "requests": result.requests,
+            "transactions": len(result.txs),
+            "addresses": len(addresses),
+            "transfers": graph.number_of_edges(),
+            "stops": len(result.stops),
+            "stops_by_reason": dict(sorted(Counter(s.reason.value for s in result.stops).items())),
+            "addresses_by_role": dict(sorted(roles.items())),
+            "caps": len(result.caps),
+        },
+        "caps": [{"name": c.name, "limit": c.limit, "detail": c.detail} for c in result.caps],
+        "stops": _stops(result, tags),
+        "transactions": [_tx_entry(t) for t in result.sorted_txs()],
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

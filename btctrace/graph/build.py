@@ -1,0 +1,144 @@
+"""Build the trace graph (``networkx.MultiDiGraph``) from a :class:`TraceResult`.
+
+Every input and output of every traced transaction becomes an edge, so co-spent inputs and
+untraced outputs stay visible. Nodes and edges are inserted in sorted order.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from btctrace.graph import schema as S
+from btctrace.model import Tx
+from btctrace.tags import TagIndex
+from btctrace.tracing.result import Direction, StopReason, TraceResult
+from btctrace.units import format_utc
+
+__all__ = ["build_graph", "address_role", "node_for"]
+
+_SERVICE_STOPS = {StopReason.TAGGED_SERVICE.value, StopReason.LARGE_ADDRESS.value}
+
+
+def _add_tx_node(graph: nx.MultiDiGraph, tx: Tx, hop: int) -> None:
+    graph.add_node(
+        tx.txid,
+        **{
+            S.KIND: S.KIND_TX, "txid": tx.txid, "hop": hop, "block_height": tx.block_height,
+            "block_time": tx.block_time, "time_utc": format_utc(tx.block_time),
+            "confirmed": tx.status.confirmed, "fee": tx.fee, "input_value": tx.input_value,
+            "output_value": tx.output_value, "n_inputs": len(tx.inputs), "n_outputs": len(tx.outputs),
+            "version": tx.version, "locktime": tx.locktime, "size": tx.size, "weight": tx.weight,
+            "coinbase": tx.is_coinbase,
+        },
+    )
+
+
+def _add_address_node(graph: nx.MultiDiGraph, node: str, address: str | None, script_type: str) -> None:
+    if node not in graph:
+        graph.add_node(node, **{S.KIND: S.KIND_ADDRESS, "address": address or "", "script_type": script_type})
+
+
+def _edge_common(tx: Tx, hop: int, side: str, index: int, value: int) -> dict:
+    return {
+        "side": side, "txid": tx.txid, "index": index, "value": value, "hop": hop,
+        "block_height": tx.block_height, "block_time": tx.block_time,
+    }
+
+
+def _add_tx_edges(graph: nx.MultiDiGraph, tx: Tx, hop: int, spenders: dict[int, str]) -> None:
+    for txin in tx.inputs:
+        node = node_for(tx, S.SIDE_INPUT, txin.index)
+        _add_address_node(graph, node, txin.address, "coinbase" if txin.is_coinbase else txin.script_type)
+        attrs = _edge_common(tx, hop, S.SIDE_INPUT, txin.index, txin.value)
+        graph.add_edge(node, tx.txid, key=S.edge_key(S.SIDE_INPUT, txin.index), spent_by=tx.txid, **attrs)
+    for out in tx.outputs:
+        node = node_for(tx, S.SIDE_OUTPUT, out.index)
+        _add_address_node(graph, node, out.address, out.script_type)
+        attrs = _edge_common(tx, hop, S.SIDE_OUTPUT, out.index, out.value)
+        graph.add_edge(tx.txid, node, key=S.edge_key(S.SIDE_OUTPUT, out.index),
+                       spent_by=spenders.get(out.index, ""), **attrs)
+
+
+def address_role(graph: nx.MultiDiGraph, node: str, result: TraceResult, victims: set[str], stops: set[str]) -> str:
+    """Role by precedence: seed, victim, service endpoint, holding, other endpoint,
+    intermediary, counterparty (see :mod:`btctrace.graph.schema`)."""
+    if node in result.seed_addresses:
+        return S.ROLE_SEED
+    if node in victims:
+        return S.ROLE_VICTIM
+    if stops & _SERVICE_STOPS:
+        return S.ROLE_ENDPOINT
+    if StopReason.UNSPENT.value in stops:
+        return S.ROLE_HOLDING
+    if stops:
+        return S.ROLE_ENDPOINT
+    received = any(d["side"] == S.SIDE_OUTPUT for _, _, d in graph.in_edges(node, data=True))
+    sent = any(d["side"] == S.SIDE_INPUT for _, _, d in graph.out_edges(node, data=True))
+    return S.ROLE_INTERMEDIARY if received and sent else S.ROLE_COUNTERPARTY
+
+
+def _victims(result: TraceResult) -> set[str]:
+    """Payers into a seed address: inputs of hop-0 transactions that pay a seed (forward)."""
+    if result.direction is not Direction.FORWARD or not result.seed_addresses:
+        return set()
+    payers = set()
+    for traced in result.txs.values():
+        tx = traced.tx
+        if traced.hop == 0 and any(o.address in result.seed_addresses for o in tx.outputs):
+            payers.update(i.address for i in tx.inputs if i.address and i.address not in result.seed_addresses)
+    return payers
+
+
+def node_for(tx: Tx, side: str, index: int) -> str:
+    """The address node an input or output of *tx* is drawn at."""
+    if side == S.SIDE_INPUT:
+        txin = tx.inputs[index]
+        kind = "coinbase" if txin.is_coinbase else txin.script_type
+        return txin.address or S.pseudo_address(tx.txid, side, index, kind)
+    out = tx.outputs[index]
+    return out.address or S.pseudo_address(tx.txid, side, index, out.script_type)
+
+
+def _stop_reasons_by_node(result: TraceResult) -> dict[str, set[str]]:
+    reasons: dict[str, set[str]] = {}
+    for stop in result.stops:
+        if stop.side not in (S.SIDE_INPUT, S.SIDE_OUTPUT):
+            continue
+        node = node_for(result.txs[stop.txid].tx, stop.side, stop.index)
+        reasons.setdefault(node, set()).add(stop.reason.value)
+    return reasons
+
+
+def build_graph(result: TraceResult, tags: TagIndex | None = None) -> nx.MultiDiGraph:
+    """The trace graph: nodes and edges in sorted order, roles and tags on address nodes."""
+    tags = tags or TagIndex()
+    graph = nx.MultiDiGraph(direction=result.direction.value, api_url=result.api_url,
+                            seeds=";".join(str(s) for s in result.seeds))
+    for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):
+        _add_tx_node(graph, traced.tx, traced.hop)
+    for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):
+        spenders = {o.vout: o.txid for o in traced.outspends or () if o.spent and o.txid}
+        _add_tx_edges(graph, traced.tx, traced.hop, spenders)
+    victims = _victims(result)
+    reasons = _stop_reasons_by_node(result)
+    for node, data in graph.nodes(data=True):
+        if data[S.KIND] != S.KIND_ADDRESS:
+            continue
+        tag = tags.get(data["address"])
+        stats = result.address_stats.get(node)
+        node_reasons = reasons.get(node, set())
+        data.update(
+            role=address_role(graph, node, result, victims, node_reasons),
+            label=tag.label if tag else "", category=tag.category if tag else "",
+            tag_source=(tag.source or tag.tagpack) if tag else "", is_seed=node in result.seed_addresses,
+            stop_reasons=";".join(sorted(node_reasons)), chain_tx_count=stats.tx_count if stats else None,
+        )
+    return _sorted_copy(graph)
+
+
+def _sorted_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    ordered = nx.MultiDiGraph(**graph.graph)
+    ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: item[0]))
+    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[3]["txid"], e[3]["side"], e[3]["index"]))
+    ordered.add_edges_from(edges)
+    return ordered

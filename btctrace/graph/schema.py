@@ -1,0 +1,68 @@
+"""Node and edge attribute names: the one source of truth for the graph, heuristics and exports.
+
+The graph is a ``networkx.MultiDiGraph`` with two node kinds. Address nodes are keyed by the
+address string (or a pseudo-id for outputs without an address); transaction nodes by txid.
+Edges run address -> tx for an input (key ``in:<vin>``) and tx -> address for an output
+(key ``out:<vout>``). Amounts are int satoshis.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "KIND",
+    "KIND_TX",
+    "KIND_ADDRESS",
+    "SIDE_INPUT",
+    "SIDE_OUTPUT",
+    "ROLES",
+    "ROLE_SEED",
+    "ROLE_VICTIM",
+    "ROLE_INTERMEDIARY",
+    "ROLE_ENDPOINT",
+    "ROLE_HOLDING",
+    "ROLE_COUNTERPARTY",
+    "TX_ATTRS",
+    "ADDRESS_ATTRS",
+    "EDGE_ATTRS",
+    "edge_key",
+    "pseudo_address",
+]
+
+KIND = "kind"
+KIND_TX = "tx"
+KIND_ADDRESS = "address"
+SIDE_INPUT = "input"
+SIDE_OUTPUT = "output"
+
+ROLE_SEED = "seed"  # an address the trace started from
+ROLE_VICTIM = "victim"  # paid into a seed address (forward trace from an address)
+ROLE_INTERMEDIARY = "intermediary"  # received traced coins and passed them on
+ROLE_ENDPOINT = "endpoint"  # the walk stopped here (service, large address, a limit)
+ROLE_HOLDING = "holding"  # traced coins still unspent here: a seizure candidate
+ROLE_COUNTERPARTY = "counterparty"  # touched by a traced tx but not on the traced path
+ROLES = (ROLE_SEED, ROLE_VICTIM, ROLE_INTERMEDIARY, ROLE_ENDPOINT, ROLE_HOLDING, ROLE_COUNTERPARTY)
+
+# Transaction node attributes.
+TX_ATTRS = (
+    "txid", "hop", "block_height", "block_time", "time_utc", "confirmed", "fee",
+    "input_value", "output_value", "n_inputs", "n_outputs", "version", "locktime",
+    "size", "weight", "coinbase",
+)
+# Address node attributes.
+ADDRESS_ATTRS = (
+    "address", "script_type", "role", "label", "category", "tag_source", "is_seed",
+    "stop_reasons", "chain_tx_count",
+)
+# Edge attributes (both directions).
+EDGE_ATTRS = (
+    "side", "txid", "index", "value", "hop", "block_height", "block_time", "spent_by",
+)
+
+
+def edge_key(side: str, index: int) -> str:
+    return f"{'in' if side == SIDE_INPUT else 'out'}:{index}"
+
+
+def pseudo_address(txid: str, side: str, index: int, script_type: str) -> str:
+    """Node id for a script without an address (OP_RETURN, P2PK, bare multisig, coinbase)."""
+    return f"{script_type}:{txid}:{'in' if side == SIDE_INPUT else 'out'}{index}"

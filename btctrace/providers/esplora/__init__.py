@@ -1,0 +1,1 @@
+"""Esplora (Blockstream esplora/electrs, mempool.space, self-hosted electrs)."""

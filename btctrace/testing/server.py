@@ -1,0 +1,162 @@
+"""A loopback Esplora-compatible HTTP server over a :class:`ChainStore`, with scripted faults.
+
+A development and test utility: the demo generator records its cassette against it, the
+provider tests exercise paging and retries on it, and the real-case check serves recorded
+Colonial Pipeline responses through it. It binds 127.0.0.1 only.
+
+    with EsploraServer(store) as server:
+        provider = ...(server.api_url)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from btctrace.testing.chain import ChainStore
+
+__all__ = ["Fault", "EsploraServer"]
+
+_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_ROUTES = [
+    (re.compile(r"/tx/([^/]+)"), "tx"),
+    (re.compile(r"/tx/([^/]+)/outspends"), "outspends"),
+    (re.compile(r"/tx/([^/]+)/status"), "status"),
+    (re.compile(r"/address/([^/]+)"), "address"),
+    (re.compile(r"/address/([^/]+)/txs"), "address_txs"),
+    (re.compile(r"/address/([^/]+)/txs/chain"), "address_chain"),
+    (re.compile(r"/address/([^/]+)/txs/chain/([^/]+)"), "address_chain"),
+    (re.compile(r"/blocks/tip/height"), "tip"),
+]
+
+
+@dataclass
+class Fault:
+    """Answer the next *times* requests whose path matches *pattern* with this instead."""
+
+    pattern: str
+    status: int = 503
+    body: str = "Service Unavailable"
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+    delay: float = 0.0
+    content_type: str = "text/plain"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "_Server"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence the default stderr log
+        return None
+
+    def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
+        payload = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        owner = self.server.owner
+        path = self.path.split("?", 1)[0]
+        owner.record_request(path)
+        fault = owner.take_fault(path)
+        if fault is not None:
+            time.sleep(fault.delay)
+            self._send(fault.status, fault.body, fault.content_type, fault.headers)
+            return
+        if not path.startswith(owner.prefix):
+            self._send(404, f'endpoint does not exist "{path}"', "text/plain")
+            return
+        status, body = owner.answer(path[len(owner.prefix):])
+        if isinstance(body, str):
+            self._send(status, body, "text/plain")
+        else:
+            self._send(status, json.dumps(body, separators=(",", ":")), "application/json")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: "EsploraServer"
+
+
+class EsploraServer:
+    """Serve *store* at ``http://127.0.0.1:<port><prefix>`` in a background thread."""
+
+    def __init__(self, store: ChainStore, port: int = 0, prefix: str = "/api") -> None:
+        self.store = store
+        self.prefix = prefix
+        self.faults: list[Fault] = []
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
+        self._httpd.owner = self
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), name="esplora-loopback", daemon=True)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}{self.prefix}"
+
+    def __enter__(self) -> "EsploraServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def record_request(self, path: str) -> None:
+        with self._lock:
+            self.requests.append(path)
+
+    def take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and re.search(fault.pattern, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def answer(self, path: str) -> tuple[int, Any]:
+        for pattern, name in _ROUTES:
+            match = pattern.fullmatch(path)
+            if match:
+                return getattr(self, f"_{name}")(*match.groups())
+        return 404, f'endpoint does not exist "{self.prefix}{path}"'
+
+    def _tx(self, txid: str) -> tuple[int, Any]:
+        if not _HEX64.fullmatch(txid):
+            return 400, "Invalid hex string"
+        tx = self.store.tx(txid.lower())
+        return (200, tx) if tx is not None else (404, "Transaction not found")
+
+    def _outspends(self, txid: str) -> tuple[int, Any]:
+        if not _HEX64.fullmatch(txid):
+            return 400, "Invalid hex string"
+        spends = self.store.outspends(txid.lower())
+        return (200, spends) if spends is not None else (404, "Transaction not found")
+
+    def _status(self, txid: str) -> tuple[int, Any]:
+        tx = self.store.tx(txid.lower())  # like electrs: unknown ids answer 200 unconfirmed
+        return 200, (tx["status"] if tx else {"confirmed": False})
+
+    def _address(self, address: str) -> tuple[int, Any]:
+        return 200, self.store.address_stats(address)
+
+    def _address_txs(self, address: str) -> tuple[int, Any]:
+        return 200, self.store.address_txs(address)
+
+    def _address_chain(self, address: str, last_seen: str | None = None) -> tuple[int, Any]:
+        return 200, self.store.address_txs_chain(address, last_seen)
+
+    def _tip(self) -> tuple[int, Any]:
+        return 200, str(self.store.tip_height or 0)

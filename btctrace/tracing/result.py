@@ -1,0 +1,133 @@
+"""What a trace asked for and what it found, including every place and reason it stopped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from btctrace.model import AddressStats, Outspend, Tx
+
+__all__ = [
+    "Direction",
+    "StopReason",
+    "STOP_EXPLANATIONS",
+    "Seed",
+    "TraceLimits",
+    "DEFAULT_STOP_CATEGORIES",
+    "Stop",
+    "Cap",
+    "TracedTx",
+    "TraceResult",
+]
+
+
+class Direction(str, Enum):
+    FORWARD = "forward"  # outputs -> the transactions that spend them
+    BACKWARD = "backward"  # inputs -> the transactions that funded them
+
+
+class StopReason(str, Enum):
+    HOP_LIMIT = "hop_limit"
+    BELOW_MIN_VALUE = "below_min_value"
+    OUTSIDE_WINDOW = "outside_window"
+    UNSPENT = "unspent"
+    LARGE_ADDRESS = "large_address"
+    TAGGED_SERVICE = "tagged_service"
+    MAX_TRANSACTIONS = "max_transactions"
+    COINBASE = "coinbase"
+    UNSPENDABLE = "unspendable"
+
+
+STOP_EXPLANATIONS = {
+    StopReason.HOP_LIMIT: "the hop limit was reached; the coins moved on beyond it",
+    StopReason.BELOW_MIN_VALUE: "the amount is below the minimum value followed",
+    StopReason.OUTSIDE_WINDOW: "the next transaction lies outside the time window",
+    StopReason.UNSPENT: "unspent output: the coins are still held here (seizure candidate)",
+    StopReason.LARGE_ADDRESS: "address with a large history (exchange or service?): not expanded",
+    StopReason.TAGGED_SERVICE: "address tagged as a service (e.g. exchange): the trace ends at it",
+    StopReason.MAX_TRANSACTIONS: "the maximum number of transactions was reached",
+    StopReason.COINBASE: "newly mined coins: the origin of this money",
+    StopReason.UNSPENDABLE: "unspendable output (OP_RETURN): these coins are destroyed",
+}
+
+# GraphSense taxonomy categories that end a forward walk by default: money that reaches them
+# leaves the extortionist's control and calls for a subpoena, not more hops.
+DEFAULT_STOP_CATEGORIES = frozenset(
+    {"exchange", "wallet_service", "payment_processor", "mixing_service", "gambling", "market", "miner", "atm", "service"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """Where a trace starts: an address, a transaction, or one output (``txid:vout``)."""
+
+    kind: str  # "address" | "tx" | "outpoint"
+    value: str
+    vout: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.value}:{self.vout}" if self.kind == "outpoint" else self.value
+
+
+@dataclass(frozen=True)
+class TraceLimits:
+    hops: int = 6
+    min_value: int = 0
+    since: int | None = None  # unix seconds, inclusive, compared with block time
+    until: int | None = None
+    max_transactions: int = 1000
+    large_address_tx_count: int = 1000
+    max_seed_history: int = 10_000
+    stop_categories: frozenset[str] = DEFAULT_STOP_CATEGORIES
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One place the walk ended, with why. ``side`` is ``output`` (forward) or ``input``."""
+
+    reason: StopReason
+    hop: int
+    txid: str
+    side: str
+    index: int
+    address: str | None
+    value: int
+    next_txid: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """A limit that bit and what it cut off."""
+
+    name: str
+    limit: int
+    detail: str
+
+
+@dataclass
+class TracedTx:
+    tx: Tx
+    hop: int
+    outspends: tuple[Outspend, ...] | None = None
+
+
+@dataclass
+class TraceResult:
+    direction: Direction
+    seeds: tuple[Seed, ...]
+    limits: TraceLimits
+    api_url: str
+    txs: dict[str, TracedTx] = field(default_factory=dict)
+    stops: list[Stop] = field(default_factory=list)
+    caps: list[Cap] = field(default_factory=list)
+    address_stats: dict[str, AddressStats] = field(default_factory=dict)
+    seed_addresses: frozenset[str] = frozenset()
+    requests: int = 0
+
+    def sorted_txs(self) -> list[TracedTx]:
+        """Transactions by hop, then block height (unconfirmed last), then txid."""
+        return sorted(self.txs.values(), key=lambda t: (t.hop, t.tx.block_height or 1 << 62, t.tx.txid))
+
+    def sorted_stops(self) -> list[Stop]:
+        return sorted(self.stops, key=lambda s: (s.hop, s.txid, s.side, s.index, s.reason.value))

@@ -1,0 +1,258 @@
+"""One breadth-first walk for both directions.
+
+Forward follows outputs to the transactions that spend them (``/tx/:txid/outspends``);
+backward follows inputs to the transactions that funded them (``prevout``). Each hop is
+processed in sorted order, so the same chain state gives the same result. Every place the
+walk ends is recorded as a :class:`Stop` with its reason, and every limit that bit as a
+:class:`Cap`: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from btctrace.model import Tx
+from btctrace.providers.base import Provider
+from btctrace.tags import TagIndex
+from btctrace.tracing.result import (
+    Cap,
+    Direction,
+    Seed,
+    Stop,
+    StopReason,
+    TracedTx,
+    TraceLimits,
+    TraceResult,
+)
+
+__all__ = ["walk", "trace_forward", "trace_backward", "Progress"]
+
+Progress = Callable[[int, TraceResult], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """A value transfer the walk may follow: output *index* of *txid* (forward) or its input
+    *index* (backward), leading to *next_txid* (None when unspent or coinbase)."""
+
+    txid: str
+    side: str
+    index: int
+    address: str | None
+    value: int
+    next_txid: str | None
+    unspendable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Visit:
+    """Follow *indices* of transaction *txid* at *hop* (None = all)."""
+
+    txid: str
+    hop: int
+    indices: frozenset[int] | None = None
+
+
+class _Walker:
+    def __init__(self, provider: Provider, result: TraceResult, tags: TagIndex, progress: Progress | None):
+        self.provider = provider
+        self.result = result
+        self.limits = result.limits
+        self.tags = tags
+        self.progress = progress
+
+    # ----- seeds -----------------------------------------------------------------------
+    def seed_visits(self) -> list[_Visit]:
+        visits: dict[str, set[int] | None] = {}
+        for seed in self.result.seeds:
+            for txid, indices in self._visits_for_seed(seed):
+                current = visits.get(txid, set())
+                visits[txid] = None if indices is None or current is None else current | indices
+        return [_Visit(txid, 0, None if idx is None else frozenset(idx)) for txid, idx in sorted(visits.items())]
+
+    def _visits_for_seed(self, seed: Seed) -> list[tuple[str, set[int] | None]]:
+        if seed.kind == "tx":
+            return [(seed.value, None)]
+        if seed.kind == "outpoint":
+            if self.result.direction is Direction.BACKWARD:
+                return [(seed.value, None)]
+            return [(seed.value, {seed.vout})]
+        return self._address_seed_visits(seed.value)
+
+    def _address_seed_visits(self, address: str) -> list[tuple[str, set[int] | None]]:
+        stats = self.provider.get_address_stats(address)
+        self.result.address_stats[address] = stats
+        history = self.provider.get_address_history(address, self.limits.max_seed_history)
+        if history.truncated:
+            self.result.caps.append(
+                Cap("max_seed_history", self.limits.max_seed_history,
+                    f"history of seed {address} read only up to {len(history.txs)} of {stats.tx_count} transactions")
+            )
+        visits = []
+        seeds = self.result.seed_addresses
+        for tx in history.txs:
+            received = {o.index for o in tx.outputs if o.address == address}
+            if not received:
+                continue  # reached through the outspends of the outputs it received
+            spends_seed = any(i.address in seeds for i in tx.inputs)
+            follow_all = spends_seed or self.result.direction is Direction.BACKWARD
+            visits.append((tx.txid, None if follow_all else received))
+        return visits
+
+    # ----- links ------------------------------------------------------------------------
+    def links_of(self, traced: TracedTx, indices: frozenset[int] | None) -> list[_Link]:
+        tx = traced.tx
+        if self.result.direction is Direction.BACKWARD:
+            return [
+                _Link(tx.txid, "input", i.index, i.address, i.value, i.prev_txid)
+                for i in tx.inputs
+                if indices is None or i.index in indices
+            ]
+        if traced.outspends is None:
+            traced.outspends = self.provider.get_outspends(tx.txid)
+        spenders = {o.vout: o for o in traced.outspends}
+        links = []
+        for out in tx.outputs:
+            if indices is not None and out.index not in indices:
+                continue
+            spend = spenders.get(out.index)
+            next_txid = spend.txid if spend is not None and spend.spent else None
+            unspendable = out.script_type == "op_return"
+            if unspendable and out.value == 0:
+                continue  # a data carrier: no money to follow
+            links.append(_Link(tx.txid, "output", out.index, out.address, out.value, next_txid, unspendable))
+        return links
+
+    def stop_reason(self, link: _Link, hop: int) -> tuple[StopReason, str] | None:
+        """Why *link* (leaving a transaction at *hop*) is not followed, or None to follow it."""
+        is_seed = link.address in self.result.seed_addresses
+        tag = None if is_seed else self.tags.get(link.address)
+        if tag is not None and tag.category in self.limits.stop_categories:
+            return StopReason.TAGGED_SERVICE, f"{tag.label} ({tag.category}; {tag.source or tag.tagpack})"
+        if link.unspendable:
+            return StopReason.UNSPENDABLE, ""
+        if link.next_txid is None:
+            if link.side == "input":
+                return StopReason.COINBASE, ""
+            return StopReason.UNSPENT, ""
+        if link.value < self.limits.min_value:
+            return StopReason.BELOW_MIN_VALUE, f"minimum {self.limits.min_value} sat"
+        if hop + 1 > self.limits.hops:
+            return StopReason.HOP_LIMIT, f"limit {self.limits.hops} hops"
+        if link.address and not is_seed:
+            stats = self._stats(link.address)
+            if stats.tx_count > self.limits.large_address_tx_count:
+                return StopReason.LARGE_ADDRESS, f"{stats.tx_count} transactions > {self.limits.large_address_tx_count}"
+        return None
+
+    def _stats(self, address: str):
+        stats = self.result.address_stats.get(address)
+        if stats is None:
+            stats = self.provider.get_address_stats(address)
+            self.result.address_stats[address] = stats
+        return stats
+
+    # ----- transactions ----------------------------------------------------------------
+    def window_problem(self, tx: Tx) -> str:
+        since, until = self.limits.since, self.limits.until
+        if tx.block_time is None:
+            return "unconfirmed, after the window end" if until is not None else ""
+        if since is not None and tx.block_time < since:
+            return f"block time {tx.block_time} before {since}"
+        if until is not None and tx.block_time > until:
+            return f"block time {tx.block_time} after {until}"
+        return ""
+
+    def add_tx(self, visit: _Visit, link: _Link | None) -> bool:
+        """Fetch and record the transaction of *visit*; False when it is refused (stop)."""
+        if len(self.result.txs) >= self.limits.max_transactions:
+            self._stop(link, visit, StopReason.MAX_TRANSACTIONS, f"cap of {self.limits.max_transactions} transactions")
+            return False
+        tx = self.provider.get_tx(visit.txid)
+        problem = self.window_problem(tx)
+        if problem:
+            self._stop(link, visit, StopReason.OUTSIDE_WINDOW, problem)
+            return False
+        self.result.txs[tx.txid] = TracedTx(tx, visit.hop)
+        return True
+
+    def _stop(self, link: _Link | None, visit: _Visit, reason: StopReason, detail: str) -> None:
+        if link is None:  # a seed transaction itself was refused
+            link = _Link(visit.txid, "tx", -1, None, 0, visit.txid)
+        self.result.stops.append(
+            Stop(reason, max(visit.hop - 1, 0) if link.side != "tx" else 0, link.txid, link.side,
+                 link.index, link.address, link.value, link.next_txid, detail)
+        )
+
+    def run(self) -> TraceResult:
+        frontier = [(visit, None) for visit in self.seed_visits()]
+        hop = 0
+        while frontier:
+            expand: list[_Visit] = []
+            for visit, link in sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1]))):
+                if visit.txid in self.result.txs:
+                    continue
+                if self.add_tx(visit, link):
+                    expand.append(visit)
+            if self.progress:
+                self.progress(hop, self.result)
+            frontier = []
+            for visit in expand:
+                frontier.extend(self._next_visits(visit))
+            hop += 1
+        self.result.requests = self.provider.request_count()
+        return self.result
+
+    def _next_visits(self, visit: _Visit) -> list[tuple[_Visit, _Link]]:
+        traced = self.result.txs[visit.txid]
+        following = []
+        for link in self.links_of(traced, visit.indices):
+            stop = self.stop_reason(link, visit.hop)
+            if stop is not None:
+                reason, detail = stop
+                self.result.stops.append(
+                    Stop(reason, visit.hop, link.txid, link.side, link.index, link.address,
+                         link.value, link.next_txid, detail)
+                )
+            elif link.next_txid not in self.result.txs:
+                following.append((_Visit(link.next_txid, visit.hop + 1), link))
+        return following
+
+
+def _link_key(link: _Link | None) -> tuple[str, int]:
+    return (link.txid, link.index) if link is not None else ("", -1)
+
+
+def walk(
+    provider: Provider,
+    seeds: tuple[Seed, ...],
+    direction: Direction,
+    limits: TraceLimits,
+    tags: TagIndex | None = None,
+    progress: Progress | None = None,
+) -> TraceResult:
+    """Trace from *seeds* in *direction* within *limits*; see the module docstring."""
+    result = TraceResult(
+        direction=direction,
+        seeds=seeds,
+        limits=limits,
+        api_url=provider.api_url,
+        seed_addresses=frozenset(s.value for s in seeds if s.kind == "address"),
+    )
+    walker = _Walker(provider, result, tags or TagIndex(), progress)
+    walker.run()
+    if any(stop.reason is StopReason.MAX_TRANSACTIONS for stop in result.stops):
+        refused = sum(1 for stop in result.stops if stop.reason is StopReason.MAX_TRANSACTIONS)
+        result.caps.append(Cap("max_transactions", limits.max_transactions, f"{refused} transfers not followed"))
+    return result
+
+
+def trace_forward(provider: Provider, seeds: tuple[Seed, ...], limits: TraceLimits, **kwargs) -> TraceResult:
+    """Where did the money go? (outputs -> spending transactions)"""
+    return walk(provider, seeds, Direction.FORWARD, limits, **kwargs)
+
+
+def trace_backward(provider: Provider, seeds: tuple[Seed, ...], limits: TraceLimits, **kwargs) -> TraceResult:
+    """Where did the money come from? (inputs -> funding transactions)"""
+    return walk(provider, seeds, Direction.BACKWARD, limits, **kwargs)

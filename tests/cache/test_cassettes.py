@@ -1,0 +1,101 @@
+"""Recording and replay: vcrpy-format JSON, sorted, atomic; replay opens no socket and names
+what it lacks; stock vcrpy can replay a btctrace cassette."""
+
+import json
+import socket
+
+import pytest
+import requests
+
+from btctrace.cache.cassettes import Cassette, RecordingAdapter, ReplayAdapter
+from btctrace.errors import CassetteError, OfflineMiss
+from btctrace.providers.http import make_session
+from btctrace.testing.chain import ChainStore
+from btctrace.testing.server import EsploraServer
+
+
+@pytest.fixture
+def recorded(tmp_path, builder):
+    address = builder.address("p2wpkh")
+    coin = builder.coinbase(800_000, address, 100_000)
+    store = builder.store
+    path = tmp_path / "c.json"
+    cassette = Cassette(path, metadata={"api_url": "x"})
+    with EsploraServer(store) as server:
+        session = make_session(RecordingAdapter(cassette))
+        urls = [f"{server.api_url}/tx/{coin.txid}", f"{server.api_url}/address/{address}",
+                f"{server.api_url}/tx/{'00' * 32}"]
+        answers = [session.get(u) for u in reversed(urls)][::-1]
+    cassette.save()
+    return path, urls, answers
+
+
+def test_cassette_is_vcrpy_json_sorted_with_decoded_bodies(recorded):
+    path, urls, answers = recorded
+    data = json.loads(path.read_text())
+    assert data["version"] == 1 and data["metadata"] == {"api_url": "x"}
+    uris = [i["request"]["uri"] for i in data["interactions"]]
+    assert uris == sorted(urls)
+    first = data["interactions"][0]
+    assert first["request"]["method"] == "GET"
+    assert isinstance(first["response"]["body"]["string"], str)
+    assert first["response"]["headers"]["Content-Type"] == ["application/json"]
+    assert path.read_text().endswith("\n") and (path.stat().st_mode & 0o777) == 0o644
+
+
+def test_replay_gives_the_same_answers_without_any_socket(recorded, monkeypatch):
+    path, urls, answers = recorded
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("replay opened a socket")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    session = make_session(ReplayAdapter(Cassette.load(path)))
+    for url, answer in zip(urls, answers):
+        replayed = session.get(url)
+        assert (replayed.status_code, replayed.text) == (answer.status_code, answer.text)
+    assert session.get(urls[2]).status_code == 404
+
+
+def test_missing_request_names_the_request_and_the_cassette(recorded):
+    path, urls, _ = recorded
+    session = make_session(ReplayAdapter(Cassette.load(path)))
+    with pytest.raises(OfflineMiss) as caught:
+        session.get(urls[0] + "/outspends")
+    assert urls[0] + "/outspends" in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("{not json", "not readable JSON"),
+    ('{"version": 1}', "no 'interactions'"),
+    ('{"version": 2, "interactions": []}', "version"),
+    ('{"version": 1, "interactions": [{"request": {}}]}', "interaction 0"),
+])
+def test_corrupt_cassettes_are_refused_clearly(tmp_path, content, reason):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(CassetteError, match=reason):
+        Cassette.load(path)
+
+
+def test_missing_cassette_file(tmp_path):
+    with pytest.raises(CassetteError, match="no such file"):
+        Cassette.load(tmp_path / "nope.json")
+
+
+def test_stock_vcrpy_replays_a_btctrace_cassette(recorded):
+    vcr = pytest.importorskip("vcr")
+    path, urls, answers = recorded
+    with vcr.use_cassette(str(path), serializer="json", record_mode="none", allow_playback_repeats=True):
+        replayed = [requests.get(u) for u in urls]
+    assert [(r.status_code, r.text) for r in replayed] == [(a.status_code, a.text) for a in answers]
+
+
+def test_save_is_atomic_and_leaves_no_temporary_file(tmp_path):
+    cassette = Cassette(tmp_path / "sub" / "c.json")
+    cassette.add({"method": "GET", "uri": "http://a/x", "body": None, "headers": {}},
+                 {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": "1"}})
+    cassette.save()
+    cassette.save()
+    assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["c.json"]
+    assert Cassette.load(tmp_path / "sub" / "c.json").get("GET", "http://a/x")["response"]["body"]["string"] == "1"

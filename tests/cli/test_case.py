@@ -1,0 +1,49 @@
+"""``btctrace case run|validate`` on the bundled demo case: offline, from the committed cassette."""
+
+import json
+
+from click.testing import CliRunner
+
+from btctrace.cli import cli
+from btctrace.errors import ExitCode
+from tests.conftest import PROJECT_ROOT
+
+DEMO_CASE = str(PROJECT_ROOT / "cases" / "demo-ransom.toml")
+
+
+def test_demo_case_runs_offline_and_says_where(tmp_path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "SYNTHETIC" in result.stdout and f"Wrote 6 files to {out}" in result.stdout
+    doc = json.loads((out / "trace.json").read_text())
+    assert doc["case"] == {"id": "demo-ransom", "title": "DemoLocker ransom (synthetic)", "synthetic": True}
+    assert doc["counts"]["stops_by_reason"].keys() == {"large_address", "tagged_service", "unspent"}
+
+
+def test_demo_case_default_output_folder_is_out_case_id(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE])
+    assert result.exit_code == 0, result.output
+    assert "out/demo-ransom" in result.stdout and (tmp_path / "out" / "demo-ransom" / "trace.json").exists()
+
+
+def test_case_without_cassette_asks_to_record(tmp_path):
+    case = tmp_path / "c.toml"
+    case.write_text('[case]\nid = "c"\n[trace]\nseeds = ["15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr"]\n'
+                    '[provider]\ncassette = "c.json"\n')
+    result = CliRunner().invoke(cli, ["case", "run", str(case), "--out", str(tmp_path / "o")])
+    assert result.exit_code == ExitCode.USAGE and "--record" in result.stderr
+
+
+def test_bad_case_file_exits_3(tmp_path):
+    case = tmp_path / "c.toml"
+    case.write_text('[case]\nid = "c"\n[trace]\nseeds = "not a list"\n')
+    result = CliRunner().invoke(cli, ["case", "run", str(case)])
+    assert result.exit_code == ExitCode.CASE_FILE
+    assert result.stderr.count("\n") == 1 and "trace.seeds" in result.stderr
+
+
+def test_validate_prints_the_plan():
+    result = CliRunner().invoke(cli, ["case", "validate", DEMO_CASE])
+    assert result.exit_code == 0 and "SYNTHETIC" in result.stdout and "hops 20" in result.stdout

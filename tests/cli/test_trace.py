@@ -1,0 +1,120 @@
+"""``btctrace trace`` end to end with CliRunner: live against a loopback Esplora server, recorded,
+replayed offline (same bytes), and bad input (one line, documented exit code, no traceback)."""
+
+import pytest
+from click.testing import CliRunner
+
+from btctrace.cli import cli
+from btctrace.errors import ExitCode
+from btctrace.exports import OUTPUT_FILES
+from btctrace.testing.server import EsploraServer, Fault
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo):
+    with EsploraServer(demo.store) as server:
+        yield server
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def assert_one_line_error(result, code, *fragments):
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("btctrace: error: "), result.stderr
+    assert "Traceback" not in result.output
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_record_then_offline_gives_byte_identical_outputs(demo, demo_server, tmp_path):
+    cassette = tmp_path / "case1.json"
+    live = run("trace", demo.ransom_address, "--direction", "forward", "--hops", 6, "--out", tmp_path / "live",
+               "--record", cassette, "--api-url", demo_server.api_url)
+    assert live.exit_code == 0, live.output
+    assert "Wrote 6 files to" in live.stdout and cassette.exists()
+    offline = run("trace", demo.ransom_address, "--direction", "forward", "--hops", 6, "--out", tmp_path / "replay",
+                  "--offline", cassette)
+    assert offline.exit_code == 0, offline.output
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "replay" / name).read_bytes(), name
+    assert "offline from" in offline.stdout
+
+
+def test_api_url_comes_from_the_environment(demo, demo_server, tmp_path):
+    result = run("trace", demo.ransom_address, "--hops", 1, "--out", tmp_path / "o",
+                 env={"BTCTRACE_API_URL": demo_server.api_url})
+    assert result.exit_code == 0, result.output
+    assert demo_server.api_url in result.stdout
+
+
+def test_offline_replay_of_a_request_not_recorded_exits_5(demo, demo_server, tmp_path):
+    cassette = tmp_path / "short.json"
+    assert run("trace", demo.ransom_address, "--hops", 1, "--out", tmp_path / "a", "--record", cassette,
+               "--api-url", demo_server.api_url).exit_code == 0
+    result = run("trace", demo.ransom_address, "--hops", 3, "--out", tmp_path / "b", "--offline", cassette)
+    assert_one_line_error(result, ExitCode.OFFLINE_MISS, "has no response for GET", str(cassette))
+
+
+def test_outputs_are_not_overwritten_without_force(demo, demo_server, tmp_path):
+    args = ["trace", demo.ransom_address, "--hops", 1, "--out", tmp_path / "o", "--api-url", demo_server.api_url]
+    assert run(*args).exit_code == 0
+    assert_one_line_error(run(*args), ExitCode.OUTPUT, "--force")
+    assert run(*args, "--force").exit_code == 0
+
+
+def test_failed_recording_keeps_what_was_fetched(demo, demo_server, tmp_path):
+    demo_server.faults.append(Fault(r"/outspends", status=400, body="Invalid hex string", times=1))
+    cassette = tmp_path / "partial.json"
+    result = run("trace", demo.ransom_address, "--hops", 2, "--out", tmp_path / "o", "--record", cassette,
+                 "--api-url", demo_server.api_url)
+    assert_one_line_error(result, ExitCode.PROVIDER, "HTTP 400", "Invalid hex string")
+    assert cassette.exists() and demo.ransom_address in cassette.read_text()
+
+
+@pytest.mark.parametrize("seed, code, fragment", [
+    ("15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR", ExitCode.USAGE, "checksum"),
+    ("tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", ExitCode.USAGE, "testnet"),
+    ("6a798026d44af27dbacd28ea21462808df8deca51794cec80c1b59e07ef924a", ExitCode.USAGE, "64 hexadecimal"),
+    ("6a798026d44af27dbacd28ea21462808df8deca51794cec80c1b59e07ef924a2:x", ExitCode.USAGE, "vout"),
+])
+def test_bad_seeds_fail_with_one_line(tmp_path, seed, code, fragment):
+    assert_one_line_error(run("trace", seed, "--out", tmp_path / "o"), code, fragment)
+    assert not (tmp_path / "o").exists()
+
+
+def test_unknown_txid_exits_4(demo_server, tmp_path):
+    result = run("trace", "ab" * 32, "--out", tmp_path / "o", "--api-url", demo_server.api_url)
+    assert_one_line_error(result, ExitCode.PROVIDER, "not found")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--min-value", "0.000000001"], "--min-value"),
+    (["--since", "yesterday"], "--since"),
+    (["--record", "a.json", "--offline", "b.json"], "cannot be used together"),
+    (["--rate", "0"], "--rate"),
+])
+def test_bad_options_fail_with_one_line(demo, tmp_path, args, fragment):
+    result = run("trace", demo.ransom_address, "--out", tmp_path / "o", *args)
+    assert_one_line_error(result, ExitCode.USAGE, fragment)
+
+
+def test_corrupt_cassette_fails_clearly(demo, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2")
+    assert_one_line_error(run("trace", demo.ransom_address, "--out", tmp_path / "o", "--offline", bad),
+                          ExitCode.OFFLINE_MISS, "not readable JSON")
+
+
+def test_backward_trace_runs(demo, demo_server, tmp_path):
+    result = run("trace", demo.ransom_address, "--direction", "backward", "--hops", 3, "--out", tmp_path / "b",
+                 "--api-url", demo_server.api_url)
+    assert result.exit_code == 0, result.output
+    assert "backward" in result.stdout
+
+
+def test_help_has_an_example():
+    result = run("trace", "--help")
+    assert result.exit_code == 0 and "Examples:" in result.output and "--offline" in result.output

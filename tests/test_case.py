@@ -1,0 +1,66 @@
+"""Case files: the demo case loads; every kind of bad case file is one clear error."""
+
+import pytest
+
+from btctrace.case import load_case
+from btctrace.errors import CaseFileError
+from btctrace.tracing.result import Direction
+from tests.conftest import PROJECT_ROOT
+
+DEMO_CASE = PROJECT_ROOT / "cases" / "demo-ransom.toml"
+GOOD = '''
+[case]
+id = "c1"
+[trace]
+seeds = ["15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr"]
+'''
+
+
+def write(tmp_path, text):
+    path = tmp_path / "case.toml"
+    path.write_text(text)
+    return path
+
+
+def test_demo_case_loads_and_is_marked_synthetic():
+    case = load_case(DEMO_CASE)
+    assert case.id == "demo-ransom" and case.synthetic
+    assert case.direction is Direction.FORWARD and case.limits.hops == 20
+    assert case.cassette == PROJECT_ROOT / "cassettes" / "demo-ransom.json"
+    assert case.cassette.exists() and all(p.exists() for p in case.tag_paths)
+
+
+def test_minimal_case_uses_defaults(tmp_path):
+    case = load_case(write(tmp_path, GOOD))
+    assert case.title == "c1" and case.limits.hops == 6 and case.cassette is None and not case.synthetic
+
+
+def test_limits_are_parsed_exactly(tmp_path):
+    case = load_case(write(tmp_path, GOOD + 'min_value = "0.001"\nsince = "2021-05-01"\nuntil = "2021-06-30T23:59:59Z"\n'))
+    assert case.limits.min_value == 100_000
+    assert case.limits.since == 1_619_827_200 and case.limits.until == 1_625_097_599
+
+
+@pytest.mark.parametrize("text, field, reason", [
+    ("[case]\nid = 'x'\n", "trace.seeds", "required"),
+    ("[trace]\nseeds = ['15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr']\n", "case.id", "required"),
+    (GOOD + "hops = 'six'\n", "trace.hops", "an integer"),
+    (GOOD + "hops = true\n", "trace.hops", "an integer"),
+    (GOOD + "hopz = 6\n", "trace.hopz", "unknown key"),
+    (GOOD + "[outputs]\ndir = 'x'\n", "outputs", "unknown section"),
+    (GOOD + "direction = 'sideways'\n", "trace.direction", "sideways"),
+    (GOOD + "min_value = '0.000000001'\n", "trace.min_value", "8 decimals"),
+    (GOOD + "hops = -1\n", "trace.hops", "negative"),
+    (GOOD.replace("15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR"), "trace.seeds", "checksum"),
+    (GOOD.replace('"c1"', '"../escape"'), "case.id", "letters, digits"),
+    ("[case\nid=1", "", "not valid TOML"),
+])
+def test_bad_case_files_name_the_field(tmp_path, text, field, reason):
+    with pytest.raises(CaseFileError) as caught:
+        load_case(write(tmp_path, text))
+    assert caught.value.field == field and reason in str(caught.value)
+
+
+def test_missing_case_file(tmp_path):
+    with pytest.raises(CaseFileError, match="no such file"):
+        load_case(tmp_path / "none.toml")

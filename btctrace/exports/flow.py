@@ -35,25 +35,33 @@ def _column(graph: nx.MultiDiGraph, node: str) -> int:
     data = graph.nodes[node]
     if data[S.KIND] == S.KIND_TX:
         return 2 * data["hop"] + 1
+    pays_into = [2 * d["hop"] for _, _, d in graph.out_edges(node, data=True)]
     paid_by = [2 * d["hop"] + 2 for _, _, d in graph.in_edges(node, data=True)]
-    if paid_by:
-        return min(paid_by)
-    return min((2 * d["hop"] for _, _, d in graph.out_edges(node, data=True)), default=0)
+    if data.get("role") == S.ROLE_VICTIM or not paid_by:
+        return min(pays_into, default=0)
+    return min(paid_by)
 
 
 def layout(graph: nx.MultiDiGraph, mirrored: bool = False) -> dict[str, tuple[float, float]]:
-    """Deterministic positions: column by hop, rows by role then id, columns centred."""
+    """Deterministic positions: column by hop; within a column, nodes are ordered by the mean
+    height of their neighbours in earlier columns (barycentre heuristic, fewer crossings), then
+    by role and id; columns are centred."""
     columns: dict[int, list[str]] = {}
     for node in graph.nodes:
         columns.setdefault(_column(graph, node), []).append(node)
     role_order = {role: i for i, role in enumerate(S.ROLES)}
-    positions = {}
-    for column, nodes in columns.items():
-        nodes.sort(key=lambda n: (role_order.get(graph.nodes[n].get("role"), -1), n))
+    placed: dict[str, tuple[int, float]] = {}
+    for column in sorted(columns):
+        nodes = columns[column]
+        def key(node: str) -> tuple[float, int, str]:
+            heights = [placed[n][1] for n in nx.all_neighbors(graph, node) if n in placed and placed[n][0] < column]
+            centre = -sum(heights) / len(heights) if heights else float("inf")
+            return (centre, role_order.get(graph.nodes[node].get("role"), -1), node)
+        nodes.sort(key=key)
         offset = (len(nodes) - 1) / 2
         for row, node in enumerate(nodes):
-            positions[node] = (-column if mirrored else column, offset - row)
-    return positions
+            placed[node] = (column, offset - row)
+    return {node: (-column if mirrored else column, y) for node, (column, y) in placed.items()}
 
 
 def _short(node: str) -> str:
@@ -92,8 +100,9 @@ def _draw_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
                       arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#cccccc",
                                   "lw": 0.7, "shrinkA": 6, "shrinkB": 6})
         if label_edges:
+            above = data["side"] == S.SIDE_INPUT  # input labels above the line, outputs below
             axes.text((x0 + x1) / 2, (y0 + y1) / 2, f"{format_btc(data['value'])} BTC", fontsize=5,
-                      ha="center", va="bottom", color="#333333")
+                      ha="center", va="bottom" if above else "top", color="#333333")
 
 
 def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:

@@ -1,0 +1,35 @@
+"""The runner wires transport, walk and exports: API URL resolution, and a cassette recorded by
+btctrace replayed through stock vcrpy gives the same trace."""
+
+import pytest
+
+from btctrace.cache.cassettes import Cassette
+from btctrace.exports import OUTPUT_FILES
+from btctrace.runner import API_URL_ENV, TraceJob, resolve_api_url, run_trace
+from btctrace.testing.server import EsploraServer
+from btctrace.tracing.result import Seed, TraceLimits
+
+
+def test_api_url_precedence(tmp_path, monkeypatch):
+    cassette = Cassette(tmp_path / "c.json", metadata={"api_url": "http://recorded/api"})
+    monkeypatch.setenv(API_URL_ENV, "http://env/api/")
+    assert resolve_api_url("http://given/api/", cassette) == "http://given/api"
+    assert resolve_api_url(None, cassette) == "http://recorded/api"
+    assert resolve_api_url(None, None) == "http://env/api"
+    monkeypatch.delenv(API_URL_ENV)
+    assert resolve_api_url(None, None) == "https://blockstream.info/api"
+
+
+def test_stock_vcrpy_replays_a_btctrace_trace_to_the_same_outputs(demo, tmp_path):
+    vcr = pytest.importorskip("vcr")
+    seeds = (Seed("address", demo.ransom_address),)
+    limits = TraceLimits(hops=4)
+    with EsploraServer(demo.store) as server:
+        api_url = server.api_url
+        run_trace(TraceJob(seeds, tmp_path / "live", limits=limits, api_url=api_url, record=tmp_path / "c.json"))
+    # The server is gone: only vcrpy can answer now.
+    with vcr.use_cassette(str(tmp_path / "c.json"), serializer="json", record_mode="none",
+                          allow_playback_repeats=True):
+        run_trace(TraceJob(seeds, tmp_path / "vcr", limits=limits, api_url=api_url))
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "vcr" / name).read_bytes(), name

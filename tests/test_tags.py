@@ -1,0 +1,63 @@
+"""TagPack loading: header defaults, currency filter, real GraphSense TagPacks from ../shared."""
+
+import pytest
+
+from btctrace.errors import TagFileError
+from btctrace.tags import load_tagpacks
+from tests.conftest import SHARED_DATA
+
+PACK = """title: t
+creator: c
+category: exchange
+source: https://example.org/proof
+confidence: service_data
+tags:
+- address: bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h
+  label: Example Exchange
+- address: 0xbe0eb53f46cd790cd13851d5eff43d12404d33e8
+  currency: ETH
+  label: eth wallet
+- address: 3LYJfcfHPXYJreMsASk2jkn69LWEYKzexb
+  label: Example OTC
+  category: otc
+"""
+
+
+def test_header_defaults_are_inherited_and_other_currencies_skipped(tmp_path):
+    (tmp_path / "p.yaml").write_text(PACK)
+    index = load_tagpacks([tmp_path])
+    assert len(index) == 2 and index.skipped_other_currency == 1
+    tag = index.get("bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h")
+    assert (tag.label, tag.category, tag.source, tag.confidence) == (
+        "Example Exchange", "exchange", "https://example.org/proof", "service_data")
+    assert index.get("3LYJfcfHPXYJreMsASk2jkn69LWEYKzexb").category == "otc"
+
+
+@pytest.mark.parametrize("content, reason", [("tags: 3\n", "no 'tags' list"), ("a: [\n", "cannot be read")])
+def test_bad_tagpacks_are_refused(tmp_path, content, reason):
+    (tmp_path / "bad.yaml").write_text(content)
+    with pytest.raises(TagFileError, match=reason):
+        load_tagpacks([tmp_path / "bad.yaml"])
+
+
+def test_python_objects_in_yaml_are_refused(tmp_path):
+    (tmp_path / "evil.yaml").write_text("tags: !!python/object/apply:os.system ['true']\n")
+    with pytest.raises(TagFileError):
+        load_tagpacks([tmp_path / "evil.yaml"])
+
+
+def test_missing_path(tmp_path):
+    with pytest.raises(TagFileError, match="no such"):
+        load_tagpacks([tmp_path / "none"])
+
+
+def test_real_graphsense_tagpacks():
+    folder = SHARED_DATA / "graphsense-tagpacks"
+    if not folder.is_dir():
+        pytest.skip("../shared/data/graphsense-tagpacks is not present")
+    index = load_tagpacks([folder / "exchange-wallets-binance.yaml", folder / "ransomwhere.yaml"])
+    binance = index.get("34xp4vRoCGJym3xR7yCVPFHoCNxv4Twseo")
+    assert binance.category == "exchange" and binance.actor == "binance"
+    assert index.skipped_other_currency > 0
+    darkside = index.get("bc1q7eqww9dmm9p48hx5yz5gcvmncu65w43wfytpsf")
+    assert darkside is not None and "darkside" in darkside.label.lower()

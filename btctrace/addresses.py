@@ -17,6 +17,7 @@ from btctrace.errors import InvalidAddress, InvalidTxid, WrongNetwork
 
 __all__ = [
     "MAINNET",
+    "NETWORKS",
     "Address",
     "parse_address",
     "is_address",
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 MAINNET = "mainnet"
+NETWORKS = (MAINNET, "testnet", "signet", "regtest")
 
 # Base58 version byte -> (network description, script type). Testnet, signet and regtest share
 # Base58 prefixes, so a Base58 address can only be told apart as "testnet/signet/regtest".

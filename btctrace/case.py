@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.errors import BtctraceError, CaseFileError
 from btctrace.tracing.result import DEFAULT_STOP_CATEGORIES, Direction, Seed, TraceLimits
 from btctrace.tracing.seeds import parse_seed
@@ -24,7 +25,7 @@ _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "case": {"id": str, "title": str, "synthetic": bool, "description": str},
     "trace": {
-        "seeds": list, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
+        "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
     },
     "provider": {"api_url": str, "cassette": str, "rate": (int, float)},
@@ -126,7 +127,10 @@ def load_case(path: str | Path) -> Case:
         raise CaseFileError(str(path), "case.id", "use letters, digits, '.', '_' and '-' only (it names the output folder)")
     if not trace["seeds"]:
         raise CaseFileError(str(path), "trace.seeds", "needs at least one address, txid or txid:vout")
-    seeds = tuple(_field(path, "trace.seeds", parse_seed, s) for s in trace["seeds"])
+    network = trace.get("network", MAINNET)
+    if network not in NETWORKS:
+        raise CaseFileError(str(path), "trace.network", f"should be one of {', '.join(NETWORKS)}")
+    seeds = tuple(_field(path, "trace.seeds", lambda s: parse_seed(s, network), s) for s in trace["seeds"])
     direction = _field(path, "trace.direction", Direction, trace.get("direction", "forward"))
     folder = path.parent
     return Case(

@@ -51,6 +51,8 @@ def test_limits_are_parsed_exactly(tmp_path):
     (GOOD + "direction = 'sideways'\n", "trace.direction", "sideways"),
     (GOOD + "min_value = '0.000000001'\n", "trace.min_value", "8 decimals"),
     (GOOD + "hops = -1\n", "trace.hops", "negative"),
+    (GOOD + "network = 'litecoin'\n", "trace.network", "one of"),
+    (GOOD + "network = 'testnet'\n", "trace.seeds", "not a testnet one"),
     (GOOD.replace("15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR"), "trace.seeds", "checksum"),
     (GOOD.replace('"c1"', '"../escape"'), "case.id", "letters, digits"),
     ("[case\nid=1", "", "not valid TOML"),

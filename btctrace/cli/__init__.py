@@ -39,6 +39,9 @@ class _BoundaryGroup(click.Group):
             if os.environ.get("BTCTRACE_RAISE_ERRORS"):
                 raise
             raise _ReportedError(exc.user_message, int(exc.exit_code)) from None
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "btctrace"
+            raise _ReportedError(f"{exc.format_message()} (see {where} --help)", int(ExitCode.USAGE)) from None
         except KeyboardInterrupt:
             raise _ReportedError("interrupted; anything recorded so far was saved", int(ExitCode.INTERRUPTED)) from None
 

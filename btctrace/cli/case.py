@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from btctrace.case import load_case
-from btctrace.cli.render import progress_printer, summary_lines
+from btctrace.cli.render import progress_shown, summary_lines
 from btctrace.runner import run_case
 from btctrace.units import format_btc, format_utc
 
@@ -42,8 +42,9 @@ def run_command(case_file, out_dir, live, record, api_url, force, quiet) -> None
       btctrace case run cases/demo-ransom.toml --out out/demo-again --force
     """
     case = load_case(case_file)
-    outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
-                       progress=progress_printer(quiet))
+    with progress_shown(quiet) as progress:
+        outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
+                           progress=progress)
     if case.synthetic:
         click.echo(f"Case {case.id}: SYNTHETIC data (made by btctrace's demo generator, not real payments).")
     click.echo("\n".join(summary_lines(outcome)))

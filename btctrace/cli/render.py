@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
+from contextlib import contextmanager
+from typing import Iterator
 
 import click
 
@@ -11,7 +13,7 @@ from btctrace.runner import TraceOutcome
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc
 
-__all__ = ["summary_lines", "progress_printer"]
+__all__ = ["summary_lines", "progress_printer", "progress_shown"]
 
 
 def summary_lines(outcome: TraceOutcome) -> list[str]:
@@ -39,13 +41,35 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
     return lines
 
 
-def progress_printer(quiet: bool):
+class _ProgressLine:
+    """One status line on stderr, rewritten in place after each transaction."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def __call__(self, hop: int, result: TraceResult) -> None:
+        self.started = True
+        click.echo(f"\rhop {hop}: {len(result.txs)} transactions, {len(result.stops)} stops, "
+                   f"{len(result.address_stats)} address look-ups ", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.started:
+            click.echo("", err=True)
+
+
+def progress_printer(quiet: bool) -> _ProgressLine | None:
     """A walk progress callback writing to stderr, or None when quiet or not a terminal."""
     if quiet or not sys.stderr.isatty():
         return None
+    return _ProgressLine()
 
-    def report(hop: int, result: TraceResult) -> None:
-        click.echo(f"hop {hop}: {len(result.txs)} transactions, {len(result.stops)} stops, "
-                   f"{len(result.address_stats)} address look-ups", err=True)
 
-    return report
+@contextmanager
+def progress_shown(quiet: bool) -> Iterator[_ProgressLine | None]:
+    """The progress callback for a command; ends its line however the command ends."""
+    progress = progress_printer(quiet)
+    try:
+        yield progress
+    finally:
+        if progress is not None:
+            progress.close()

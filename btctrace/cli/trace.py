@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.cli.options import convert
-from btctrace.cli.render import progress_printer, summary_lines
+from btctrace.cli.render import progress_shown, summary_lines
 from btctrace.runner import API_URL_ENV, TraceJob, run_trace
 from btctrace.tracing.result import Direction, TraceLimits
 from btctrace.tracing.seeds import parse_seed
@@ -20,6 +21,8 @@ _DEFAULTS = TraceLimits()
 
 @click.command("trace")
 @click.argument("seeds", nargs=-1, required=True)
+@click.option("--network", type=click.Choice(NETWORKS), default=MAINNET, show_default=True,
+              help="Network the seed addresses must belong to (use a matching --api-url).")
 @click.option("--direction", type=click.Choice([d.value for d in Direction]), default="forward", show_default=True,
               help="forward: where the money went; backward: where it came from.")
 @click.option("--hops", type=click.IntRange(0), default=_DEFAULTS.hops, show_default=True, help="Maximum hops.")
@@ -42,7 +45,7 @@ _DEFAULTS = TraceLimits()
               help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def trace_command(seeds, direction, hops, min_value, since, until, max_txs, large_address, tag_paths,
+def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, tag_paths,
                   api_url, rate, record, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
@@ -57,8 +60,9 @@ def trace_command(seeds, direction, hops, min_value, since, until, max_txs, larg
         max_transactions=max_txs, large_address_tx_count=large_address,
     )
     job = TraceJob(
-        seeds=tuple(parse_seed(s) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
+        seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
         api_url=api_url, record=record, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
     )
-    outcome = run_trace(job, progress=progress_printer(quiet))
+    with progress_shown(quiet) as progress:
+        outcome = run_trace(job, progress=progress)
     click.echo("\n".join(summary_lines(outcome)))

@@ -175,6 +175,8 @@ class _Walker:
             self._stop(link, visit, StopReason.OUTSIDE_WINDOW, problem)
             return False
         self.result.txs[tx.txid] = TracedTx(tx, visit.hop)
+        if self.progress:
+            self.progress(visit.hop, self.result)
         return True
 
     def _stop(self, link: _Link | None, visit: _Visit, reason: StopReason, detail: str) -> None:
@@ -187,7 +189,6 @@ class _Walker:
 
     def run(self) -> TraceResult:
         frontier = [(visit, None) for visit in self.seed_visits()]
-        hop = 0
         while frontier:
             expand: list[_Visit] = []
             for visit, link in sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1]))):
@@ -195,12 +196,9 @@ class _Walker:
                     continue
                 if self.add_tx(visit, link):
                     expand.append(visit)
-            if self.progress:
-                self.progress(hop, self.result)
             frontier = []
             for visit in expand:
                 frontier.extend(self._next_visits(visit))
-            hop += 1
         self.result.requests = self.provider.request_count()
         return self.result
 

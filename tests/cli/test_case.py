@@ -16,6 +16,7 @@ def test_demo_case_runs_offline_and_says_where(tmp_path):
     result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "SYNTHETIC" in result.stdout and f"Wrote 6 files to {out}" in result.stdout
+    assert result.stderr == ""  # no progress when stderr is not a terminal
     doc = json.loads((out / "trace.json").read_text())
     assert doc["case"] == {"id": "demo-ransom", "title": "DemoLocker ransom (synthetic)", "synthetic": True}
     assert doc["counts"]["stops_by_reason"].keys() == {"large_address", "tagged_service", "unspent"}
@@ -47,3 +48,28 @@ def test_bad_case_file_exits_3(tmp_path):
 def test_validate_prints_the_plan():
     result = CliRunner().invoke(cli, ["case", "validate", DEMO_CASE])
     assert result.exit_code == 0 and "SYNTHETIC" in result.stdout and "hops 20" in result.stdout
+
+
+def test_recording_a_case_then_replaying_it(demo, tmp_path):
+    from btctrace.testing.server import EsploraServer
+
+    text = (PROJECT_ROOT / "cases" / "demo-ransom.toml").read_text()
+    case = tmp_path / "cases" / "mine.toml"
+    case.parent.mkdir()
+    case.write_text(text.replace('id = "demo-ransom"', 'id = "mine"').replace("../cassettes/demo-ransom.json", "mine.json")
+                    .replace('"demo-tags.yaml"', f'"{PROJECT_ROOT / "cases" / "demo-tags.yaml"}"'))
+    runner = CliRunner()
+    with EsploraServer(demo.store) as server:
+        live = runner.invoke(cli, ["case", "run", str(case), "--record", "--api-url", server.api_url,
+                                   "--out", str(tmp_path / "live")])
+        assert live.exit_code == 0, live.output
+        again = runner.invoke(cli, ["case", "run", str(case), "--record", "--api-url", server.api_url,
+                                    "--out", str(tmp_path / "x")])
+        assert again.exit_code == ExitCode.USAGE and "--force" in again.stderr
+    replay = runner.invoke(cli, ["case", "run", str(case), "--out", str(tmp_path / "replay")])
+    assert replay.exit_code == 0, replay.output
+    for name in ("trace.json", "transfers.csv", "addresses.csv", "graph.graphml", "flow.svg", "flow.png"):
+        assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "replay" / name).read_bytes()
+    committed = (PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text().replace(
+        "127.0.0.1:50010", server.api_url.split("/")[2])
+    assert json.loads((case.parent / "mine.json").read_text()) == json.loads(committed)

@@ -17,7 +17,7 @@ def demo_server(demo):
 
 
 def run(*args, env=None):
-    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, prog_name="btctrace")
 
 
 def assert_one_line_error(result, code, *fragments):
@@ -118,3 +118,18 @@ def test_backward_trace_runs(demo, demo_server, tmp_path):
 def test_help_has_an_example():
     result = run("trace", "--help")
     assert result.exit_code == 0 and "Examples:" in result.output and "--offline" in result.output
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ([], "Missing argument"),
+    (["15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "--hops", "many", "--out", "o"], "--hops"),
+    (["15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "--direction", "up", "--out", "o"], "--direction"),
+    (["15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "--bogus"], "--bogus"),
+])
+def test_click_usage_errors_are_one_line_too(args, fragment):
+    assert_one_line_error(run("trace", *args), ExitCode.USAGE, fragment, "btctrace trace --help")
+
+
+def test_mainnet_address_is_refused_on_testnet(tmp_path):
+    result = run("trace", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "--network", "testnet", "--out", tmp_path / "o")
+    assert_one_line_error(result, ExitCode.USAGE, "mainnet address, not a testnet one")

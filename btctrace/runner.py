@@ -5,7 +5,7 @@ exports. The only place they are put together; the CLI calls :func:`run_trace` o
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -76,7 +76,9 @@ def _transport(job: TraceJob) -> tuple[HttpFetcher, str, Cassette | None, str]:
     if job.offline:
         cassette = Cassette.load(job.offline)
         api_url = resolve_api_url(job.api_url, cassette)
-        fetcher = HttpFetcher(make_session(ReplayAdapter(cassette)), rate=None, policy=job.retry)
+        # Replayed answers never change, so a recorded failure is not retried.
+        policy = replace(job.retry, attempts=1)
+        fetcher = HttpFetcher(make_session(ReplayAdapter(cassette)), rate=None, policy=policy)
         return fetcher, api_url, None, "offline"
     api_url = resolve_api_url(job.api_url, None)
     rate = job.rate if job.rate is not None else default_rate_for(api_url)

@@ -43,7 +43,8 @@ class _BoundaryGroup(click.Group):
             where = exc.ctx.command_path if exc.ctx is not None else "btctrace"
             raise _ReportedError(f"{exc.format_message()} (see {where} --help)", int(ExitCode.USAGE)) from None
         except KeyboardInterrupt:
-            raise _ReportedError("interrupted; anything recorded so far was saved", int(ExitCode.INTERRUPTED)) from None
+            raise _ReportedError("interrupted (a --record cassette keeps every response fetched so far)",
+                                 int(ExitCode.INTERRUPTED)) from None
 
 
 @click.group(cls=_BoundaryGroup, context_settings={"help_option_names": ["-h", "--help"]})

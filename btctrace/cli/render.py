@@ -34,6 +34,7 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
     for reason in sorted(totals, key=lambda r: r.value):
         count, value = totals[reason]
         lines.append(f"  {reason.value:<17} {count:>5} x  {format_btc(value):>18} BTC  {STOP_EXPLANATIONS[reason]}")
+    lines.extend(f"Note: {note}" for note in result.notes)
     lines.append("Caps that bit:" if result.caps else "Caps that bit: none")
     lines.extend(f"  {cap.name} (limit {cap.limit}): {cap.detail}" for cap in result.caps)
     lines.append(f"Wrote {len(outcome.files)} files to {outcome.out_dir}:")

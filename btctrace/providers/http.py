@@ -147,7 +147,7 @@ class HttpFetcher:
             try:
                 raw = self.session.get(url, timeout=self.policy.timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:
-                last_problem, retry_after = type(exc).__name__, None
+                last_problem, retry_after = f"{type(exc).__name__}: {str(exc)[:160]}", None
                 continue
             if raw.status_code not in _RETRY_STATUSES:
                 return HttpResponse(url, raw.status_code, raw.text, raw.headers.get("Content-Type", ""))

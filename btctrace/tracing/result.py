@@ -124,6 +124,7 @@ class TraceResult:
     address_stats: dict[str, AddressStats] = field(default_factory=dict)
     seed_addresses: frozenset[str] = frozenset()
     requests: int = 0
+    notes: list[str] = field(default_factory=list)  # facts about the seeds a reader must see
 
     def sorted_txs(self) -> list[TracedTx]:
         """Transactions by hop, then block height (unconfirmed last), then txid."""

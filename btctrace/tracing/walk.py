@@ -83,6 +83,13 @@ class _Walker:
     def _address_seed_visits(self, address: str) -> list[tuple[str, set[int] | None]]:
         stats = self.provider.get_address_stats(address)
         self.result.address_stats[address] = stats
+        if stats.tx_count + stats.mempool_tx_count == 0:
+            self.result.notes.append(f"seed {address} has no transactions at {self.result.api_url} "
+                                     "(check the address and the network)")
+        elif stats.tx_count > self.limits.large_address_tx_count:
+            self.result.notes.append(f"seed {address} has {stats.tx_count} transactions, more than the "
+                                     f"large-address threshold {self.limits.large_address_tx_count}: "
+                                     "expanded anyway because it is a seed")
         history = self.provider.get_address_history(address, self.limits.max_seed_history)
         if history.truncated:
             self.result.caps.append(

@@ -133,3 +133,11 @@ def test_click_usage_errors_are_one_line_too(args, fragment):
 def test_mainnet_address_is_refused_on_testnet(tmp_path):
     result = run("trace", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "--network", "testnet", "--out", tmp_path / "o")
     assert_one_line_error(result, ExitCode.USAGE, "mainnet address, not a testnet one")
+
+
+def test_address_without_history_still_writes_every_output_and_says_why(demo_server, builder, tmp_path):
+    lonely = builder.address("p2wpkh")
+    result = run("trace", lonely, "--out", tmp_path / "o", "--api-url", demo_server.api_url)
+    assert result.exit_code == 0, result.output
+    assert "Traced 0 transactions" in result.stdout and "no transactions" in result.stdout
+    assert all((tmp_path / "o" / name).exists() for name in OUTPUT_FILES)

@@ -68,4 +68,4 @@ def test_committed_case_and_cassette_are_reproduced_by_the_generator(tmp_path):
     assert (tmp_path / "cases" / "demo-tags.yaml").read_text() == (PROJECT_ROOT / "cases" / "demo-tags.yaml").read_text()
     made = (tmp_path / "cassettes" / "demo-ransom.json").read_text().replace(api_url, committed_url)
     committed = (PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text()
-    assert json.loads(made) == json.loads(committed)
+    assert json.loads(made) == json.loads(committed), "regenerate: python -m btctrace.testing.make_demo"

@@ -158,3 +158,16 @@ def test_op_return_with_value_is_recorded_as_destroyed(builder):
     result = trace_forward(StoreProvider(b.store), (Seed("tx", txid),), TraceLimits(hops=3))
     reasons = {(s.reason, s.index) for s in result.stops}
     assert (StopReason.UNSPENDABLE, 0) in reasons and (StopReason.UNSPENT, 1) in reasons
+
+
+def test_seed_without_transactions_is_noted(builder):
+    lonely = builder.address("p2tr")
+    result = trace_forward(StoreProvider(builder.store), (Seed("address", lonely),), TraceLimits())
+    assert not result.txs and any("no transactions" in note for note in result.notes)
+
+
+def test_large_seed_is_expanded_but_noted(chain):
+    result = trace_forward(StoreProvider(chain.store), (Seed("address", chain.ransom),),
+                           TraceLimits(hops=0, large_address_tx_count=1))
+    assert chain.payment in result.txs
+    assert any("expanded anyway" in note for note in result.notes)

@@ -5,7 +5,7 @@ import pytest
 
 from btctrace.errors import BadResponse, NotFound, ProviderUnavailable, RateLimited
 from btctrace.providers.esplora.provider import EsploraProvider
-from btctrace.providers.http import USER_AGENT, HttpFetcher, make_session
+from btctrace.providers.http import USER_AGENT, HttpFetcher, RetryPolicy, make_session
 from btctrace.testing.server import EsploraServer, Fault
 from tests.conftest import FAST_RETRY
 
@@ -91,7 +91,7 @@ def test_retry_after_is_honoured(served):
     server, target = served
     server.faults.append(Fault(r"/address/", status=429, headers={"Retry-After": "7"}, times=1))
     waits = []
-    fetcher = HttpFetcher(make_session(), policy=FAST_RETRY.__class__(attempts=3, base_delay=0.001, max_delay=0.01),
+    fetcher = HttpFetcher(make_session(), policy=RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01),
                           sleep=waits.append)
     EsploraProvider(server.api_url, fetcher).get_address_stats(target)
     assert waits == [7.0]
@@ -131,3 +131,12 @@ def test_requests_name_btctrace_and_its_version(served):
     response = session.get(f"{server.api_url}/address/{target}")
     assert response.request.headers["User-Agent"] == USER_AGENT
     assert USER_AGENT.startswith("btctrace/")
+
+
+def test_a_timeout_is_retried(served):
+    server, target = served
+    server.faults.append(Fault(r"/address/", status=200, body="{}", delay=0.6, times=1))
+    policy = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01, timeout=(1.0, 0.2))
+    fetcher = HttpFetcher(make_session(), policy=policy, sleep=lambda s: None)
+    stats = EsploraProvider(server.api_url, fetcher).get_address_stats(target)
+    assert stats.tx_count == 61 and fetcher.counts["retries"] == 1

@@ -1,0 +1,54 @@
+"""The layering rules of the design (docs: design.md §10-11), checked on the import statements:
+nothing imports the CLI; only the CLI imports click; only providers, cache and the test tools
+import requests; only exports import matplotlib; the walk sees providers only through base."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "btctrace"
+
+
+def imports_of(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def area(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_layering(path):
+    where = area(path)
+    names = imports_of(path)
+    top = {name.split(".")[0] for name in names}
+    if where not in {"cli", "__main__"}:
+        assert not any(n.startswith("btctrace.cli") for n in names), "nothing imports the CLI"
+        assert "click" not in top, "only the CLI imports click"
+    if where not in {"providers", "cache", "testing"}:
+        assert "requests" not in top, "only providers and cache touch HTTP"
+    if where != "exports":
+        assert "matplotlib" not in top, "only exports draw"
+    if where == "tracing":
+        assert not {n for n in names if n.startswith("btctrace.providers")} - {"btctrace.providers.base"}
+    if where in {"model", "units", "addresses", "errors"}:
+        assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
+
+
+def test_nothing_prints_outside_the_cli():
+    for path in MODULES:
+        if area(path) in {"cli", "testing"}:
+            continue
+        calls = [n for n in ast.walk(ast.parse(path.read_text()))
+                 if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "print"]
+        assert not calls, f"{path} prints"

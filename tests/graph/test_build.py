@@ -57,3 +57,12 @@ def test_unknown_script_outputs_get_a_pseudo_node(builder):
     result = trace_forward(StoreProvider(b.store), (Seed("tx", burn[0].txid),), TraceLimits(hops=1))
     graph = build_graph(result)
     assert f"op_return:{burn[0].txid}:out0" in graph
+
+
+def test_attribute_names_are_exactly_the_schema(demo_trace):
+    _, graph, _ = demo_trace
+    for _, data in graph.nodes(data=True):
+        expected = S.TX_ATTRS if data[S.KIND] == S.KIND_TX else S.ADDRESS_ATTRS
+        assert set(data) == {S.KIND, *expected}
+    for _, _, data in graph.edges(data=True):
+        assert set(data) == set(S.EDGE_ATTRS)

@@ -28,7 +28,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
     },
-    "provider": {"api_url": str, "cassette": str, "rate": (int, float)},
+    "provider": {"api_url": str, "cassette": str, "rate": (int, float), "workers": int},
     "tags": {"paths": list},
 }
 _REQUIRED = {("case", "id"), ("trace", "seeds")}
@@ -47,6 +47,7 @@ class Case:
     api_url: str | None
     cassette: Path | None
     rate: float | None
+    workers: int | None
     tag_paths: tuple[Path, ...]
 
 
@@ -139,5 +140,6 @@ def load_case(path: str | Path) -> Case:
         api_url=provider.get("api_url"),
         cassette=_near(folder, provider["cassette"]) if "cassette" in provider else None,
         rate=float(provider["rate"]) if "rate" in provider else None,
+        workers=provider.get("workers"),
         tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
     )

@@ -22,9 +22,10 @@ from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.walk import Progress, walk
 
-__all__ = ["API_URL_ENV", "TraceJob", "TraceOutcome", "run_trace", "run_case", "resolve_api_url"]
+__all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "TraceOutcome", "run_trace", "run_case", "resolve_api_url"]
 
 API_URL_ENV = "BTCTRACE_API_URL"
+DEFAULT_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class TraceJob:
     tag_paths: tuple[Path, ...] = ()
     rate: float | None = None  # requests/second; None: the host's default
     force: bool = False
+    workers: int = DEFAULT_WORKERS
     case: CaseInfo = field(default_factory=CaseInfo)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -70,6 +72,8 @@ def _check_job(job: TraceJob) -> None:
         raise UsageProblem("no seed given", "Give at least one address, txid or txid:vout")
     if job.rate is not None and job.rate <= 0:
         raise UsageProblem(f"--rate must be above 0, got {job.rate}")
+    if job.workers < 1:
+        raise UsageProblem(f"--workers must be at least 1, got {job.workers}")
 
 
 def _transport(job: TraceJob) -> tuple[HttpFetcher, str, Cassette | None, str]:
@@ -98,7 +102,8 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     fetcher, api_url, recording, mode = _transport(job)
     provider = EsploraProvider(api_url, fetcher)
     try:
-        result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress)
+        result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
+                      workers=job.workers)
     finally:
         if recording is not None:
             recording.save()
@@ -109,7 +114,8 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
 
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
-             force: bool = False, api_url: str | None = None, progress: Progress | None = None) -> TraceOutcome:
+             force: bool = False, api_url: str | None = None, progress: Progress | None = None,
+             workers: int | None = None) -> TraceOutcome:
     """Run a case file. By default it replays the case's cassette offline; ``live`` fetches
     from the explorer and ``record`` re-records the cassette (which needs ``force`` if it exists)."""
     cassette = case.cassette
@@ -127,6 +133,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         seeds=case.seeds, out_dir=out_dir or Path("out") / case.id, direction=case.direction, limits=case.limits,
         api_url=api_url or (None if offline else case.api_url), record=cassette if record else None,
         offline=offline, tag_paths=case.tag_paths, rate=case.rate, force=force,
+        workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic),
     )
     return run_trace(job, progress)

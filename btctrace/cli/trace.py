@@ -9,7 +9,7 @@ import click
 from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.cli.options import convert
 from btctrace.cli.render import progress_shown, summary_lines
-from btctrace.runner import API_URL_ENV, TraceJob, run_trace
+from btctrace.runner import API_URL_ENV, DEFAULT_WORKERS, TraceJob, run_trace
 from btctrace.tracing.result import Direction, TraceLimits
 from btctrace.tracing.seeds import parse_seed
 from btctrace.units import parse_btc, parse_utc
@@ -38,6 +38,8 @@ _DEFAULTS = TraceLimits()
 @click.option("--api-url", envvar=API_URL_ENV, show_envvar=True,
               help="Esplora API base URL [default: https://blockstream.info/api].")
 @click.option("--rate", type=float, help="Requests per second [default: 1 for blockstream.info, 5 for mempool.space].")
+@click.option("--workers", type=click.IntRange(1, 32), default=DEFAULT_WORKERS, show_default=True,
+              help="Parallel requests (all share the --rate limit).")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), help="Save every response to this cassette.")
 @click.option("--offline", type=click.Path(dir_okay=False, path_type=Path),
               help="Replay this cassette; no network access at all.")
@@ -46,7 +48,7 @@ _DEFAULTS = TraceLimits()
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, tag_paths,
-                  api_url, rate, record, offline, out_dir, force, quiet) -> None:
+                  api_url, rate, workers, record, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
     \b
@@ -62,6 +64,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
     job = TraceJob(
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
         api_url=api_url, record=record, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
+        workers=workers,
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress)

@@ -21,7 +21,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from btctrace import __version__
-from btctrace.errors import ProviderUnavailable, RateLimited
+from btctrace.errors import BtctraceError, ProviderUnavailable, RateLimited
 
 __all__ = [
     "USER_AGENT",
@@ -93,7 +93,8 @@ def _retry_after_seconds(value: str | None, now: float) -> float | None:
 
 @dataclass
 class HttpFetcher:
-    """GETs URLs with rate limit, retries and an in-run cache. Thread-safe."""
+    """GETs URLs with a per-host rate limit, retries and an in-run cache. Thread-safe: the
+    rate limit is shared by all threads, and concurrent asks for one URL make one request."""
 
     session: requests.Session
     rate: float | None = None
@@ -104,30 +105,62 @@ class HttpFetcher:
     counts: Counter = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        self._cache: dict[str, HttpResponse] = {}
+        self._cache: dict[str, HttpResponse | BtctraceError] = {}
+        self._in_flight: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._rate_lock = threading.Lock()
         self._next_slot = 0.0
 
-    def get(self, url: str) -> HttpResponse:
-        """The response for *url*: from this run's cache, else fetched (with retries)."""
+    def _count(self, name: str) -> None:
         with self._lock:
-            cached = self._cache.get(url)
-            if cached is not None:
-                self.counts["cache_hits"] += 1
-                return cached
-            response = self._fetch(url)
-            self._cache[url] = response
+            self.counts[name] += 1
+
+    def get(self, url: str) -> HttpResponse:
+        """The response for *url*: from this run's cache, else fetched (with retries). A URL
+        is fetched at most once per run, also by concurrent callers and also when it failed."""
+        while True:
+            with self._lock:
+                if url in self._cache:
+                    self.counts["cache_hits"] += 1
+                    return self._outcome(self._cache[url])
+                waiting = self._in_flight.get(url)
+                if waiting is None:
+                    done = self._in_flight[url] = threading.Event()
+            if waiting is None:
+                break
+            waiting.wait()
+        try:
+            outcome: HttpResponse | BtctraceError = self._fetch(url)
+        except BtctraceError as exc:
+            outcome = exc
+        except BaseException:
+            with self._lock:
+                del self._in_flight[url]
+            done.set()
+            raise
+        with self._lock:
+            self._cache[url] = outcome
             self.counts["requests"] += 1
-            return response
+            del self._in_flight[url]
+        done.set()
+        return self._outcome(outcome)
+
+    @staticmethod
+    def _outcome(outcome: HttpResponse | BtctraceError) -> HttpResponse:
+        if isinstance(outcome, BtctraceError):
+            raise outcome
+        return outcome
 
     def _wait_for_slot(self) -> None:
+        """Reserve the next request slot of the per-host rate limit, then wait for it."""
         if not self.rate:
             return
-        now = self.clock()
-        if self._next_slot > now:
-            self.sleep(self._next_slot - now)
-            now = self._next_slot
-        self._next_slot = now + 1.0 / self.rate
+        with self._rate_lock:
+            now = self.clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + 1.0 / self.rate
+        if slot > now:
+            self.sleep(slot - now)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         delay = self.rng.uniform(0, min(self.policy.max_delay, self.policy.base_delay * 2**attempt))
@@ -141,9 +174,9 @@ class HttpFetcher:
         for attempt in range(self.policy.attempts):
             if attempt:
                 self.sleep(self._backoff(attempt - 1, retry_after))
-                self.counts["retries"] += 1
+                self._count("retries")
             self._wait_for_slot()
-            self.counts["attempts"] += 1
+            self._count("attempts")
             try:
                 raw = self.session.get(url, timeout=self.policy.timeout)
             except (requests.ConnectionError, requests.Timeout) as exc:

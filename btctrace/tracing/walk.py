@@ -9,9 +9,11 @@ walk ends is recorded as a :class:`Stop` with its reason, and every limit that b
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
+from btctrace.errors import BtctraceError
 from btctrace.model import Tx
 from btctrace.providers.base import Provider
 from btctrace.tags import TagIndex
@@ -55,7 +57,9 @@ class _Visit:
 
 
 class _Walker:
-    def __init__(self, provider: Provider, result: TraceResult, tags: TagIndex, progress: Progress | None):
+    def __init__(self, provider: Provider, result: TraceResult, tags: TagIndex, progress: Progress | None,
+                 pool: ThreadPoolExecutor | None = None):
+        self.pool = pool
         self.provider = provider
         self.result = result
         self.limits = result.limits
@@ -133,6 +137,19 @@ class _Walker:
 
     def stop_reason(self, link: _Link, hop: int) -> tuple[StopReason, str] | None:
         """Why *link* (leaving a transaction at *hop*) is not followed, or None to follow it."""
+        stop = self._stop_without_lookup(link, hop)
+        if stop is None and link.address and link.address not in self.result.seed_addresses:
+            stats = self._stats(link.address)
+            if stats.tx_count > self.limits.large_address_tx_count:
+                return StopReason.LARGE_ADDRESS, f"{stats.tx_count} transactions > {self.limits.large_address_tx_count}"
+        return stop
+
+    def _needs_stats(self, link: _Link, hop: int) -> bool:
+        """True when following *link* depends on its address's transaction count."""
+        return bool(link.address) and link.address not in self.result.seed_addresses and \
+            self._stop_without_lookup(link, hop) is None
+
+    def _stop_without_lookup(self, link: _Link, hop: int) -> tuple[StopReason, str] | None:
         is_seed = link.address in self.result.seed_addresses
         tag = None if is_seed else self.tags.get(link.address)
         if tag is not None and tag.category in self.limits.stop_categories:
@@ -147,10 +164,6 @@ class _Walker:
             return StopReason.BELOW_MIN_VALUE, f"minimum {self.limits.min_value} sat"
         if hop + 1 > self.limits.hops:
             return StopReason.HOP_LIMIT, f"limit {self.limits.hops} hops"
-        if link.address and not is_seed:
-            stats = self._stats(link.address)
-            if stats.tx_count > self.limits.large_address_tx_count:
-                return StopReason.LARGE_ADDRESS, f"{stats.tx_count} transactions > {self.limits.large_address_tx_count}"
         return None
 
     def _stats(self, address: str):
@@ -194,25 +207,55 @@ class _Walker:
                  link.index, link.address, link.value, link.next_txid, detail)
         )
 
+    # ----- the walk --------------------------------------------------------------------
+    def _prefetch(self, fetch: Callable[[str], object], keys: list[str]) -> None:
+        """Fetch *keys* on the worker pool so the sequential pass below finds them cached.
+        Errors are left for the sequential pass, which meets them (cached) in sorted order."""
+        if self.pool is None or len(keys) < 2:
+            return
+        for future in [self.pool.submit(fetch, key) for key in keys]:
+            try:
+                future.result()
+            except BtctraceError:
+                pass
+
+    def _txids_to_add(self, frontier: list[tuple[_Visit, _Link | None]]) -> list[str]:
+        """The transactions the sequential pass is sure to fetch: the first unseen ones, up to
+        the room left under the transaction cap."""
+        room = self.limits.max_transactions - len(self.result.txs)
+        wanted: list[str] = []
+        for visit, _ in frontier:
+            if len(wanted) >= room:
+                break
+            if visit.txid not in self.result.txs and visit.txid not in wanted:
+                wanted.append(visit.txid)
+        return wanted
+
+    def _expand_hop(self, frontier: list[tuple[_Visit, _Link | None]]) -> list[tuple[_Visit, _Link]]:
+        frontier = sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1])))
+        self._prefetch(self.provider.get_tx, self._txids_to_add(frontier))
+        expand = [visit for visit, link in frontier if visit.txid not in self.result.txs and self.add_tx(visit, link)]
+        if self.result.direction is Direction.FORWARD:
+            self._prefetch(self.provider.get_outspends, [visit.txid for visit in expand])
+        links = [(visit, self.links_of(self.result.txs[visit.txid], visit.indices)) for visit in expand]
+        lookups = sorted({link.address for visit, found in links for link in found if self._needs_stats(link, visit.hop)
+                          and link.address not in self.result.address_stats})
+        self._prefetch(self.provider.get_address_stats, lookups)
+        following = []
+        for visit, found in links:
+            following.extend(self._follow(visit, found))
+        return following
+
     def run(self) -> TraceResult:
-        frontier = [(visit, None) for visit in self.seed_visits()]
+        frontier: list[tuple[_Visit, _Link | None]] = [(visit, None) for visit in self.seed_visits()]
         while frontier:
-            expand: list[_Visit] = []
-            for visit, link in sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1]))):
-                if visit.txid in self.result.txs:
-                    continue
-                if self.add_tx(visit, link):
-                    expand.append(visit)
-            frontier = []
-            for visit in expand:
-                frontier.extend(self._next_visits(visit))
+            frontier = self._expand_hop(frontier)
         self.result.requests = self.provider.request_count()
         return self.result
 
-    def _next_visits(self, visit: _Visit) -> list[tuple[_Visit, _Link]]:
-        traced = self.result.txs[visit.txid]
+    def _follow(self, visit: _Visit, links: list[_Link]) -> list[tuple[_Visit, _Link]]:
         following = []
-        for link in self.links_of(traced, visit.indices):
+        for link in links:
             stop = self.stop_reason(link, visit.hop)
             if stop is not None:
                 reason, detail = stop
@@ -236,8 +279,11 @@ def walk(
     limits: TraceLimits,
     tags: TagIndex | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> TraceResult:
-    """Trace from *seeds* in *direction* within *limits*; see the module docstring."""
+    """Trace from *seeds* in *direction* within *limits*; see the module docstring. With
+    *workers* > 1 each hop's requests are fetched on a thread pool (the provider must be
+    thread-safe); the result is the same as with one worker."""
     result = TraceResult(
         direction=direction,
         seeds=seeds,
@@ -245,8 +291,11 @@ def walk(
         api_url=provider.api_url,
         seed_addresses=frozenset(s.value for s in seeds if s.kind == "address"),
     )
-    walker = _Walker(provider, result, tags or TagIndex(), progress)
-    walker.run()
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="btctrace-fetch") as pool:
+            _Walker(provider, result, tags or TagIndex(), progress, pool).run()
+    else:
+        _Walker(provider, result, tags or TagIndex(), progress).run()
     if any(stop.reason is StopReason.MAX_TRANSACTIONS for stop in result.stops):
         refused = sum(1 for stop in result.stops if stop.reason is StopReason.MAX_TRANSACTIONS)
         result.caps.append(Cap("max_transactions", limits.max_transactions, f"{refused} transfers not followed"))

@@ -88,3 +88,52 @@ def test_not_found_is_not_retried():
     fetcher = HttpFetcher(make_session(adapter), sleep=lambda s: None)
     assert fetcher.get("http://x.invalid/tx").status == 404
     assert len(adapter.sent) == 1
+
+
+def test_threads_share_the_rate_limit_each_taking_its_own_slot():
+    import threading
+
+    sleeps = []
+    lock = threading.Lock()
+
+    def sleep(seconds):
+        with lock:
+            sleeps.append(seconds)
+
+    fetcher = HttpFetcher(make_session(ScriptedAdapter([])), rate=4.0, sleep=sleep, clock=lambda: 0.0)
+    threads = [threading.Thread(target=fetcher._wait_for_slot) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(sleeps) == [0.25 * i for i in range(1, 8)]
+
+
+def test_concurrent_asks_for_one_url_make_one_request():
+    import threading
+    import time
+
+    class SlowAdapter(ScriptedAdapter):
+        def send(self, request, **kwargs):
+            time.sleep(0.05)
+            return super().send(request, **kwargs)
+
+    adapter = SlowAdapter([(200, {})] * 8)
+    fetcher = HttpFetcher(make_session(adapter))
+    threads = [threading.Thread(target=fetcher.get, args=("http://x.invalid/same",)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert adapter.sent == ["http://x.invalid/same"] and fetcher.counts["requests"] == 1
+
+
+def test_a_failed_request_is_not_sent_again_in_the_same_run():
+    adapter = ScriptedAdapter([(503, {})] * 2)
+    fetcher = HttpFetcher(make_session(adapter), policy=RetryPolicy(attempts=2), sleep=lambda s: None)
+    for _ in range(2):
+        try:
+            fetcher.get("http://x.invalid/down")
+        except Exception as exc:  # noqa: BLE001 - the type is checked below
+            assert type(exc).__name__ == "ProviderUnavailable"
+    assert len(adapter.sent) == 2  # two attempts the first time, none the second

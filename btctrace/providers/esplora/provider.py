@@ -30,7 +30,7 @@ class EsploraProvider:
         self.client = EsploraClient(api_url, fetcher)
         self.api_url = self.client.api_url
         self.fetcher = fetcher
-        self._txs: dict[str, Tx] = {}
+        self._txs: dict[str, Tx] = {}  # dict get/setdefault are atomic: safe across worker threads
 
     def request_count(self) -> int:
         return self.fetcher.counts["requests"]

@@ -29,6 +29,7 @@ __all__ = [
     "OfflineMiss",
     "MissingDependency",
     "OutputError",
+    "Interrupted",
 ]
 
 
@@ -226,3 +227,15 @@ class OutputError(BtctraceError):
     def __init__(self, path: str, reason: str, hint: str = "") -> None:
         self.path = path
         super().__init__(f"cannot write {path}: {reason}", hint)
+
+
+class Interrupted(BtctraceError):
+    """Ctrl-C or SIGTERM during a trace."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, journal: str | None) -> None:
+        self.journal = journal
+        hint = (f"Every response fetched so far is in {journal}: run the same command with --resume to continue"
+                if journal else "Nothing was recorded (no --record)")
+        super().__init__("interrupted", hint)

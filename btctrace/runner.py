@@ -11,9 +11,9 @@ from pathlib import Path
 import networkx as nx
 
 from btctrace import __version__
-from btctrace.cache.cassettes import Cassette, RecordingAdapter, ReplayAdapter
+from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplayAdapter, journal_path_for
 from btctrace.case import Case
-from btctrace.errors import UsageProblem
+from btctrace.errors import BtctraceError, Interrupted, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
 from btctrace.graph.build import build_graph
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
@@ -36,6 +36,7 @@ class TraceJob:
     limits: TraceLimits = field(default_factory=TraceLimits)
     api_url: str | None = None  # None: $BTCTRACE_API_URL, the cassette's, or the default
     record: Path | None = None
+    resume: bool = False  # continue an interrupted --record from its journal
     offline: Path | None = None
     tag_paths: tuple[Path, ...] = ()
     rate: float | None = None  # requests/second; None: the host's default
@@ -76,7 +77,39 @@ def _check_job(job: TraceJob) -> None:
         raise UsageProblem(f"--workers must be at least 1, got {job.workers}")
 
 
-def _transport(job: TraceJob) -> tuple[HttpFetcher, str, Cassette | None, str]:
+class _Recording:
+    """A recording in progress: the cassette it fills and the journal that makes it crash-safe.
+    On success the cassette is written atomically and the journal removed; on failure the
+    journal stays, holding every response fetched, for ``--resume``."""
+
+    def __init__(self, path: Path, api_url: str, resume: bool) -> None:
+        self.journal_path = journal_path_for(path)
+        if self.journal_path.exists() and not resume:
+            raise UsageProblem(f"an interrupted recording left {self.journal_path}",
+                               "Add --resume to continue it, or delete it to start again")
+        if resume and not (self.journal_path.exists() or path.exists()):
+            raise UsageProblem(f"--resume: there is no journal {self.journal_path} or cassette {path} to continue")
+        self.cassette = Cassette(path, metadata={"api_url": api_url, "recorded_by": f"btctrace {__version__}"})
+        if resume:  # reuse the answers; a failure (the cause of the stop) is asked again
+            earlier = list(Cassette.load(path).interactions.values()) if path.exists() else []
+            if self.journal_path.exists():
+                earlier += Journal.read(self.journal_path)
+            for item in earlier:
+                if item["response"]["status"]["code"] == 200:
+                    self.cassette.add_interaction(item)
+        self.resumed = len(self.cassette.interactions)
+        self.journal = Journal(self.journal_path)
+
+    def finish(self) -> None:
+        self.journal.close()
+        self.cassette.save()
+        self.journal_path.unlink()
+
+    def abandon(self) -> None:
+        self.journal.close()
+
+
+def _transport(job: TraceJob) -> tuple[HttpFetcher, str, _Recording | None, str]:
     if job.offline:
         cassette = Cassette.load(job.offline)
         api_url = resolve_api_url(job.api_url, cassette)
@@ -87,15 +120,26 @@ def _transport(job: TraceJob) -> tuple[HttpFetcher, str, Cassette | None, str]:
     api_url = resolve_api_url(job.api_url, None)
     rate = job.rate if job.rate is not None else default_rate_for(api_url)
     if job.record:
-        cassette = Cassette(job.record, metadata={"api_url": api_url, "recorded_by": f"btctrace {__version__}"})
-        fetcher = HttpFetcher(make_session(RecordingAdapter(cassette)), rate=rate, policy=job.retry)
-        return fetcher, api_url, cassette, "record"
+        recording = _Recording(job.record, api_url, job.resume)
+        adapter = RecordingAdapter(recording.cassette, recording.journal)
+        return HttpFetcher(make_session(adapter), rate=rate, policy=job.retry), api_url, recording, "record"
     return HttpFetcher(make_session(), rate=rate, policy=job.retry), api_url, None, "live"
 
 
+def _abandon(recording: _Recording | None, exc: BaseException) -> None:
+    """Keep the journal of a failed recording and say how to continue it."""
+    journal = str(recording.journal_path) if recording is not None else None
+    if recording is not None:
+        recording.abandon()
+    if isinstance(exc, KeyboardInterrupt):
+        raise Interrupted(journal) from None
+    if journal and isinstance(exc, BtctraceError):
+        exc.hint = f"{exc.hint}. Responses fetched so far are kept in {journal}: fix the cause and rerun with --resume"
+
+
 def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
-    """Trace, then write every output into ``job.out_dir``. With ``job.record`` the cassette
-    is saved even when the trace fails part-way, so nothing fetched is lost."""
+    """Trace, then write every output into ``job.out_dir``. With ``job.record`` every response
+    is journalled as it arrives, so a trace that fails or is interrupted loses nothing fetched."""
     _check_job(job)
     prepare_out_dir(job.out_dir, job.force)
     tags = load_tagpacks(list(job.tag_paths)) if job.tag_paths else TagIndex()
@@ -104,10 +148,13 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     try:
         result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
                       workers=job.workers)
+    except BaseException as exc:
+        _abandon(recording, exc)
+        raise
     finally:
-        if recording is not None:
-            recording.save()
         fetcher.session.close()
+    if recording is not None:
+        recording.finish()
     graph = build_graph(result, tags)
     files = write_outputs(result, graph, tags, job.case, job.out_dir)
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
@@ -115,13 +162,14 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
              force: bool = False, api_url: str | None = None, progress: Progress | None = None,
-             workers: int | None = None) -> TraceOutcome:
+             workers: int | None = None, resume: bool = False) -> TraceOutcome:
     """Run a case file. By default it replays the case's cassette offline; ``live`` fetches
     from the explorer and ``record`` re-records the cassette (which needs ``force`` if it exists)."""
     cassette = case.cassette
+    record = record or resume
     if record and cassette is None:
         raise UsageProblem(f"case {case.id} names no [provider] cassette to record to")
-    if record and cassette.exists() and not force:
+    if record and cassette.exists() and not (force or resume):
         raise UsageProblem(f"the cassette {cassette} exists", "Add --force to record it again")
     offline = None
     if not (live or record):
@@ -131,7 +179,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         offline = cassette
     job = TraceJob(
         seeds=case.seeds, out_dir=out_dir or Path("out") / case.id, direction=case.direction, limits=case.limits,
-        api_url=api_url or (None if offline else case.api_url), record=cassette if record else None,
+        api_url=api_url or (None if offline else case.api_url), record=cassette if record else None, resume=resume,
         offline=offline, tag_paths=case.tag_paths, rate=case.rate, force=force,
         workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic),

@@ -96,3 +96,17 @@ def demo_trace(demo):
     result = trace_forward(StoreProvider(demo.store), (Seed("address", demo.ransom_address),),
                            TraceLimits(hops=20), tags=tags)
     return result, build_graph(result, tags), tags
+
+
+def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> dict:
+    """A cassette's content without the two fields that record when it was fetched
+    (``fetched_at`` and the ``Date`` header): equal for two recordings of one chain state."""
+    import json
+
+    if old_base:
+        text = text.replace(old_base, new_base)
+    data = json.loads(text)
+    for item in data["interactions"]:
+        item["response"].pop("fetched_at", None)
+        item["response"]["headers"].pop("Date", None)
+    return data

@@ -1,14 +1,20 @@
-"""Record and replay explorer traffic as vcrpy-format JSON cassettes.
+"""Record and replay explorer traffic as vcrpy-format JSON cassettes, with a crash-safe journal.
 
 The file is vcrpy's cassette schema (``version: 1``, ``interactions`` of request/response
 dicts, optional ``metadata``) serialised as JSON with 4-space indent, so stock vcrpy
-(``serializer="json"``) can replay it and a reviewer can read it. Bodies are stored decoded.
+(``serializer="json"``) can replay it and a reviewer can read it. Bodies are stored decoded,
+with the ``Content-Type`` and ``Date`` headers and the UTC time each response was fetched
+(``fetched_at``). Interactions are sorted by request, so two recordings of the same chain
+state differ only in those two times.
 
-btctrace does not patch sockets the way vcrpy does. It mounts a ``requests`` transport
-adapter on its one session: :class:`RecordingAdapter` passes requests to the network and keeps
-each final answer; :class:`ReplayAdapter` answers from a dict keyed by ``(method, url)``, in
-O(1), and never opens a socket. A request the cassette lacks raises
-:class:`~btctrace.errors.OfflineMiss` naming it.
+btctrace does not patch sockets the way vcrpy does (vcrpy issues #212, #849, #1051: patching
+leaks under threads). It mounts a ``requests`` transport adapter on its one session:
+:class:`ReplayAdapter` answers from a dict keyed by the normalised request, in O(1), and never
+opens a socket; :class:`RecordingAdapter` answers what it already holds the same way and sends
+the rest to the network, appending each final answer (not a 429 or 5xx that will be retried)
+to a :class:`Journal` (one fsync'd JSON line per
+interaction) before anything else sees it. Secrets (API keys in query strings, credentials in the
+URL, any header but ``Accept`` and ``User-Agent``) are removed before anything is written.
 """
 
 from __future__ import annotations
@@ -18,25 +24,62 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from btctrace.errors import CassetteError, OfflineMiss, OutputError
+from btctrace.providers.http import RETRY_STATUSES
 
-__all__ = ["Cassette", "RecordingAdapter", "ReplayAdapter", "CASSETTE_FORMAT_VERSION"]
+__all__ = [
+    "CASSETTE_FORMAT_VERSION",
+    "SECRET_PARAMETERS",
+    "Cassette",
+    "Journal",
+    "RecordingAdapter",
+    "ReplayAdapter",
+    "journal_path_for",
+    "normalise_uri",
+]
 
 CASSETTE_FORMAT_VERSION = 1
-_KEPT_RESPONSE_HEADERS = ("Content-Type",)
+# Query parameters that carry credentials (BlockCypher token, Blockchair key, OAuth, ...).
+SECRET_PARAMETERS = frozenset({
+    "token", "key", "api_key", "apikey", "api-key", "access_token", "client_secret", "client_id",
+    "secret", "password", "auth", "signature", "sig",
+})
+_KEPT_RESPONSE_HEADERS = ("Content-Type", "Date")
 _KEPT_REQUEST_HEADERS = ("Accept", "User-Agent")
+
+
+def normalise_uri(uri: str) -> str:
+    """The URI as stored and looked up: credentials and secret query parameters removed,
+    remaining parameters sorted."""
+    parts = urlsplit(uri)
+    netloc = parts.hostname or ""
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if k.lower() not in SECRET_PARAMETERS)
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def journal_path_for(cassette_path: Path) -> Path:
+    return cassette_path.with_name(cassette_path.name + ".journal")
 
 
 @dataclass
 class Cassette:
-    """Interactions keyed by ``(METHOD, url)``; saved sorted, so equal traffic gives equal bytes."""
+    """Interactions keyed by ``(METHOD, normalised uri)``."""
 
     path: Path
     interactions: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -56,29 +99,28 @@ class Cassette:
             raise CassetteError(str(path), f"not readable JSON ({exc})") from None
         cassette = cls(path=path, metadata=_metadata_of(path, data))
         for number, item in enumerate(data["interactions"]):
-            method, uri = _check_interaction(path, number, item)
-            cassette.interactions[(method, uri)] = item
+            cassette.add_interaction(item, _check_interaction(path, number, item))
         return cassette
 
-    def add(self, request: dict[str, Any], response: dict[str, Any]) -> None:
+    def add_interaction(self, item: dict[str, Any], key: tuple[str, str] | None = None) -> None:
+        if key is None:
+            key = (item["request"]["method"].upper(), normalise_uri(item["request"]["uri"]))
         with self._lock:
-            self.interactions[(request["method"].upper(), request["uri"])] = {
-                "request": request,
-                "response": response,
-            }
+            self.interactions[key] = item
 
     def get(self, method: str, uri: str) -> dict[str, Any] | None:
-        return self.interactions.get((method.upper(), uri))
+        return self.interactions.get((method.upper(), normalise_uri(uri)))
 
     def to_json(self) -> str:
-        ordered = [self.interactions[key] for key in sorted(self.interactions)]
+        with self._lock:
+            ordered = [self.interactions[key] for key in sorted(self.interactions)]
         data: dict[str, Any] = {"version": CASSETTE_FORMAT_VERSION, "interactions": ordered}
         if self.metadata:
             data["metadata"] = self.metadata
         return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
 
     def save(self) -> None:
-        """Write atomically: a temporary file in the same folder, then rename."""
+        """Write atomically: a temporary file in the same folder, fsync, then rename."""
         text = self.to_json()
         folder = self.path.parent
         try:
@@ -92,6 +134,46 @@ class Cassette:
             os.replace(temp, self.path)
         except OSError as exc:
             raise OutputError(str(self.path), exc.strerror or str(exc)) from exc
+
+
+class Journal:
+    """Append-only JSON lines, one interaction each, flushed and fsync'd as it arrives."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+        except OSError as exc:
+            raise OutputError(str(path), exc.strerror or str(exc)) from exc
+
+    def append(self, item: dict[str, Any]) -> None:
+        line = json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n"
+        with self._lock:
+            self._stream.write(line)
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+
+    def close(self) -> None:
+        with self._lock:
+            self._stream.close()
+
+    @staticmethod
+    def read(path: Path) -> list[dict[str, Any]]:
+        """The complete lines of a journal; a last line cut short by a crash is ignored."""
+        items = []
+        with open(path, encoding="utf-8") as stream:
+            for number, line in enumerate(stream):
+                try:
+                    item = json.loads(line)
+                    _check_interaction(path, number, item)
+                except (ValueError, CassetteError):
+                    if line.endswith("\n"):
+                        raise CassetteError(str(path), f"journal line {number + 1} is corrupt") from None
+                    break  # the in-flight line of a killed process
+                items.append(item)
+        return items
 
 
 def _metadata_of(path: Path, data: Any) -> dict[str, Any]:
@@ -108,7 +190,7 @@ def _metadata_of(path: Path, data: Any) -> dict[str, Any]:
 def _check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
     try:
         request, response = item["request"], item["response"]
-        method, uri = str(request["method"]).upper(), str(request["uri"])
+        method, uri = str(request["method"]).upper(), normalise_uri(str(request["uri"]))
         int(response["status"]["code"])
         body = response["body"]["string"]
     except (KeyError, TypeError, ValueError):
@@ -118,31 +200,30 @@ def _check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
     return method, uri
 
 
-def _response_dict(response: requests.Response) -> dict[str, Any]:
-    headers = {name: [response.headers[name]] for name in _KEPT_RESPONSE_HEADERS if name in response.headers}
+def _interaction(request: requests.PreparedRequest, response: requests.Response) -> dict[str, Any]:
+    request_headers = {n: [request.headers[n]] for n in _KEPT_REQUEST_HEADERS if n in request.headers}
+    response_headers = {n: [response.headers[n]] for n in _KEPT_RESPONSE_HEADERS if n in response.headers}
     return {
-        "status": {"code": response.status_code, "message": response.reason or ""},
-        "headers": headers,
-        "body": {"string": response.text},
+        "request": {"method": request.method or "GET", "uri": normalise_uri(request.url or ""), "body": None,
+                    "headers": request_headers},
+        "response": {"status": {"code": response.status_code, "message": response.reason or ""},
+                     "headers": response_headers, "body": {"string": response.text}, "fetched_at": _utc_now()},
     }
 
 
-def _request_dict(request: requests.PreparedRequest) -> dict[str, Any]:
-    headers = {name: [request.headers[name]] for name in _KEPT_REQUEST_HEADERS if name in request.headers}
-    return {"method": request.method or "GET", "uri": request.url or "", "body": None, "headers": headers}
-
-
-class RecordingAdapter(HTTPAdapter):
-    """Sends requests to the network and keeps the final answer to each in a cassette."""
-
-    def __init__(self, cassette: Cassette, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.cassette = cassette
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        response = super().send(request, *args, **kwargs)
-        self.cassette.add(_request_dict(request), _response_dict(response))
-        return response
+def _response_from(item: dict[str, Any], request: requests.PreparedRequest) -> requests.Response:
+    stored = item["response"]
+    response = requests.Response()
+    response.status_code = int(stored["status"]["code"])
+    response.reason = stored["status"].get("message", "")
+    response.headers = CaseInsensitiveDict(
+        {name: values[0] if isinstance(values, list) else values for name, values in stored.get("headers", {}).items()}
+    )
+    response._content = stored["body"]["string"].encode("utf-8")
+    response.encoding = "utf-8"
+    response.url = request.url
+    response.request = request
+    return response
 
 
 class ReplayAdapter(BaseAdapter):
@@ -156,19 +237,31 @@ class ReplayAdapter(BaseAdapter):
         method, url = request.method or "GET", request.url or ""
         item = self.cassette.get(method, url)
         if item is None:
-            raise OfflineMiss(method, url, str(self.cassette.path))
-        stored = item["response"]
-        response = requests.Response()
-        response.status_code = int(stored["status"]["code"])
-        response.reason = stored["status"].get("message", "")
-        response.headers = CaseInsensitiveDict(
-            {name: values[0] if isinstance(values, list) else values for name, values in stored.get("headers", {}).items()}
-        )
-        response._content = stored["body"]["string"].encode("utf-8")
-        response.encoding = "utf-8"
-        response.url = url
-        response.request = request
-        return response
+            raise OfflineMiss(method, normalise_uri(url), str(self.cassette.path))
+        return _response_from(item, request)
 
     def close(self) -> None:
         return None
+
+
+class RecordingAdapter(HTTPAdapter):
+    """Answers from the cassette what it already holds (a resumed recording), sends the rest
+    to the network, and journals then keeps each answer."""
+
+    def __init__(self, cassette: Cassette, journal: Journal | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cassette = cassette
+        self.journal = journal
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        item = self.cassette.get(request.method or "GET", request.url or "")
+        if item is not None:
+            return _response_from(item, request)
+        response = super().send(request, *args, **kwargs)
+        if response.status_code in RETRY_STATUSES:
+            return response  # a refusal to be retried, not an answer: never kept
+        item = _interaction(request, response)
+        if self.journal is not None:
+            self.journal.append(item)
+        self.cassette.add_interaction(item)
+        return response

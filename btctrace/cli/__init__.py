@@ -8,6 +8,7 @@ traceback. ``BTCTRACE_RAISE_ERRORS=1`` re-raises deliberate errors too, for debu
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import click
@@ -64,6 +65,11 @@ cli.add_command(trace_command)
 cli.add_command(case_group)
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a trace like Ctrl-C: recordings keep their journal
+
+
 def main() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="btctrace")

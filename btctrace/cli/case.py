@@ -29,12 +29,13 @@ def case_group() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder [default: out/<case id>].")
 @click.option("--live", is_flag=True, help="Fetch from the explorer instead of replaying the cassette.")
-@click.option("--record", is_flag=True, help="Fetch live and record the case's cassette anew.")
+@click.option("--record", "--refresh", "record", is_flag=True, help="Fetch live and record the case's cassette anew.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted --record from its journal.")
 @click.option("--api-url", help="Override the case's explorer URL.")
 @click.option("--force", is_flag=True, help="Overwrite earlier outputs (and, with --record, the cassette).")
 @click.option("--workers", type=click.IntRange(1, 32), help="Parallel requests [default: the case's, else 4].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def run_command(case_file, out_dir, live, record, api_url, force, workers, quiet) -> None:
+def run_command(case_file, out_dir, live, record, resume, api_url, force, workers, quiet) -> None:
     """Run CASE_FILE: by default offline, from the cassette it names.
 
     \b
@@ -45,7 +46,7 @@ def run_command(case_file, out_dir, live, record, api_url, force, workers, quiet
     case = load_case(case_file)
     with progress_shown(quiet) as progress:
         outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
-                           progress=progress, workers=workers)
+                           progress=progress, workers=workers, resume=resume)
     if case.synthetic:
         click.echo(f"Case {case.id}: SYNTHETIC data (made by btctrace's demo generator, not real payments).")
     click.echo("\n".join(summary_lines(outcome)))

@@ -41,6 +41,7 @@ _DEFAULTS = TraceLimits()
 @click.option("--workers", type=click.IntRange(1, 32), default=DEFAULT_WORKERS, show_default=True,
               help="Parallel requests (all share the --rate limit).")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), help="Save every response to this cassette.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted --record from its journal.")
 @click.option("--offline", type=click.Path(dir_okay=False, path_type=Path),
               help="Replay this cassette; no network access at all.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -48,7 +49,7 @@ _DEFAULTS = TraceLimits()
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, tag_paths,
-                  api_url, rate, workers, record, offline, out_dir, force, quiet) -> None:
+                  api_url, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
     \b
@@ -63,7 +64,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
     )
     job = TraceJob(
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
-        api_url=api_url, record=record, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
+        api_url=api_url, record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
         workers=workers,
     )
     with progress_shown(quiet) as progress:

@@ -25,6 +25,7 @@ from btctrace.errors import BtctraceError, ProviderUnavailable, RateLimited
 
 __all__ = [
     "USER_AGENT",
+    "RETRY_STATUSES",
     "DEFAULT_RATES",
     "RetryPolicy",
     "HttpResponse",
@@ -38,7 +39,7 @@ USER_AGENT = f"btctrace/{__version__} (+https://pypi.org/project/btctrace/)"
 DEFAULT_RATES = {"blockstream.info": 1.0, "mempool.space": 5.0}
 _OTHER_HOST_RATE = 2.0
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-_RETRY_STATUSES = {429, 500, 502, 503, 504}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def default_rate_for(url: str) -> float | None:
@@ -182,7 +183,7 @@ class HttpFetcher:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_problem, retry_after = f"{type(exc).__name__}: {str(exc)[:160]}", None
                 continue
-            if raw.status_code not in _RETRY_STATUSES:
+            if raw.status_code not in RETRY_STATUSES:
                 return HttpResponse(url, raw.status_code, raw.text, raw.headers.get("Content-Type", ""))
             retry_after = _retry_after_seconds(raw.headers.get("Retry-After"), time.time())
             last_problem = f"HTTP {raw.status_code}"

@@ -70,6 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
         owner.record_request(path)
+        time.sleep(owner.delay)
         fault = owner.take_fault(path)
         if fault is not None:
             time.sleep(fault.delay)
@@ -103,6 +104,7 @@ class EsploraServer:
         self.prefix = prefix
         self.faults: list[Fault] = []
         self.requests: list[str] = []
+        self.delay = 0.0  # seconds before every answer: a slow explorer
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.owner = self

@@ -291,11 +291,12 @@ def walk(
         api_url=provider.api_url,
         seed_addresses=frozenset(s.value for s in seeds if s.kind == "address"),
     )
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="btctrace-fetch") as pool:
-            _Walker(provider, result, tags or TagIndex(), progress, pool).run()
-    else:
-        _Walker(provider, result, tags or TagIndex(), progress).run()
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="btctrace-fetch") if workers > 1 else None
+    try:
+        _Walker(provider, result, tags or TagIndex(), progress, pool).run()
+    finally:
+        if pool is not None:  # on Ctrl-C, drop queued requests; in-flight ones still finish
+            pool.shutdown(wait=True, cancel_futures=True)
     if any(stop.reason is StopReason.MAX_TRANSACTIONS for stop in result.stops):
         refused = sum(1 for stop in result.stops if stop.reason is StopReason.MAX_TRANSACTIONS)
         result.caps.append(Cap("max_transactions", limits.max_transactions, f"{refused} transfers not followed"))

@@ -7,7 +7,7 @@ import socket
 import pytest
 import requests
 
-from btctrace.cache.cassettes import Cassette, RecordingAdapter, ReplayAdapter
+from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplayAdapter
 from btctrace.errors import CassetteError, OfflineMiss
 from btctrace.providers.http import make_session
 from btctrace.testing.chain import ChainStore
@@ -40,6 +40,8 @@ def test_cassette_is_vcrpy_json_sorted_with_decoded_bodies(recorded):
     assert first["request"]["method"] == "GET"
     assert isinstance(first["response"]["body"]["string"], str)
     assert first["response"]["headers"]["Content-Type"] == ["application/json"]
+    assert first["response"]["headers"]["Date"][0].endswith("GMT")
+    assert first["response"]["fetched_at"].endswith("Z") and first["response"]["fetched_at"][:2] == "20"
     assert path.read_text().endswith("\n") and (path.stat().st_mode & 0o777) == 0o644
 
 
@@ -93,9 +95,88 @@ def test_stock_vcrpy_replays_a_btctrace_cassette(recorded):
 
 def test_save_is_atomic_and_leaves_no_temporary_file(tmp_path):
     cassette = Cassette(tmp_path / "sub" / "c.json")
-    cassette.add({"method": "GET", "uri": "http://a/x", "body": None, "headers": {}},
-                 {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": "1"}})
+    cassette.add_interaction({"request": {"method": "GET", "uri": "http://a/x", "body": None, "headers": {}},
+                              "response": {"status": {"code": 200, "message": "OK"}, "headers": {},
+                                           "body": {"string": "1"}}})
     cassette.save()
     cassette.save()
     assert sorted(p.name for p in (tmp_path / "sub").iterdir()) == ["c.json"]
     assert Cassette.load(tmp_path / "sub" / "c.json").get("GET", "http://a/x")["response"]["body"]["string"] == "1"
+
+
+def test_secrets_never_reach_the_cassette_or_the_journal(tmp_path, builder):
+    address = builder.address("p2wpkh")
+    builder.coinbase(800_000, address, 100_000)
+    cassette = Cassette(tmp_path / "c.json")
+    journal = Journal(tmp_path / "c.json.journal")
+    with EsploraServer(builder.store) as server:
+        session = make_session(RecordingAdapter(cassette, journal))
+        session.headers["Authorization"] = "Bearer SECRET-BEARER"
+        session.headers["X-API-Key"] = "SECRET-HEADER"
+        host = server.api_url.split("//")[1]
+        url = f"http://user:SECRET-PASS@{host}/address/{address}?token=SECRET-TOKEN&api_key=SECRET-KEY&b=2&a=1"
+        assert session.get(url).status_code == 200
+    journal.close()
+    journal_text = (tmp_path / "c.json.journal").read_text()
+    cassette.save()
+    for text in (journal_text, (tmp_path / "c.json").read_text()):
+        assert "SECRET" not in text and "user:" not in text
+        assert f"/address/{address}?a=1&b=2" in text
+    replayed = make_session(ReplayAdapter(Cassette.load(tmp_path / "c.json"))).get(url)
+    assert replayed.status_code == 200
+
+
+def test_journal_ignores_a_line_cut_short_by_a_crash_but_not_a_corrupt_one(tmp_path):
+    item = {"request": {"method": "GET", "uri": "http://a/x", "body": None, "headers": {}},
+            "response": {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": "1"}}}
+    journal = Journal(tmp_path / "j")
+    journal.append(item)
+    journal.append(item)
+    journal.close()
+    text = (tmp_path / "j").read_text()
+    (tmp_path / "j").write_text(text + text[:40])
+    assert len(Journal.read(tmp_path / "j")) == 2
+    (tmp_path / "j").write_text(text[:40] + "\n" + text)
+    with pytest.raises(CassetteError, match="journal line 1"):
+        Journal.read(tmp_path / "j")
+
+
+def test_refusals_that_will_be_retried_are_not_recorded(tmp_path, builder):
+    from btctrace.testing.server import Fault
+
+    address = builder.address("p2wpkh")
+    builder.coinbase(800_000, address, 100_000)
+    cassette = Cassette(tmp_path / "c.json")
+    with EsploraServer(builder.store) as server:
+        server.faults.append(Fault("/address/", status=429, times=1))
+        session = make_session(RecordingAdapter(cassette))
+        assert session.get(f"{server.api_url}/address/{address}").status_code == 429
+        assert not cassette.interactions
+        assert session.get(f"{server.api_url}/address/{address}").status_code == 200
+    assert len(cassette.interactions) == 1
+
+
+def test_replay_through_eight_threads_opens_no_socket(recorded, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    path, urls, answers = recorded
+    attempts = []
+
+    def refuse(self, *args, **kwargs):
+        attempts.append(args)
+        raise AssertionError("replay opened a socket")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    session = make_session(ReplayAdapter(Cassette.load(path)))
+    barrier = threading.Barrier(8)
+
+    def replay(n):
+        barrier.wait()
+        return [session.get(urls[(n + i) % len(urls)]).text for i in range(300)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(replay, range(8)))
+    assert attempts == [] and len(results) == 8
+    assert all(text in {a.text for a in answers} for result in results for text in result)

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from btctrace.cli import cli
 from btctrace.errors import ExitCode
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, comparable_cassette
 
 DEMO_CASE = str(PROJECT_ROOT / "cases" / "demo-ransom.toml")
 
@@ -70,6 +70,6 @@ def test_recording_a_case_then_replaying_it(demo, tmp_path):
     assert replay.exit_code == 0, replay.output
     for name in ("trace.json", "transfers.csv", "addresses.csv", "graph.graphml", "flow.svg", "flow.png"):
         assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "replay" / name).read_bytes()
-    committed = (PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text().replace(
-        "127.0.0.1:50010", server.api_url.split("/")[2])
-    assert json.loads((case.parent / "mine.json").read_text()) == json.loads(committed)
+    committed = comparable_cassette((PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text(),
+                                    "127.0.0.1:50010", server.api_url.split("/")[2])
+    assert comparable_cassette((case.parent / "mine.json").read_text()) == committed

@@ -65,13 +65,21 @@ def test_outputs_are_not_overwritten_without_force(demo, demo_server, tmp_path):
     assert run(*args, "--force").exit_code == 0
 
 
-def test_failed_recording_keeps_what_was_fetched(demo, demo_server, tmp_path):
+def test_failed_recording_keeps_what_was_fetched_and_resumes(demo, demo_server, tmp_path):
     demo_server.faults.append(Fault(r"/outspends", status=400, body="Invalid hex string", times=1))
     cassette = tmp_path / "partial.json"
-    result = run("trace", demo.ransom_address, "--hops", 2, "--out", tmp_path / "o", "--record", cassette,
-                 "--api-url", demo_server.api_url)
-    assert_one_line_error(result, ExitCode.PROVIDER, "HTTP 400", "Invalid hex string")
-    assert cassette.exists() and demo.ransom_address in cassette.read_text()
+    args = ["trace", demo.ransom_address, "--hops", 2, "--record", cassette, "--api-url", demo_server.api_url]
+    result = run(*args, "--out", tmp_path / "o")
+    assert_one_line_error(result, ExitCode.PROVIDER, "HTTP 400", "Invalid hex string", "--resume")
+    journal = tmp_path / "partial.json.journal"
+    assert not cassette.exists() and demo.ransom_address in journal.read_text()
+    assert_one_line_error(run(*args, "--out", tmp_path / "o2"), ExitCode.USAGE, "--resume")
+    before = len(demo_server.requests)
+    resumed = run(*args, "--out", tmp_path / "o3", "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    again = demo_server.requests[before:]
+    assert not any(f"/address/{demo.ransom_address}" in path for path in again), "journalled answers are reused"
+    assert cassette.exists() and not journal.exists()
 
 
 @pytest.mark.parametrize("seed, code, fragment", [

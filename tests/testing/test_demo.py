@@ -7,7 +7,7 @@ from collections import Counter
 from btctrace.testing.builder import SEQUENCE_FINAL, SEQUENCE_RBF
 from btctrace.testing.demo import make_demo
 from btctrace.testing.make_demo import write_demo_case
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, comparable_cassette
 
 
 def test_same_seed_same_chain(demo):
@@ -66,6 +66,6 @@ def test_committed_case_and_cassette_are_reproduced_by_the_generator(tmp_path):
     committed_url = next(line.split('"')[1] for line in committed_toml.splitlines() if line.startswith("api_url"))
     assert made_toml.replace(api_url, committed_url) == committed_toml
     assert (tmp_path / "cases" / "demo-tags.yaml").read_text() == (PROJECT_ROOT / "cases" / "demo-tags.yaml").read_text()
-    made = (tmp_path / "cassettes" / "demo-ransom.json").read_text().replace(api_url, committed_url)
-    committed = (PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text()
-    assert json.loads(made) == json.loads(committed), "regenerate: python -m btctrace.testing.make_demo"
+    made = comparable_cassette((tmp_path / "cassettes" / "demo-ransom.json").read_text(), api_url, committed_url)
+    committed = comparable_cassette((PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text())
+    assert made == committed, "regenerate: python -m btctrace.testing.make_demo"

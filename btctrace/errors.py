@@ -30,6 +30,7 @@ __all__ = [
     "MissingDependency",
     "OutputError",
     "Interrupted",
+    "ManifestError",
 ]
 
 
@@ -44,6 +45,7 @@ class ExitCode(IntEnum):
     OFFLINE_MISS = 5
     MISSING_DEPENDENCY = 6
     OUTPUT = 7
+    NOT_VERIFIED = 8
     INTERRUPTED = 130
 
 
@@ -239,3 +241,13 @@ class Interrupted(BtctraceError):
         hint = (f"Every response fetched so far is in {journal}: run the same command with --resume to continue"
                 if journal else "Nothing was recorded (no --record)")
         super().__init__("interrupted", hint)
+
+
+class ManifestError(BtctraceError):
+    """An output folder's manifest is missing or unreadable: nothing can be verified."""
+
+    exit_code = ExitCode.NOT_VERIFIED
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cannot verify: {path}: {reason}", "Verify the folder a btctrace run wrote")

@@ -16,6 +16,7 @@ from btctrace.case import Case
 from btctrace.errors import BtctraceError, Interrupted, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
 from btctrace.graph.build import build_graph
+from btctrace.manifest import build_manifest, write_manifest
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, default_rate_for, make_session
 from btctrace.tags import TagIndex, load_tagpacks
@@ -43,6 +44,7 @@ class TraceJob:
     force: bool = False
     workers: int = DEFAULT_WORKERS
     case: CaseInfo = field(default_factory=CaseInfo)
+    case_file: Path | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -115,7 +117,7 @@ def _transport(job: TraceJob) -> tuple[HttpFetcher, str, _Recording | None, str]
         api_url = resolve_api_url(job.api_url, cassette)
         # Replayed answers never change, so a recorded failure is not retried.
         policy = replace(job.retry, attempts=1)
-        fetcher = HttpFetcher(make_session(ReplayAdapter(cassette)), rate=None, policy=policy)
+        fetcher = HttpFetcher(make_session(ReplayAdapter(cassette), trust_env=False), rate=None, policy=policy)
         return fetcher, api_url, None, "offline"
     api_url = resolve_api_url(job.api_url, None)
     rate = job.rate if job.rate is not None else default_rate_for(api_url)
@@ -157,6 +159,7 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
         recording.finish()
     graph = build_graph(result, tags)
     files = write_outputs(result, graph, tags, job.case, job.out_dir)
+    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 
 
@@ -182,6 +185,6 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         api_url=api_url or (None if offline else case.api_url), record=cassette if record else None, resume=resume,
         offline=offline, tag_paths=case.tag_paths, rate=case.rate, force=force,
         workers=workers or case.workers or DEFAULT_WORKERS,
-        case=CaseInfo(case.id, case.title, case.synthetic),
+        case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
     )
     return run_trace(job, progress)

@@ -15,7 +15,7 @@ import yaml
 
 from btctrace.errors import TagFileError
 
-__all__ = ["Tag", "TagIndex", "load_tagpacks"]
+__all__ = ["Tag", "TagIndex", "load_tagpacks", "tagpack_files"]
 
 _INHERITED = ("label", "category", "source", "confidence", "currency", "actor", "abuse")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -48,7 +48,8 @@ class TagIndex:
         return len(self.by_address)
 
 
-def _tagpack_files(path: Path) -> list[Path]:
+def tagpack_files(path: Path) -> list[Path]:
+    """The TagPack files a path names: the file itself, or the YAML files in a folder."""
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
     if path.is_file():
@@ -90,7 +91,7 @@ def load_tagpacks(paths: list[str | Path]) -> TagIndex:
     """Load every TagPack file named (files, or folders searched for ``*.yaml``)."""
     index = TagIndex()
     for given in paths:
-        for file in _tagpack_files(Path(given)):
+        for file in tagpack_files(Path(given)):
             data = _read_tagpack(file)
             index.files.append(str(file))
             for item in data["tags"]:

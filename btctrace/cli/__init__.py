@@ -16,6 +16,7 @@ import click
 from btctrace import __version__
 from btctrace.cli.case import case_group
 from btctrace.cli.trace import trace_command
+from btctrace.cli.verify import verify_command
 from btctrace.errors import BtctraceError, ExitCode
 
 __all__ = ["cli", "main"]
@@ -63,6 +64,7 @@ def cli() -> None:
 
 cli.add_command(trace_command)
 cli.add_command(case_group)
+cli.add_command(verify_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from btctrace.case import load_case
+from btctrace.cli.verify import render_report
+from btctrace.verify import verify_outputs
 from btctrace.cli.render import progress_shown, summary_lines
 from btctrace.runner import run_case
 from btctrace.units import format_btc, format_utc
@@ -70,3 +72,20 @@ def validate_command(case_file) -> None:
                f"max {limits.max_transactions} transactions, large address > {limits.large_address_tx_count} txs")
     click.echo(f"  cassette: {case.cassette or 'none'}{'' if case.cassette is None or case.cassette.exists() else ' (missing)'}")
     click.echo(f"  tags: {', '.join(str(p) for p in case.tag_paths) or 'none'}")
+
+
+@case_group.command("verify")
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The case's output folder [default: out/<case id>].")
+@click.pass_context
+def verify_case_command(ctx: click.Context, case_file, out_dir) -> None:
+    """Check that CASE_FILE's outputs were made from this case file and its unchanged cassette,
+    and that an offline rerun gives byte-identical outputs (exit 0 only then).
+
+    \b
+    Example:
+      btctrace case run cases/demo-ransom.toml && btctrace case verify cases/demo-ransom.toml
+    """
+    case = load_case(case_file)
+    render_report(ctx, verify_outputs(out_dir or Path("out") / case.id, case_file=case.path))

@@ -24,7 +24,7 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
     """Create *out_dir*; refuse to overwrite earlier outputs unless *force*."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "it exists and is not a folder", "Choose another --out")
-    existing = [name for name in OUTPUT_FILES if (out_dir / name).exists()]
+    existing = [name for name in (*OUTPUT_FILES, "manifest.json") if (out_dir / name).exists()]
     if existing and not force:
         raise OutputError(str(out_dir), f"it already holds outputs ({', '.join(existing)})",
                           "Choose another --out, or add --force to overwrite them")

@@ -67,10 +67,12 @@ class HttpResponse:
     content_type: str
 
 
-def make_session(adapter: BaseAdapter | None = None) -> requests.Session:
+def make_session(adapter: BaseAdapter | None = None, trust_env: bool = True) -> requests.Session:
     """One ``requests.Session`` with btctrace's User-Agent; *adapter* (recording or replay)
-    is mounted for both schemes when given."""
+    is mounted for both schemes when given. ``trust_env=False`` (for offline replay) skips the
+    proxy, netrc and certificate look-ups in the environment, which replay does not need."""
     session = requests.Session()
+    session.trust_env = trust_env
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept"] = "application/json, text/plain"
     if adapter is not None:

@@ -1,0 +1,88 @@
+"""Verification: an untouched case verifies; one changed satoshi in one recorded response is
+named and fails; changed outputs, another case file or a missing manifest fail clearly."""
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from btctrace.cli import cli
+from btctrace.errors import ExitCode
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.fixture
+def case_copy(tmp_path, monkeypatch):
+    """The demo case, tags and cassette copied to tmp_path (so they can be tampered with)."""
+    shutil.copytree(PROJECT_ROOT / "cases", tmp_path / "cases")
+    shutil.copytree(PROJECT_ROOT / "cassettes", tmp_path / "cassettes")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["case", "run", "cases/demo-ransom.toml", "-q"])
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), prog_name="btctrace")
+
+
+def test_untouched_case_verifies(case_copy):
+    result = invoke("case", "verify", "cases/demo-ransom.toml")
+    assert result.exit_code == 0, result.output
+    assert "VERIFIED" in result.stdout and result.stdout.count(": byte-identical on rerun") == 6
+    assert invoke("verify", "out/demo-ransom").exit_code == 0
+
+
+def test_one_satoshi_changed_in_one_response_is_named(case_copy):
+    path = case_copy / "cassettes" / "demo-ransom.json"
+    data = json.loads(path.read_text())
+    target = next(i for i in data["interactions"] if '"value":2850000000' in i["response"]["body"]["string"])
+    body = target["response"]["body"]["string"]
+    target["response"]["body"]["string"] = body.replace('"value":2850000000', '"value":2850000001', 1)
+    path.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED
+    assert f"changed: GET {target['request']['uri']}" in result.stdout
+    assert "rerun: not run" in result.stdout and "NOT VERIFIED" in result.stdout
+
+
+def test_an_edited_output_is_reported(case_copy):
+    trace = case_copy / "out" / "demo-ransom" / "trace.json"
+    trace.write_text(trace.read_text().replace('"hops": 20', '"hops": 21'))
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED
+    assert "FAIL  output trace.json: byte-identical on rerun; the file in the folder CHANGED" in result.stdout
+
+
+def test_another_case_file_does_not_verify(case_copy):
+    other = case_copy / "cases" / "other.toml"
+    other.write_text((case_copy / "cases" / "demo-ransom.toml").read_text().replace("hops = 20", "hops = 19"))
+    result = invoke("case", "verify", "cases/other.toml", "--out", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED and "is not the case file of this run" in result.stdout
+
+
+def test_folder_without_manifest(tmp_path):
+    result = invoke("verify", str(tmp_path))
+    assert result.exit_code == ExitCode.NOT_VERIFIED
+    assert result.stderr.startswith("btctrace: error: cannot verify") and result.stderr.count("\n") == 1
+
+
+def test_live_run_without_recording_cannot_be_verified(demo, tmp_path):
+    from btctrace.testing.server import EsploraServer
+
+    with EsploraServer(demo.store) as server:
+        assert invoke("trace", demo.ransom_address, "--hops", "1", "--out", str(tmp_path / "o"),
+                      "--api-url", server.api_url).exit_code == 0
+    result = invoke("verify", str(tmp_path / "o"))
+    assert result.exit_code == ExitCode.NOT_VERIFIED and "nothing to replay" in result.stdout
+
+
+def test_manifest_records_versions_parameters_and_hashes(case_copy):
+    manifest = json.loads((case_copy / "out" / "demo-ransom" / "manifest.json").read_text())
+    assert manifest["environment"]["dependencies"]["networkx"] != "absent"
+    assert manifest["parameters"]["hops"] == 20 and manifest["mode"] == "offline"
+    assert set(manifest["outputs"]) == {"trace.json", "transfers.csv", "addresses.csv", "graph.graphml",
+                                        "flow.svg", "flow.png"}
+    assert manifest["cassette"]["interactions"] == len(manifest["cassette"]["interaction_sha256"]) == 54
+    assert manifest["created_utc"].endswith("Z")

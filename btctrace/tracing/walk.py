@@ -223,13 +223,13 @@ class _Walker:
         """The transactions the sequential pass is sure to fetch: the first unseen ones, up to
         the room left under the transaction cap."""
         room = self.limits.max_transactions - len(self.result.txs)
-        wanted: list[str] = []
+        wanted: dict[str, None] = {}  # ordered set
         for visit, _ in frontier:
             if len(wanted) >= room:
                 break
-            if visit.txid not in self.result.txs and visit.txid not in wanted:
-                wanted.append(visit.txid)
-        return wanted
+            if visit.txid not in self.result.txs:
+                wanted.setdefault(visit.txid)
+        return list(wanted)
 
     def _expand_hop(self, frontier: list[tuple[_Visit, _Link | None]]) -> list[tuple[_Visit, _Link]]:
         frontier = sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1])))

@@ -73,3 +73,15 @@ def test_recording_a_case_then_replaying_it(demo, tmp_path):
     committed = comparable_cassette((PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text(),
                                     "127.0.0.1:50010", server.api_url.split("/")[2])
     assert comparable_cassette((case.parent / "mine.json").read_text()) == committed
+
+
+def test_recorded_case_never_touches_the_network(tmp_path, monkeypatch):
+    import socket
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("a recorded case opened a socket")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(tmp_path / "o"), "--workers", "8"])
+    assert result.exit_code == 0, result.output

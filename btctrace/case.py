@@ -15,6 +15,7 @@ from typing import Any
 
 from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.errors import BtctraceError, CaseFileError
+from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.tracing.result import DEFAULT_STOP_CATEGORIES, Direction, Seed, TraceLimits
 from btctrace.tracing.seeds import parse_seed
 from btctrace.units import parse_btc, parse_utc
@@ -27,7 +28,9 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "trace": {
         "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
+        "through_coinjoins": bool,
     },
+    "clustering": {"collapse_threshold": int, "allow_collapse": bool},
     "provider": {"api_url": str, "cassette": str, "rate": (int, float), "workers": int},
     "tags": {"paths": list},
 }
@@ -49,6 +52,8 @@ class Case:
     rate: float | None
     workers: int | None
     tag_paths: tuple[Path, ...]
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
+    allow_collapse: bool = False
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -109,6 +114,7 @@ def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
         large_address_tx_count=trace.get("large_address_tx_count", defaults.large_address_tx_count),
         max_seed_history=trace.get("max_seed_history", defaults.max_seed_history),
         stop_categories=frozenset(trace.get("stop_categories", DEFAULT_STOP_CATEGORIES)),
+        through_coinjoins=trace.get("through_coinjoins", False),
     )
 
 
@@ -123,7 +129,7 @@ def load_case(path: str | Path) -> Case:
     data = _read(path)
     _check_shape(path, data)
     case, trace = data["case"], data["trace"]
-    provider, tags = data.get("provider", {}), data.get("tags", {})
+    provider, tags, clustering = data.get("provider", {}), data.get("tags", {}), data.get("clustering", {})
     if not _CASE_ID.fullmatch(case["id"]):
         raise CaseFileError(str(path), "case.id", "use letters, digits, '.', '_' and '-' only (it names the output folder)")
     if not trace["seeds"]:
@@ -142,4 +148,6 @@ def load_case(path: str | Path) -> Case:
         rate=float(provider["rate"]) if "rate" in provider else None,
         workers=provider.get("workers"),
         tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
+        collapse_threshold=clustering.get("collapse_threshold", DEFAULT_COLLAPSE_THRESHOLD),
+        allow_collapse=clustering.get("allow_collapse", False),
     )

@@ -40,7 +40,8 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
         "direction": job.direction.value, "hops": limits.hops, "min_value_sats": limits.min_value,
         "since": limits.since, "until": limits.until, "max_transactions": limits.max_transactions,
         "large_address_tx_count": limits.large_address_tx_count, "max_seed_history": limits.max_seed_history,
-        "stop_categories": sorted(limits.stop_categories), "workers": job.workers,
+        "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins,
+        "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
     }
 
 

@@ -16,6 +16,7 @@ from btctrace.case import Case
 from btctrace.errors import BtctraceError, Interrupted, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
 from btctrace.graph.build import build_graph
+from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD, cluster_common_inputs
 from btctrace.manifest import build_manifest, write_manifest
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, default_rate_for, make_session
@@ -45,6 +46,8 @@ class TraceJob:
     workers: int = DEFAULT_WORKERS
     case: CaseInfo = field(default_factory=CaseInfo)
     case_file: Path | None = None
+    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
+    allow_collapse: bool = False
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -157,8 +160,10 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
         fetcher.session.close()
     if recording is not None:
         recording.finish()
-    graph = build_graph(result, tags)
-    files = write_outputs(result, graph, tags, job.case, job.out_dir)
+    clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins,
+                                     job.collapse_threshold, job.allow_collapse)
+    graph = build_graph(result, tags, clusters)
+    files = write_outputs(result, graph, tags, job.case, job.out_dir, clusters)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 
@@ -186,5 +191,6 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         offline=offline, tag_paths=case.tag_paths, rate=case.rate, force=force,
         workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
+        collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,
     )
     return run_trace(job, progress)

@@ -107,6 +107,7 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         hops=p["hops"], min_value=p["min_value_sats"], since=p["since"], until=p["until"],
         max_transactions=p["max_transactions"], large_address_tx_count=p["large_address_tx_count"],
         max_seed_history=p["max_seed_history"], stop_categories=frozenset(p["stop_categories"]),
+        through_coinjoins=p["through_coinjoins"],
     )
     case = manifest.get("case") or {}
     return TraceJob(
@@ -114,7 +115,8 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         direction=Direction(p["direction"]), limits=limits, api_url=manifest["api_url"],
         offline=out_dir / manifest["cassette"]["path"],
         tag_paths=tuple(out_dir / entry["path"] for entry in manifest.get("tags", [])),
-        workers=p.get("workers", 1), force=True,
+        workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],
+        allow_collapse=p["allow_collapse"],
         case=CaseInfo(case.get("id", ""), case.get("title", ""), bool(case.get("synthetic"))),
     )
 

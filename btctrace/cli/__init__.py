@@ -15,6 +15,7 @@ import click
 
 from btctrace import __version__
 from btctrace.cli.case import case_group
+from btctrace.cli.explain import explain_command
 from btctrace.cli.trace import trace_command
 from btctrace.cli.verify import verify_command
 from btctrace.errors import BtctraceError, ExitCode
@@ -65,6 +66,7 @@ def cli() -> None:
 cli.add_command(trace_command)
 cli.add_command(case_group)
 cli.add_command(verify_command)
+cli.add_command(explain_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

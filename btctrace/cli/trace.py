@@ -9,6 +9,7 @@ import click
 from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.cli.options import convert
 from btctrace.cli.render import progress_shown, summary_lines
+from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.runner import API_URL_ENV, DEFAULT_WORKERS, TraceJob, run_trace
 from btctrace.tracing.result import Direction, TraceLimits
 from btctrace.tracing.seeds import parse_seed
@@ -33,6 +34,11 @@ _DEFAULTS = TraceLimits()
               help="Stop after this many transactions (recorded as a cap).")
 @click.option("--large-address", type=click.IntRange(0), default=_DEFAULTS.large_address_tx_count, show_default=True,
               help="Do not expand addresses with more transactions than this (exchanges, services).")
+@click.option("--through-coinjoins", is_flag=True,
+              help="Follow coins through CoinJoins (still flagged) instead of stopping at them.")
+@click.option("--collapse-threshold", type=click.IntRange(1), default=DEFAULT_COLLAPSE_THRESHOLD, show_default=True,
+              help="Refuse common-input merges of two clusters both larger than this (recorded).")
+@click.option("--allow-collapse", is_flag=True, help="Merge even clusters above --collapse-threshold.")
 @click.option("--tags", "tag_paths", multiple=True, type=click.Path(path_type=Path),
               help="GraphSense TagPack YAML file or folder (repeatable).")
 @click.option("--api-url", envvar=API_URL_ENV, show_envvar=True,
@@ -48,7 +54,8 @@ _DEFAULTS = TraceLimits()
               help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, tag_paths,
+def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address,
+                  through_coinjoins, collapse_threshold, allow_collapse, tag_paths,
                   api_url, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
@@ -60,12 +67,12 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
     limits = TraceLimits(
         hops=hops, min_value=convert("--min-value", parse_btc, min_value) or 0,
         since=convert("--since", parse_utc, since), until=convert("--until", parse_utc, until),
-        max_transactions=max_txs, large_address_tx_count=large_address,
+        max_transactions=max_txs, large_address_tx_count=large_address, through_coinjoins=through_coinjoins,
     )
     job = TraceJob(
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
         api_url=api_url, record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
-        workers=workers,
+        workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress)

@@ -12,6 +12,7 @@ from btctrace.exports.flow import draw_flow
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
+from btctrace.heuristics.clustering import Clusters, cluster_common_inputs
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
 
@@ -41,11 +42,14 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
     return f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)"
 
 
-def write_outputs(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo, out_dir: Path) -> list[Path]:
+def write_outputs(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo, out_dir: Path,
+                  clusters: Clusters | None = None) -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths."""
     paths = [out_dir / name for name in OUTPUT_FILES]
+    if clusters is None:
+        clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins)
     try:
-        paths[0].write_text(dumps(trace_document(result, graph, tags, case)), encoding="utf-8")
+        paths[0].write_text(dumps(trace_document(result, graph, tags, case, clusters)), encoding="utf-8")
         write_csv(transfers_frame(graph), paths[1])
         write_csv(addresses_frame(graph), paths[2])
         write_graphml(graph, paths[3])

@@ -16,7 +16,7 @@ TRANSFER_COLUMNS = [
     "hop", "label", "category", "role", "spent_by_txid",
 ]
 ADDRESS_COLUMNS = [
-    "address", "role", "label", "category", "script_type", "received_sats", "sent_sats", "balance_sats",
+    "address", "role", "cluster_id", "label", "category", "script_type", "received_sats", "sent_sats", "balance_sats",
     "received_btc", "sent_btc", "balance_btc", "first_seen_utc", "last_seen_utc", "transfers",
     "chain_tx_count", "stop_reasons", "tag_source",
 ]
@@ -47,7 +47,7 @@ def _address_row(graph: nx.MultiDiGraph, node: str, data: dict) -> dict:
     received_sats = sum(d["value"] for d in received)
     sent_sats = sum(d["value"] for d in sent)
     return {
-        "address": node, "role": data["role"], "label": data["label"], "category": data["category"],
+        "address": node, "role": data["role"], "cluster_id": data["cluster"], "label": data["label"], "category": data["category"],
         "script_type": data["script_type"], "received_sats": received_sats, "sent_sats": sent_sats,
         "balance_sats": received_sats - sent_sats, "received_btc": format_btc(received_sats),
         "sent_btc": format_btc(sent_sats), "balance_btc": format_btc(received_sats - sent_sats),

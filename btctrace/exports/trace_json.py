@@ -15,6 +15,7 @@ import networkx as nx
 
 from btctrace import __version__
 from btctrace.graph import schema as S
+from btctrace.heuristics.clustering import COMMON_INPUT, COMMON_INPUT_REFERENCE, Clusters
 from btctrace.model import Tx
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import STOP_EXPLANATIONS, TracedTx, TraceResult
@@ -63,6 +64,7 @@ def _parameters(result: TraceResult, tags: TagIndex) -> dict[str, Any]:
         "since": format_utc(limits.since) or None, "until": format_utc(limits.until) or None,
         "max_transactions": limits.max_transactions, "large_address_tx_count": limits.large_address_tx_count,
         "max_seed_history": limits.max_seed_history, "stop_categories": sorted(limits.stop_categories),
+        "through_coinjoins": limits.through_coinjoins,
         "api_url": result.api_url,
         "tagpacks": sorted({f.replace("\\", "/").rsplit("/", 1)[-1] for f in tags.files}),
         "tags_loaded": len(tags),
@@ -82,7 +84,28 @@ def _stops(result: TraceResult, tags: TagIndex) -> list[dict[str, Any]]:
     return entries
 
 
-def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo) -> dict[str, Any]:
+def _clusters_section(clusters: Clusters) -> dict[str, Any]:
+    ids = clusters.ids()
+    return {
+        "rule": COMMON_INPUT, "reference": COMMON_INPUT_REFERENCE,
+        "collapse_threshold": clusters.collapse_threshold, "allow_collapse": clusters.allow_collapse,
+        "clusters": [{"id": ids[group[0]], "size": len(group), "addresses": group}
+                     for group in clusters.groups() if len(group) > 1],
+        "merges": [{"a": m.a, "b": m.b, "txid": m.txid, "rule": m.rule, "reference": m.reference}
+                   for m in sorted(clusters.merges, key=lambda m: (m.txid, m.a, m.b))],
+        "refused_merges": [{"txid": r.txid, "rule": r.rule, "sizes": list(r.sizes), "reason": r.reason}
+                           for r in sorted(clusters.refused, key=lambda r: r.txid)],
+        "skipped_transactions": [{"txid": txid, "reason": reason} for txid, reason in sorted(clusters.skipped.items())],
+    }
+
+
+def _coinjoins_section(result: TraceResult) -> list[dict[str, Any]]:
+    return [{"txid": f.txid, "detector": f.heuristic, "confidence": f.confidence, "reason": f.reason,
+             "reference": f.reference} for _, f in sorted(result.coinjoins.items())]
+
+
+def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
+                   clusters: Clusters) -> dict[str, Any]:
     addresses = [n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS]
     roles = Counter(graph.nodes[n]["role"] for n in addresses)
     return {
@@ -100,10 +123,14 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
             "stops_by_reason": dict(sorted(Counter(s.reason.value for s in result.stops).items())),
             "addresses_by_role": dict(sorted(roles.items())),
             "caps": len(result.caps),
+            "coinjoins": len(result.coinjoins),
+            "clusters_with_several_addresses": sum(1 for g in clusters.groups() if len(g) > 1),
         },
         "notes": list(result.notes),
         "caps": [{"name": c.name, "limit": c.limit, "detail": c.detail} for c in result.caps],
         "stops": _stops(result, tags),
+        "coinjoins": _coinjoins_section(result),
+        "clustering": _clusters_section(clusters),
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }
 

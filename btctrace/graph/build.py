@@ -9,6 +9,7 @@ from __future__ import annotations
 import networkx as nx
 
 from btctrace.graph import schema as S
+from btctrace.heuristics.clustering import Clusters, cluster_common_inputs
 from btctrace.model import Tx
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, StopReason, TraceResult
@@ -109,9 +110,13 @@ def _stop_reasons_by_node(result: TraceResult) -> dict[str, set[str]]:
     return reasons
 
 
-def build_graph(result: TraceResult, tags: TagIndex | None = None) -> nx.MultiDiGraph:
-    """The trace graph: nodes and edges in sorted order, roles and tags on address nodes."""
+def build_graph(result: TraceResult, tags: TagIndex | None = None, clusters: Clusters | None = None) -> nx.MultiDiGraph:
+    """The trace graph: nodes and edges in sorted order; roles, tags and cluster ids (default:
+    common-input clusters of the traced transactions) on address nodes."""
     tags = tags or TagIndex()
+    if clusters is None:
+        clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins)
+    cluster_ids = clusters.ids()
     graph = nx.MultiDiGraph(direction=result.direction.value, api_url=result.api_url,
                             seeds=";".join(str(s) for s in result.seeds))
     for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):
@@ -129,6 +134,7 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None) -> nx.MultiDi
         node_reasons = reasons.get(node, set())
         data.update(
             role=address_role(graph, node, result, victims, node_reasons),
+            cluster=cluster_ids.get(node, ""),
             label=tag.label if tag else "", category=tag.category if tag else "",
             tag_source=(tag.source or tag.tagpack) if tag else "", is_seed=node in result.seed_addresses,
             stop_reasons=";".join(sorted(node_reasons)), chain_tx_count=stats.tx_count if stats else None,

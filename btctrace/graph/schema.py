@@ -50,7 +50,7 @@ TX_ATTRS = (
 )
 # Address node attributes.
 ADDRESS_ATTRS = (
-    "address", "script_type", "role", "label", "category", "tag_source", "is_seed",
+    "address", "script_type", "role", "cluster", "label", "category", "tag_source", "is_seed",
     "stop_reasons", "chain_tx_count",
 )
 # Edge attributes (both directions).

@@ -45,6 +45,7 @@ class DemoScenario:
     coinjoin_txid: str = ""
     peel_txids: list[str] = field(default_factory=list)
     split_txid: str = ""
+    cospend: tuple[str, str, str] = ("", "", "")  # (txid, address, address) spent together by the affiliate
 
 
 def _funding(b: ChainBuilder, scenario: DemoScenario) -> tuple[Coin, list[Coin], Coin]:
@@ -95,13 +96,15 @@ def _victim_payments(b: ChainBuilder, scenario: DemoScenario, hot: Coin) -> None
 
 def _peel_chain(b: ChainBuilder, scenario: DemoScenario, start: Coin, height: int, gambling: list[Coin]) -> None:
     """12 peels; destinations cycle through exchange deposits, fresh addresses and the busy
-    service. Each change goes to a fresh P2WPKH address; the last change stays unspent. The
-    exchange sweeps its deposits; the busy service sweeps the peel with 20 other deposits."""
+    service. Each change goes to a fresh P2WPKH address. The exchange sweeps its deposits; the
+    busy service sweeps the peel with 20 other deposits; the affiliate later spends the last
+    change together with the last fresh peel (a common-input link) and keeps the result."""
     deposits = [b.address("p2wpkh") for _ in range(3)] + [b.address("p2sh") for _ in range(2)]
     scenario.exchange_addresses.extend(deposits)
     plan = ["dep0", "fresh", "dep1", "dep2", "busy", "dep3", "fresh", "dep4", "dep0", "fresh", "dep1", "dep2"]
     coin = start
     swept: list[Coin] = []
+    fresh: list[Coin] = []
     for hop, target in enumerate(plan):
         if target.startswith("dep"):
             dest = deposits[int(target[3:])]
@@ -118,11 +121,16 @@ def _peel_chain(b: ChainBuilder, scenario: DemoScenario, start: Coin, height: in
             swept.append(coins[0])
         elif target == "busy":
             gambling.append(coins[0])
+        else:
+            fresh.append(coins[0])
         coin = coins[1]
-    scenario.holdings.append(coin.address)
     hot = scenario.exchange_addresses[0]
     b.spend(height + 3 * DAY, swept, [], change=hot, feerate=8, sequence=SEQUENCE_NO_RBF)
     b.spend(height + 3 * DAY + 2, gambling[-21:], [], change=b.address("p2wpkh"), feerate=6)
+    kept = b.spend(height + 3 * DAY + 4, [fresh[-1], coin], [], change=b.address("p2tr"), feerate=12)
+    scenario.holdings.remove(fresh[-1].address)
+    scenario.holdings.append(kept[0].address)
+    scenario.cospend = (kept[0].txid, fresh[-1].address, coin.address)
 
 
 def _developer(b: ChainBuilder, scenario: DemoScenario, dev: Coin, peers: list[Coin], height: int) -> None:

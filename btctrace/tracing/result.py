@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from btctrace.heuristics import Finding
 from btctrace.model import AddressStats, Outspend, Tx
 
 __all__ = [
@@ -36,6 +37,7 @@ class StopReason(str, Enum):
     MAX_TRANSACTIONS = "max_transactions"
     COINBASE = "coinbase"
     UNSPENDABLE = "unspendable"
+    COINJOIN = "coinjoin"
 
 
 STOP_EXPLANATIONS = {
@@ -48,6 +50,7 @@ STOP_EXPLANATIONS = {
     StopReason.MAX_TRANSACTIONS: "the maximum number of transactions was reached",
     StopReason.COINBASE: "newly mined coins: the origin of this money",
     StopReason.UNSPENDABLE: "unspendable output (OP_RETURN): these coins are destroyed",
+    StopReason.COINJOIN: "the coins entered a CoinJoin: past it they are mixed with others' coins",
 }
 
 # GraphSense taxonomy categories that end a forward walk by default: money that reaches them
@@ -79,6 +82,7 @@ class TraceLimits:
     large_address_tx_count: int = 1000
     max_seed_history: int = 10_000
     stop_categories: frozenset[str] = DEFAULT_STOP_CATEGORIES
+    through_coinjoins: bool = False  # expand CoinJoins (still flagged) instead of stopping at them
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,7 @@ class TraceResult:
     seed_addresses: frozenset[str] = frozenset()
     requests: int = 0
     notes: list[str] = field(default_factory=list)  # facts about the seeds a reader must see
+    coinjoins: dict[str, Finding] = field(default_factory=dict)  # traced txid -> detector finding
 
     def sorted_txs(self) -> list[TracedTx]:
         """Transactions by hop, then block height (unconfirmed last), then txid."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from btctrace.errors import BtctraceError
+from btctrace.heuristics.coinjoin import detect_coinjoin
 from btctrace.model import Tx
 from btctrace.providers.base import Provider
 from btctrace.tags import TagIndex
@@ -185,7 +186,8 @@ class _Walker:
         return ""
 
     def add_tx(self, visit: _Visit, link: _Link | None) -> bool:
-        """Fetch and record the transaction of *visit*; False when it is refused (stop)."""
+        """Fetch and record the transaction of *visit*; False when it is refused or is a
+        CoinJoin the walk stops at (recorded, not expanded)."""
         if len(self.result.txs) >= self.limits.max_transactions:
             self._stop(link, visit, StopReason.MAX_TRANSACTIONS, f"cap of {self.limits.max_transactions} transactions")
             return False
@@ -197,7 +199,14 @@ class _Walker:
         self.result.txs[tx.txid] = TracedTx(tx, visit.hop)
         if self.progress:
             self.progress(visit.hop, self.result)
-        return True
+        finding = detect_coinjoin(tx)
+        if finding is None:
+            return True
+        self.result.coinjoins[tx.txid] = finding
+        if self.limits.through_coinjoins:
+            return True
+        self._stop(link, visit, StopReason.COINJOIN, f"{finding.heuristic}: {finding.reason}")
+        return False
 
     def _stop(self, link: _Link | None, visit: _Visit, reason: StopReason, detail: str) -> None:
         if link is None:  # a seed transaction itself was refused

@@ -19,7 +19,7 @@ def test_demo_case_runs_offline_and_says_where(tmp_path):
     assert result.stderr == ""  # no progress when stderr is not a terminal
     doc = json.loads((out / "trace.json").read_text())
     assert doc["case"] == {"id": "demo-ransom", "title": "DemoLocker ransom (synthetic)", "synthetic": True}
-    assert doc["counts"]["stops_by_reason"].keys() == {"large_address", "tagged_service", "unspent"}
+    assert doc["counts"]["stops_by_reason"].keys() == {"coinjoin", "large_address", "tagged_service", "unspent"}
 
 
 def test_demo_case_default_output_folder_is_out_case_id(tmp_path, monkeypatch):

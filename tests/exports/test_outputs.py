@@ -62,7 +62,7 @@ def test_trace_json_has_no_run_time_or_paths_and_counts_agree(demo_trace, tmp_pa
     assert str(tmp_path) not in text
     assert doc["counts"]["transactions"] == len(doc["transactions"]) == len(result.txs)
     assert doc["counts"]["stops"] == len(doc["stops"]) == sum(doc["counts"]["stops_by_reason"].values())
-    assert {s["reason"] for s in doc["stops"]} == {"unspent", "tagged_service", "large_address"}
+    assert {s["reason"] for s in doc["stops"]} == {"unspent", "tagged_service", "large_address", "coinjoin"}
     hops = [t["hop"] for t in doc["transactions"]]
     assert hops == sorted(hops)
 

@@ -171,3 +171,22 @@ def test_large_seed_is_expanded_but_noted(chain):
                            TraceLimits(hops=0, large_address_tx_count=1))
     assert chain.payment in result.txs
     assert any("expanded anyway" in note for note in result.notes)
+
+
+def test_walk_stops_at_a_coinjoin_with_the_detector_finding(demo):
+    provider = StoreProvider(demo.store)
+    result = trace_forward(provider, (Seed("address", demo.ransom_address),), TraceLimits(hops=20))
+    stops = stops_by_reason(result)[StopReason.COINJOIN]
+    assert [s.next_txid for s in stops] == [demo.coinjoin_txid]
+    assert stops[0].detail.startswith("coinjoin.joinmarket") and stops[0].value == 205_000_000
+    assert demo.coinjoin_txid in result.txs and result.txs[demo.coinjoin_txid].outspends is None
+    assert set(result.coinjoins) == {demo.coinjoin_txid}
+
+
+def test_walk_can_pass_through_coinjoins_while_flagging_them(demo):
+    result = trace_forward(StoreProvider(demo.store), (Seed("address", demo.ransom_address),),
+                           TraceLimits(hops=20, through_coinjoins=True))
+    assert set(result.coinjoins) == {demo.coinjoin_txid}
+    assert not stops_by_reason(result).get(StopReason.COINJOIN)
+    mixed = [s for s in result.stops if s.txid == demo.coinjoin_txid]
+    assert len(mixed) == 10 and all(s.reason is StopReason.UNSPENT for s in mixed)

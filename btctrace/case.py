@@ -30,7 +30,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
         "through_coinjoins": bool,
     },
-    "clustering": {"collapse_threshold": int, "allow_collapse": bool},
+    "clustering": {"collapse_threshold": int, "allow_collapse": bool, "change": bool},
     "provider": {"api_url": str, "cassette": str, "rate": (int, float), "workers": int},
     "tags": {"paths": list},
 }
@@ -54,6 +54,7 @@ class Case:
     tag_paths: tuple[Path, ...]
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
     allow_collapse: bool = False
+    cluster_change: bool = False
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -150,4 +151,5 @@ def load_case(path: str | Path) -> Case:
         tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
         collapse_threshold=clustering.get("collapse_threshold", DEFAULT_COLLAPSE_THRESHOLD),
         allow_collapse=clustering.get("allow_collapse", False),
+        cluster_change=clustering.get("change", False),
     )

@@ -42,6 +42,7 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
         "large_address_tx_count": limits.large_address_tx_count, "max_seed_history": limits.max_seed_history,
         "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
+        "cluster_change": job.cluster_change,
     }
 
 

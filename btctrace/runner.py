@@ -16,7 +16,8 @@ from btctrace.case import Case
 from btctrace.errors import BtctraceError, Interrupted, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
 from btctrace.graph.build import build_graph
-from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD, cluster_common_inputs
+from btctrace.analysis import analyse
+from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.manifest import build_manifest, write_manifest
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, default_rate_for, make_session
@@ -48,6 +49,7 @@ class TraceJob:
     case_file: Path | None = None
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
     allow_collapse: bool = False
+    cluster_change: bool = False  # also merge decided change outputs (marked rule "change")
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -160,10 +162,9 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
         fetcher.session.close()
     if recording is not None:
         recording.finish()
-    clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins,
-                                     job.collapse_threshold, job.allow_collapse)
-    graph = build_graph(result, tags, clusters)
-    files = write_outputs(result, graph, tags, job.case, job.out_dir, clusters)
+    analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change)
+    graph = build_graph(result, tags, analysis.clusters)
+    files = write_outputs(result, graph, tags, job.case, job.out_dir, analysis)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 
@@ -192,5 +193,6 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
         collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,
+        cluster_change=case.cluster_change,
     )
     return run_trace(job, progress)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from btctrace.cli import cli
 from btctrace.errors import ExitCode
+from btctrace.exports import OUTPUT_FILES
 from tests.conftest import PROJECT_ROOT
 
 
@@ -30,7 +31,7 @@ def invoke(*args):
 def test_untouched_case_verifies(case_copy):
     result = invoke("case", "verify", "cases/demo-ransom.toml")
     assert result.exit_code == 0, result.output
-    assert "VERIFIED" in result.stdout and result.stdout.count(": byte-identical on rerun") == 6
+    assert "VERIFIED" in result.stdout and result.stdout.count(": byte-identical on rerun") == 8
     assert invoke("verify", "out/demo-ransom").exit_code == 0
 
 
@@ -82,8 +83,7 @@ def test_manifest_records_versions_parameters_and_hashes(case_copy):
     manifest = json.loads((case_copy / "out" / "demo-ransom" / "manifest.json").read_text())
     assert manifest["environment"]["dependencies"]["networkx"] != "absent"
     assert manifest["parameters"]["hops"] == 20 and manifest["mode"] == "offline"
-    assert set(manifest["outputs"]) == {"trace.json", "transfers.csv", "addresses.csv", "graph.graphml",
-                                        "flow.svg", "flow.png"}
+    assert set(manifest["outputs"]) == set(OUTPUT_FILES)
     recorded = json.loads((case_copy / "cassettes" / "demo-ransom.json").read_text())["interactions"]
     assert manifest["cassette"]["interactions"] == len(manifest["cassette"]["interaction_sha256"]) == len(recorded)
     assert manifest["created_utc"].endswith("Z")

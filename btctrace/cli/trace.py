@@ -39,6 +39,8 @@ _DEFAULTS = TraceLimits()
 @click.option("--collapse-threshold", type=click.IntRange(1), default=DEFAULT_COLLAPSE_THRESHOLD, show_default=True,
               help="Refuse common-input merges of two clusters both larger than this (recorded).")
 @click.option("--allow-collapse", is_flag=True, help="Merge even clusters above --collapse-threshold.")
+@click.option("--cluster-change", is_flag=True,
+              help="Also cluster decided change outputs with their inputs (each such merge is marked 'change').")
 @click.option("--tags", "tag_paths", multiple=True, type=click.Path(path_type=Path),
               help="GraphSense TagPack YAML file or folder (repeatable).")
 @click.option("--api-url", envvar=API_URL_ENV, show_envvar=True,
@@ -55,7 +57,7 @@ _DEFAULTS = TraceLimits()
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address,
-                  through_coinjoins, collapse_threshold, allow_collapse, tag_paths,
+                  through_coinjoins, collapse_threshold, allow_collapse, cluster_change, tag_paths,
                   api_url, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
@@ -73,6 +75,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
         api_url=api_url, record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
+        cluster_change=cluster_change,
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress)

@@ -1,5 +1,6 @@
 """Write a trace's output folder: ``trace.json``, ``transfers.csv``, ``addresses.csv``,
-``graph.graphml``, ``flow.svg`` and ``flow.png``. Same input, same bytes."""
+``graph.graphml``, ``cluster_flows.csv``, ``clusters.graphml``, ``flow.svg`` and ``flow.png``.
+Same input, same bytes."""
 
 from __future__ import annotations
 
@@ -8,17 +9,19 @@ from pathlib import Path
 import networkx as nx
 
 from btctrace.errors import OutputError
+from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
-from btctrace.heuristics.clustering import Clusters, cluster_common_inputs
+from btctrace.analysis import Analysis, analyse
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
 
 __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title"]
 
-OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "graph.graphml", "flow.svg", "flow.png")
+OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "graph.graphml", "cluster_flows.csv",
+                "clusters.graphml", "flow.svg", "flow.png")
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -43,17 +46,18 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def write_outputs(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo, out_dir: Path,
-                  clusters: Clusters | None = None) -> list[Path]:
+                  analysis: Analysis | None = None) -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths."""
-    paths = [out_dir / name for name in OUTPUT_FILES]
-    if clusters is None:
-        clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins)
+    path = {name: out_dir / name for name in OUTPUT_FILES}
+    analysis = analysis or analyse(result)
     try:
-        paths[0].write_text(dumps(trace_document(result, graph, tags, case, clusters)), encoding="utf-8")
-        write_csv(transfers_frame(graph), paths[1])
-        write_csv(addresses_frame(graph), paths[2])
-        write_graphml(graph, paths[3])
-        draw_flow(graph, chart_title(result, case), paths[4:], mirrored=result.direction is Direction.BACKWARD)
+        path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis)), encoding="utf-8")
+        write_csv(transfers_frame(graph), path["transfers.csv"])
+        write_csv(addresses_frame(graph), path["addresses.csv"])
+        write_graphml(graph, path["graph.graphml"])
+        write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
+        draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],
+                  mirrored=result.direction is Direction.BACKWARD)
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
-    return paths
+    return list(path.values())

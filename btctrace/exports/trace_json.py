@@ -15,7 +15,9 @@ import networkx as nx
 
 from btctrace import __version__
 from btctrace.graph import schema as S
+from btctrace.analysis import Analysis
 from btctrace.heuristics.clustering import COMMON_INPUT, COMMON_INPUT_REFERENCE, Clusters
+from btctrace.heuristics.peeling import PEEL_REFERENCE
 from btctrace.model import Tx
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import STOP_EXPLANATIONS, TracedTx, TraceResult
@@ -84,10 +86,10 @@ def _stops(result: TraceResult, tags: TagIndex) -> list[dict[str, Any]]:
     return entries
 
 
-def _clusters_section(clusters: Clusters) -> dict[str, Any]:
+def _clusters_section(clusters: Clusters, cluster_change: bool) -> dict[str, Any]:
     ids = clusters.ids()
     return {
-        "rule": COMMON_INPUT, "reference": COMMON_INPUT_REFERENCE,
+        "rule": COMMON_INPUT, "reference": COMMON_INPUT_REFERENCE, "change_used": cluster_change,
         "collapse_threshold": clusters.collapse_threshold, "allow_collapse": clusters.allow_collapse,
         "clusters": [{"id": ids[group[0]], "size": len(group), "addresses": group}
                      for group in clusters.groups() if len(group) > 1],
@@ -104,8 +106,34 @@ def _coinjoins_section(result: TraceResult) -> list[dict[str, Any]]:
              "reference": f.reference} for _, f in sorted(result.coinjoins.items())]
 
 
+def _change_section(result: TraceResult, analysis: Analysis) -> list[dict[str, Any]]:
+    entries = []
+    for txid, verdict in sorted(analysis.change.items()):
+        outputs = result.txs[txid].tx.outputs
+        entries.append({
+            "txid": txid, "change_index": verdict.change,
+            "change_address": outputs[verdict.change].address if verdict.change is not None else None,
+            "deciding": list(verdict.deciding), "reason": verdict.reason,
+            "votes": {str(index): list(names) for index, names in verdict.votes.items()},
+            "findings": [{"heuristic": f.heuristic, "candidates": list(f.candidates), "reason": f.reason,
+                          "reference": f.reference} for f in verdict.findings],
+        })
+    return entries
+
+
+def _peel_section(analysis: Analysis) -> list[dict[str, Any]]:
+    return [{
+        "start_txid": chain.steps[0].txid, "length": chain.length, "total_peeled_sats": chain.total_peeled,
+        "total_peeled_btc": format_btc(chain.total_peeled), "end": chain.end, "reference": PEEL_REFERENCE,
+        "peels": [{"txid": s.txid, "block_height": s.block_height, "time_utc": format_utc(s.block_time),
+                   "address": s.peel_address, "value_sats": s.peel_value, "continuation_index": s.continuation_index,
+                   "continuation_sats": s.continuation_value, "ambiguous": s.ambiguous} for s in chain.steps],
+    } for chain in analysis.peel_chains]
+
+
 def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
-                   clusters: Clusters) -> dict[str, Any]:
+                   analysis: Analysis) -> dict[str, Any]:
+    clusters = analysis.clusters
     addresses = [n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS]
     roles = Counter(graph.nodes[n]["role"] for n in addresses)
     return {
@@ -124,13 +152,17 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
             "addresses_by_role": dict(sorted(roles.items())),
             "caps": len(result.caps),
             "coinjoins": len(result.coinjoins),
+            "change_decided": sum(1 for v in analysis.change.values() if v.change is not None),
+            "peel_chains": len(analysis.peel_chains),
             "clusters_with_several_addresses": sum(1 for g in clusters.groups() if len(g) > 1),
         },
         "notes": list(result.notes),
         "caps": [{"name": c.name, "limit": c.limit, "detail": c.detail} for c in result.caps],
         "stops": _stops(result, tags),
         "coinjoins": _coinjoins_section(result),
-        "clustering": _clusters_section(clusters),
+        "clustering": _clusters_section(clusters, analysis.cluster_change),
+        "change": _change_section(result, analysis),
+        "peel_chains": _peel_section(analysis),
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }
 

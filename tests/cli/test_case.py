@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from btctrace.cli import cli
 from btctrace.errors import ExitCode
+from btctrace.exports import OUTPUT_FILES
 from tests.conftest import PROJECT_ROOT, comparable_cassette
 
 DEMO_CASE = str(PROJECT_ROOT / "cases" / "demo-ransom.toml")
@@ -15,7 +16,7 @@ def test_demo_case_runs_offline_and_says_where(tmp_path):
     out = tmp_path / "demo"
     result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "SYNTHETIC" in result.stdout and f"Wrote 7 files to {out}" in result.stdout
+    assert "SYNTHETIC" in result.stdout and f"Wrote 9 files to {out}" in result.stdout
     assert result.stderr == ""  # no progress when stderr is not a terminal
     doc = json.loads((out / "trace.json").read_text())
     assert doc["case"] == {"id": "demo-ransom", "title": "DemoLocker ransom (synthetic)", "synthetic": True}
@@ -68,7 +69,7 @@ def test_recording_a_case_then_replaying_it(demo, tmp_path):
         assert again.exit_code == ExitCode.USAGE and "--force" in again.stderr
     replay = runner.invoke(cli, ["case", "run", str(case), "--out", str(tmp_path / "replay")])
     assert replay.exit_code == 0, replay.output
-    for name in ("trace.json", "transfers.csv", "addresses.csv", "graph.graphml", "flow.svg", "flow.png"):
+    for name in OUTPUT_FILES:
         assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "replay" / name).read_bytes()
     committed = comparable_cassette((PROJECT_ROOT / "cassettes" / "demo-ransom.json").read_text(),
                                     "127.0.0.1:50010", server.api_url.split("/")[2])

@@ -34,7 +34,7 @@ def test_record_then_offline_gives_byte_identical_outputs(demo, demo_server, tmp
     live = run("trace", demo.ransom_address, "--direction", "forward", "--hops", 6, "--out", tmp_path / "live",
                "--record", cassette, "--api-url", demo_server.api_url)
     assert live.exit_code == 0, live.output
-    assert "Wrote 7 files to" in live.stdout and cassette.exists()
+    assert "Wrote 9 files to" in live.stdout and cassette.exists()
     offline = run("trace", demo.ransom_address, "--direction", "forward", "--hops", 6, "--out", tmp_path / "replay",
                   "--offline", cassette)
     assert offline.exit_code == 0, offline.output
@@ -149,3 +149,14 @@ def test_address_without_history_still_writes_every_output_and_says_why(demo_ser
     assert result.exit_code == 0, result.output
     assert "Traced 0 transactions" in result.stdout and "no transactions" in result.stdout
     assert all((tmp_path / "o" / name).exists() for name in OUTPUT_FILES)
+
+
+def test_cluster_change_flag_marks_change_merges(demo, demo_server, tmp_path):
+    import json
+
+    result = run("trace", demo.ransom_address, "--hops", 20, "--cluster-change", "--out", tmp_path / "o",
+                 "--api-url", demo_server.api_url)
+    assert result.exit_code == 0, result.output
+    clustering = json.loads((tmp_path / "o" / "trace.json").read_text())["clustering"]
+    assert clustering["change_used"] is True
+    assert {m["rule"] for m in clustering["merges"]} == {"common_input", "change"}

@@ -33,7 +33,7 @@ def test_reused_address_in_inputs_is_one_owner_not_a_merge():
 def test_collapse_guard_refuses_joining_two_large_clusters():
     big1 = make_tx([(f"p{i}", 1) for i in range(4)], [("x", 1)])
     big2 = make_tx([(f"q{i}", 1) for i in range(4)], [("y", 1)])
-    bridge = make_tx([("p0", 1), ("q0", 1)], [("z", 1)])
+    bridge = make_tx([("p0", 1), ("q0", 1)], [("z", 1)], height=800_001)  # after both clusters formed
     clusters = cluster_common_inputs([big1, big2, bridge], collapse_threshold=3)
     assert clusters.find("p1") != clusters.find("q1")
     assert [(r.txid, r.sizes) for r in clusters.refused] == [(bridge.txid, (4, 4))]

@@ -148,9 +148,10 @@ class ChainBuilder:
 
     def spend(self, height: int | None, inputs: list[Coin], payments: list[tuple[str | None, int]],
               change: str | None = None, feerate: int = 12, locktime: int | None = None,
-              sequence: int = SEQUENCE_RBF, version: int = 2) -> list[Coin]:
+              sequence: int = SEQUENCE_RBF, version: int = 2, change_at: int | None = None) -> list[Coin]:
         """Spend *inputs* to *payments* (address None = OP_RETURN); the rest minus a fee at
-        *feerate* sat/vB goes to *change* (when given). Returns the new coins in vout order."""
+        *feerate* sat/vB goes to *change* (when given), placed last or at output *change_at*.
+        Returns the new coins in vout order."""
         input_types = [c.script_type for c in inputs]
         output_types = ["op_return" if a is None else self.script_type_of(a) for a, _ in payments]
         if change is not None:
@@ -159,7 +160,7 @@ class ChainBuilder:
         vout = [self._vout(a, v, b"btctrace-demo") for a, v in payments]
         remainder = sum(c.value for c in inputs) - sum(v for _, v in payments) - fee
         if change is not None:
-            vout.append(self._vout(change, remainder))
+            vout.insert(len(vout) if change_at is None else change_at, self._vout(change, remainder))
             remainder = 0
         if remainder < 0:
             raise ValueError(f"inputs do not cover payments and fee (short by {-remainder} sat)")

@@ -28,7 +28,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "trace": {
         "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
-        "through_coinjoins": bool,
+        "through_coinjoins": bool, "peel_continuation_only": bool,
     },
     "clustering": {"collapse_threshold": int, "allow_collapse": bool, "change": bool},
     "provider": {"api_url": str, "cassette": str, "rate": (int, float), "workers": int},
@@ -116,6 +116,7 @@ def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
         max_seed_history=trace.get("max_seed_history", defaults.max_seed_history),
         stop_categories=frozenset(trace.get("stop_categories", DEFAULT_STOP_CATEGORIES)),
         through_coinjoins=trace.get("through_coinjoins", False),
+        peel_continuation_only=trace.get("peel_continuation_only", False),
     )
 
 

@@ -41,6 +41,7 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
         "since": limits.since, "until": limits.until, "max_transactions": limits.max_transactions,
         "large_address_tx_count": limits.large_address_tx_count, "max_seed_history": limits.max_seed_history,
         "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins,
+        "peel_continuation_only": limits.peel_continuation_only,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
         "cluster_change": job.cluster_change,
     }

@@ -107,7 +107,7 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         hops=p["hops"], min_value=p["min_value_sats"], since=p["since"], until=p["until"],
         max_transactions=p["max_transactions"], large_address_tx_count=p["large_address_tx_count"],
         max_seed_history=p["max_seed_history"], stop_categories=frozenset(p["stop_categories"]),
-        through_coinjoins=p["through_coinjoins"],
+        through_coinjoins=p["through_coinjoins"], peel_continuation_only=p["peel_continuation_only"],
     )
     case = manifest.get("case") or {}
     return TraceJob(

@@ -36,6 +36,8 @@ _DEFAULTS = TraceLimits()
               help="Do not expand addresses with more transactions than this (exchanges, services).")
 @click.option("--through-coinjoins", is_flag=True,
               help="Follow coins through CoinJoins (still flagged) instead of stopping at them.")
+@click.option("--peel-continuation-only", is_flag=True,
+              help="In peel-chain steps (1 input, 2 outputs) follow only the continuation, not each peel.")
 @click.option("--collapse-threshold", type=click.IntRange(1), default=DEFAULT_COLLAPSE_THRESHOLD, show_default=True,
               help="Refuse common-input merges of two clusters both larger than this (recorded).")
 @click.option("--allow-collapse", is_flag=True, help="Merge even clusters above --collapse-threshold.")
@@ -57,7 +59,7 @@ _DEFAULTS = TraceLimits()
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address,
-                  through_coinjoins, collapse_threshold, allow_collapse, cluster_change, tag_paths,
+                  through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change, tag_paths,
                   api_url, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
@@ -70,6 +72,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         hops=hops, min_value=convert("--min-value", parse_btc, min_value) or 0,
         since=convert("--since", parse_utc, since), until=convert("--until", parse_utc, until),
         max_transactions=max_txs, large_address_tx_count=large_address, through_coinjoins=through_coinjoins,
+        peel_continuation_only=peel_continuation_only,
     )
     job = TraceJob(
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,

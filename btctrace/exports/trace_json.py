@@ -66,7 +66,7 @@ def _parameters(result: TraceResult, tags: TagIndex) -> dict[str, Any]:
         "since": format_utc(limits.since) or None, "until": format_utc(limits.until) or None,
         "max_transactions": limits.max_transactions, "large_address_tx_count": limits.large_address_tx_count,
         "max_seed_history": limits.max_seed_history, "stop_categories": sorted(limits.stop_categories),
-        "through_coinjoins": limits.through_coinjoins,
+        "through_coinjoins": limits.through_coinjoins, "peel_continuation_only": limits.peel_continuation_only,
         "api_url": result.api_url,
         "tagpacks": sorted({f.replace("\\", "/").rsplit("/", 1)[-1] for f in tags.files}),
         "tags_loaded": len(tags),

@@ -38,6 +38,7 @@ class StopReason(str, Enum):
     COINBASE = "coinbase"
     UNSPENDABLE = "unspendable"
     COINJOIN = "coinjoin"
+    PEEL = "peel"
 
 
 STOP_EXPLANATIONS = {
@@ -51,6 +52,7 @@ STOP_EXPLANATIONS = {
     StopReason.COINBASE: "newly mined coins: the origin of this money",
     StopReason.UNSPENDABLE: "unspendable output (OP_RETURN): these coins are destroyed",
     StopReason.COINJOIN: "the coins entered a CoinJoin: past it they are mixed with others' coins",
+    StopReason.PEEL: "a peel off a peel chain: not followed (only the continuation is, as asked)",
 }
 
 # GraphSense taxonomy categories that end a forward walk by default: money that reaches them
@@ -83,6 +85,7 @@ class TraceLimits:
     max_seed_history: int = 10_000
     stop_categories: frozenset[str] = DEFAULT_STOP_CATEGORIES
     through_coinjoins: bool = False  # expand CoinJoins (still flagged) instead of stopping at them
+    peel_continuation_only: bool = False  # in 1-in/2-out steps follow only the continuation (change)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from btctrace.errors import BtctraceError
+from btctrace.heuristics.change import ChainFacts, combine
 from btctrace.heuristics.coinjoin import detect_coinjoin
+from btctrace.heuristics.peeling import is_peel_step
 from btctrace.model import Tx
 from btctrace.providers.base import Provider
 from btctrace.tags import TagIndex
@@ -61,6 +63,7 @@ class _Walker:
     def __init__(self, provider: Provider, result: TraceResult, tags: TagIndex, progress: Progress | None,
                  pool: ThreadPoolExecutor | None = None):
         self.pool = pool
+        self._continuations: dict[str, tuple[int, str] | None] = {}
         self.provider = provider
         self.result = result
         self.limits = result.limits
@@ -165,7 +168,28 @@ class _Walker:
             return StopReason.BELOW_MIN_VALUE, f"minimum {self.limits.min_value} sat"
         if hop + 1 > self.limits.hops:
             return StopReason.HOP_LIMIT, f"limit {self.limits.hops} hops"
+        if self.limits.peel_continuation_only and link.side == "output" and hop >= 1:
+            continuation = self._continuation(link.txid)
+            if continuation is not None and continuation[0] != link.index:
+                return StopReason.PEEL, f"continuation is output {continuation[0]} ({continuation[1]})"
         return None
+
+    def _continuation(self, txid: str) -> tuple[int, str] | None:
+        """For a peel step, the output that continues the chain and why: the change output
+        when the static change heuristics decide, else the larger output. Uses only the
+        transaction itself, so the choice never depends on what was fetched before."""
+        if txid not in self._continuations:
+            tx = self.result.txs[txid].tx
+            chosen = None
+            if is_peel_step(tx) and txid not in self.result.coinjoins:
+                verdict = combine(tx, ChainFacts())
+                if verdict.change is not None:
+                    chosen = (verdict.change, f"change by {', '.join(verdict.deciding)}")
+                else:
+                    spendable = [o for o in tx.outputs if o.script_type != "op_return"]
+                    chosen = (max(spendable, key=lambda o: (o.value, -o.index)).index, "the larger output")
+            self._continuations[txid] = chosen
+        return self._continuations[txid]
 
     def _stats(self, address: str):
         stats = self.result.address_stats.get(address)

@@ -122,3 +122,11 @@ def test_real_ordinary_transactions_are_not_flagged(colonial_dir):
 def test_demo_coinjoin_is_found_and_nothing_else(demo):
     found = {txid for txid, raw in demo.store.txs.items() if detect_coinjoin(tx_from_json(raw))}
     assert found == {demo.coinjoin_txid}
+
+
+def test_stonewall_shape_is_caught_by_the_generic_rule():
+    """Samourai Stonewall (two equal outputs, inputs possibly from two owners) needs no detector
+    of its own: the generic equal-output rule already keeps it out of common-input clustering."""
+    tx = make_tx([("alice", 3_000_000), ("bob", 2_500_000)],
+                 [("p1", 1_000_000), ("p2", 1_000_000), ("c1", 1_990_000), ("c2", 1_490_000)])
+    assert detect_coinjoin(tx).heuristic == "coinjoin.generic"

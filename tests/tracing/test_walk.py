@@ -190,3 +190,15 @@ def test_walk_can_pass_through_coinjoins_while_flagging_them(demo):
     assert not stops_by_reason(result).get(StopReason.COINJOIN)
     mixed = [s for s in result.stops if s.txid == demo.coinjoin_txid]
     assert len(mixed) == 10 and all(s.reason is StopReason.UNSPENT for s in mixed)
+
+
+def test_peel_continuation_only_follows_the_chain_not_each_peel(demo):
+    full = trace_forward(StoreProvider(demo.store), (Seed("address", demo.ransom_address),), TraceLimits(hops=20))
+    provider = StoreProvider(demo.store)
+    lean = trace_forward(provider, (Seed("address", demo.ransom_address),),
+                         TraceLimits(hops=20, peel_continuation_only=True))
+    peels = stops_by_reason(lean)[StopReason.PEEL]
+    assert peels and all(s.detail.startswith("continuation is output") for s in peels)
+    assert set(demo.peel_txids) <= set(lean.txs), "the whole chain is still followed"
+    assert len(lean.txs) < len(full.txs) and sum(provider.calls.values()) < full.requests
+    assert demo.ransom_address not in {s.address for s in peels}, "payments into the seed are never peels"

@@ -163,8 +163,8 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     if recording is not None:
         recording.finish()
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change)
-    graph = build_graph(result, tags, analysis.clusters)
-    files = write_outputs(result, graph, tags, job.case, job.out_dir, analysis)
+    graph = build_graph(result, tags, analysis.clusters.ids())
+    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 

@@ -81,6 +81,7 @@ def colonial_dir() -> Path:
 @pytest.fixture(scope="session")
 def demo_trace(demo):
     """The demo case traced forward (20 hops) without HTTP, with its tags: (result, graph, tags)."""
+    from btctrace.analysis import analyse
     from btctrace.graph.build import build_graph
     from btctrace.tags import load_tagpacks
     from btctrace.testing.demo import demo_tagpack_yaml
@@ -95,7 +96,7 @@ def demo_trace(demo):
         tags = load_tagpacks([tag_file])
     result = trace_forward(StoreProvider(demo.store), (Seed("address", demo.ransom_address),),
                            TraceLimits(hops=20), tags=tags)
-    return result, build_graph(result, tags), tags
+    return result, build_graph(result, tags, analyse(result).clusters.ids()), tags
 
 
 def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> dict:

@@ -41,6 +41,12 @@ def test_layering(path):
         assert "matplotlib" not in top, "only exports draw"
     if where == "tracing":
         assert not {n for n in names if n.startswith("btctrace.providers")} - {"btctrace.providers.base"}
+    if where == "graph":
+        assert not {n for n in names if n.startswith(("btctrace.heuristics", "btctrace.tracing.walk",
+                                                     "btctrace.analysis", "btctrace.providers"))}
+    if where == "heuristics":
+        assert not {n for n in names if n.startswith(("btctrace.tracing", "btctrace.providers", "btctrace.cache",
+                                                     "btctrace.analysis", "btctrace.exports"))}, "heuristics are pure"
     if where in {"model", "units", "addresses", "errors"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 

@@ -14,7 +14,7 @@ from btctrace.exports.flow import draw_flow
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
-from btctrace.analysis import Analysis, analyse
+from btctrace.analysis import Analysis
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
 
@@ -45,11 +45,10 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
     return f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)"
 
 
-def write_outputs(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo, out_dir: Path,
-                  analysis: Analysis | None = None) -> list[Path]:
+def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
+                  out_dir: Path) -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
-    analysis = analysis or analyse(result)
     try:
         path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis)), encoding="utf-8")
         write_csv(transfers_frame(graph), path["transfers.csv"])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import networkx as nx
 
 from btctrace.graph import schema as S
-from btctrace.heuristics.clustering import Clusters, cluster_common_inputs
 from btctrace.model import Tx
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, StopReason, TraceResult
@@ -110,13 +109,12 @@ def _stop_reasons_by_node(result: TraceResult) -> dict[str, set[str]]:
     return reasons
 
 
-def build_graph(result: TraceResult, tags: TagIndex | None = None, clusters: Clusters | None = None) -> nx.MultiDiGraph:
-    """The trace graph: nodes and edges in sorted order; roles, tags and cluster ids (default:
-    common-input clusters of the traced transactions) on address nodes."""
+def build_graph(result: TraceResult, tags: TagIndex | None = None,
+                cluster_ids: dict[str, str] | None = None) -> nx.MultiDiGraph:
+    """The trace graph: nodes and edges in sorted order; roles, tags and cluster ids (address ->
+    id, from :mod:`btctrace.analysis`) on address nodes."""
     tags = tags or TagIndex()
-    if clusters is None:
-        clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins)
-    cluster_ids = clusters.ids()
+    cluster_ids = cluster_ids or {}
     graph = nx.MultiDiGraph(direction=result.direction.value, api_url=result.api_url,
                             seeds=";".join(str(s) for s in result.seeds))
     for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):

@@ -5,6 +5,7 @@ import json
 import networkx as nx
 import pandas as pd
 
+from btctrace.analysis import analyse
 from btctrace.exports import OUTPUT_FILES, CaseInfo, write_outputs
 from btctrace.exports.flow import layout
 from btctrace.exports.tables import ADDRESS_COLUMNS, TRANSFER_COLUMNS
@@ -16,7 +17,7 @@ CASE = CaseInfo("demo-ransom", "DemoLocker ransom (synthetic)", True)
 def write(demo_trace, folder):
     result, graph, tags = demo_trace
     folder.mkdir()
-    return write_outputs(result, graph, tags, CASE, folder)
+    return write_outputs(result, analyse(result), graph, tags, CASE, folder)
 
 
 def test_two_writes_give_identical_bytes(demo_trace, tmp_path):

@@ -46,7 +46,7 @@ def test_demo_roles(demo, demo_trace):
 def test_nodes_are_sorted_and_build_is_repeatable(demo, demo_trace):
     result, graph, tags = demo_trace
     assert list(graph.nodes) == sorted(graph.nodes)
-    again = build_graph(result, tags)
+    again = build_graph(result, tags, {n: d["cluster"] for n, d in graph.nodes(data=True) if d.get("cluster")})
     assert list(again.edges(keys=True, data=True)) == list(graph.edges(keys=True, data=True))
 
 

@@ -14,7 +14,9 @@ from btctrace.heuristics.clustering import (
 )
 from btctrace.heuristics.peeling import PeelChain, find_peel_chains
 from btctrace.model import Tx
-from btctrace.tracing.result import TraceResult
+from btctrace.tags import TagIndex
+from btctrace.tracing.accounting import TaintReport, taint_report
+from btctrace.tracing.result import Direction, TraceResult
 
 __all__ = ["CHANGE", "Analysis", "chain_facts", "analyse"]
 
@@ -27,6 +29,7 @@ class Analysis:
     change: dict[str, ChangeVerdict] = field(default_factory=dict)
     peel_chains: list[PeelChain] = field(default_factory=list)
     cluster_change: bool = False
+    taint: TaintReport | None = None  # forward traces only
 
 
 def chain_facts(result: TraceResult) -> ChainFacts:
@@ -63,7 +66,7 @@ def _change_merges(result: TraceResult, verdicts: dict[str, ChangeVerdict]) -> l
 
 
 def analyse(result: TraceResult, collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
-            allow_collapse: bool = False, cluster_change: bool = False) -> Analysis:
+            allow_collapse: bool = False, cluster_change: bool = False, tags: TagIndex | None = None) -> Analysis:
     """Heuristics over the traced transactions. Change is used for clustering only when
     *cluster_change*; each such merge is marked with rule ``change``."""
     facts = chain_facts(result)
@@ -74,4 +77,5 @@ def analyse(result: TraceResult, collapse_threshold: int = DEFAULT_COLLAPSE_THRE
         for merge in _change_merges(result, verdicts):
             clusters.union(merge)
     chains = find_peel_chains([t.tx for t in result.txs.values()], facts, set(result.coinjoins))
-    return Analysis(clusters, verdicts, chains, cluster_change)
+    taint = taint_report(result, tags) if result.direction is Direction.FORWARD else None
+    return Analysis(clusters, verdicts, chains, cluster_change, taint)

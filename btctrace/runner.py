@@ -162,7 +162,7 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
         fetcher.session.close()
     if recording is not None:
         recording.finish()
-    analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change)
+    analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags)
     graph = build_graph(result, tags, analysis.clusters.ids())
     files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))

@@ -10,6 +10,7 @@ import networkx as nx
 
 from btctrace.errors import OutputError
 from btctrace.exports.clusters import write_cluster_outputs
+from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
@@ -20,7 +21,7 @@ from btctrace.tracing.result import Direction, TraceResult
 
 __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title"]
 
-OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "graph.graphml", "cluster_flows.csv",
+OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "flow.svg", "flow.png")
 
 
@@ -53,6 +54,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis)), encoding="utf-8")
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
+        write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
         write_graphml(graph, path["graph.graphml"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],

@@ -17,6 +17,7 @@ from btctrace import __version__
 from btctrace.graph import schema as S
 from btctrace.analysis import Analysis
 from btctrace.heuristics.clustering import COMMON_INPUT, COMMON_INPUT_REFERENCE, Clusters
+from btctrace.exports.endpoints import taint_section
 from btctrace.heuristics.peeling import PEEL_REFERENCE
 from btctrace.model import Tx
 from btctrace.tags import TagIndex
@@ -163,6 +164,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "clustering": _clusters_section(clusters, analysis.cluster_change),
         "change": _change_section(result, analysis),
         "peel_chains": _peel_section(analysis),
+        "taint": taint_section(analysis.taint),
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }
 

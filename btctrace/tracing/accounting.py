@@ -1,0 +1,167 @@
+"""Where the tainted satoshis ended, per method, reconciled to the satoshi.
+
+Every tainted output of a traced transaction either passes its taint on (its spender was
+traced) or ends at a recorded stop: a service, a large address, an unspent output, a CoinJoin,
+a peel, or a trace limit. For each method, seed (+ clean satoshis absorbed, poison only) =
+at endpoints + at trace limits + fees, exactly; anything else is a bug and raises
+:class:`TaintConservationError`. Each satoshi is counted once, where it ends, so coins passing
+down a peel chain are not counted once per hop (the pitfall GraphSense's graph summary warns of).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from btctrace.model import Tx
+from btctrace.tags import TagIndex
+from btctrace.tracing.result import Direction, Stop, StopReason, TraceResult
+from btctrace.tracing.taint import METHODS, Outpoint, TaintFlow, propagate
+from btctrace.units import format_btc, format_utc
+
+__all__ = ["LIMIT_REASONS", "TaintConservationError", "EndpointRow", "MethodTotals", "TaintReport",
+           "default_seeds", "taint_report"]
+
+LIMIT_REASONS = frozenset({StopReason.HOP_LIMIT, StopReason.BELOW_MIN_VALUE, StopReason.OUTSIDE_WINDOW,
+                           StopReason.MAX_TRANSACTIONS})
+
+
+class TaintConservationError(RuntimeError):
+    """Tainted satoshis did not reconcile: a bug, never a user error."""
+
+
+@dataclass
+class EndpointRow:
+    place: str
+    reason: str
+    label: str
+    category: str
+    sats: dict[str, int]
+    first_time: int | None
+    last_time: int | None
+    min_path: int
+    max_path: int
+    outputs: list[Outpoint] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MethodTotals:
+    method: str
+    seed: int
+    absorbed: int
+    at_endpoints: int
+    inside_limits: int
+    fees: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.seed + self.absorbed == self.at_endpoints + self.inside_limits + self.fees
+
+
+@dataclass
+class TaintReport:
+    seeds: list[Outpoint]
+    flows: dict[str, TaintFlow]
+    rows: list[EndpointRow]
+    totals: dict[str, MethodTotals]
+    narrative: list[str]
+
+
+def default_seeds(result: TraceResult) -> list[Outpoint]:
+    """What the seeds received from others: outputs to a seed address in transactions that do
+    not spend from a seed address (change back to itself is not new money); for txid and
+    txid:vout seeds, those outputs."""
+    seeds: list[Outpoint] = []
+    for seed in result.seeds:
+        if seed.kind == "outpoint":
+            seeds.append((seed.value, seed.vout))
+        elif seed.kind == "tx" and seed.value in result.txs:
+            seeds += [(seed.value, o.index) for o in result.txs[seed.value].tx.outputs if o.value]
+    for traced in result.txs.values():
+        tx = traced.tx
+        if any(i.address in result.seed_addresses for i in tx.inputs):
+            continue
+        seeds += [(tx.txid, o.index) for o in tx.outputs if o.address in result.seed_addresses]
+    return sorted(set(seeds))
+
+
+def _place(stop: Stop) -> str:
+    if stop.reason is StopReason.COINJOIN:
+        return f"coinjoin {stop.next_txid}"
+    return stop.address or f"{stop.txid}:{stop.index}"
+
+
+def _rows(result: TraceResult, flows: dict[str, TaintFlow], opaque: frozenset[str], tags: TagIndex) -> list[EndpointRow]:
+    stops = {(s.txid, s.index): s for s in result.stops if s.side == "output"}
+    passed_on = {(i.prev_txid, i.prev_vout) for txid, t in result.txs.items() if txid not in opaque
+                 for i in t.tx.inputs}
+    rows: dict[tuple[str, str], EndpointRow] = {}
+    for method, flow in flows.items():
+        for point, sats in sorted(flow.outputs.items()):
+            if point in passed_on:
+                continue
+            stop = stops.get(point)
+            if stop is None:
+                raise TaintConservationError(f"{method}: {sats} tainted sat on {point[0]}:{point[1]} neither passed on nor at a stop")
+            tx = result.txs[point[0]]
+            tag = tags.get(stop.address)
+            row = rows.setdefault((_place(stop), stop.reason.value), EndpointRow(
+                _place(stop), stop.reason.value, tag.label if tag else "", tag.category if tag else "",
+                {m: 0 for m in flows}, tx.tx.block_time, tx.tx.block_time, tx.hop + 1, tx.hop + 1))
+            row.sats[method] += sats
+            if point not in row.outputs:
+                row.outputs.append(point)
+                times = [t for t in (row.first_time, row.last_time, tx.tx.block_time) if t is not None]
+                row.first_time, row.last_time = (min(times), max(times)) if times else (None, None)
+                row.min_path, row.max_path = min(row.min_path, tx.hop + 1), max(row.max_path, tx.hop + 1)
+    return sorted(rows.values(), key=lambda r: (-max(r.sats.values()), r.place, r.reason))
+
+
+def _totals(flows: dict[str, TaintFlow], rows: list[EndpointRow], opaque: frozenset[str]) -> dict[str, MethodTotals]:
+    totals = {}
+    for method, flow in flows.items():
+        limits = sum(r.sats[method] for r in rows if StopReason(r.reason) in LIMIT_REASONS)
+        endpoints = sum(r.sats[method] for r in rows) - limits
+        fees = sum(sats for txid, sats in flow.fees.items() if txid not in opaque)
+        total = MethodTotals(method, flow.seed_sats, flow.absorbed, endpoints, limits, fees)
+        if not total.balanced:
+            raise TaintConservationError(f"{method}: seed {total.seed} + absorbed {total.absorbed} != endpoints "
+                                         f"{endpoints} + limits {limits} + fees {fees}")
+        totals[method] = total
+    return totals
+
+
+def _narrative(result: TraceResult, flow: TaintFlow) -> list[str]:
+    """Plain words for each FIFO-tainted output, in hop order."""
+    lines = []
+    for traced in result.sorted_txs():
+        tx, start = traced.tx, 0
+        for out in tx.outputs:
+            point, end = (tx.txid, out.index), start + out.value
+            sats = flow.outputs.get(point, 0)
+            if sats and point in flow.sources:
+                drawn: dict[Outpoint, int] = {}
+                for src, (a, b) in flow.sources[point]:
+                    if a < end and b > start:
+                        drawn[src] = drawn.get(src, 0) + min(b, end) - max(a, start)
+                parts = [f"{format_btc(v)} BTC from {src[0]}:{src[1]}" for src, v in drawn.items()]
+                when = f"block {tx.block_height:,}, {format_utc(tx.block_time)}" if tx.block_height else "unconfirmed"
+                lines.append(f"Hop {traced.hop}: in tx {tx.txid} ({when}), {format_btc(sats)} BTC of the "
+                             f"{format_btc(out.value)} BTC paid to {out.address or 'a script'} (output {out.index}) "
+                             f"is tainted under FIFO: {'; '.join(parts)}.")
+            start = end
+    return lines
+
+
+def taint_report(result: TraceResult, tags: TagIndex | None = None, seeds: list[Outpoint] | None = None,
+                 methods: tuple[str, ...] = METHODS) -> TaintReport:
+    """Propagate taint from *seeds* (default: :func:`default_seeds`) under each method and
+    reconcile it. Forward traces only."""
+    if result.direction is not Direction.FORWARD:
+        raise ValueError("taint follows money forward: run a forward trace")
+    seeds = sorted(set(seeds if seeds is not None else default_seeds(result)))
+    txs: dict[str, Tx] = {txid: t.tx for txid, t in result.txs.items()}
+    opaque = frozenset() if result.limits.through_coinjoins else frozenset(result.coinjoins)
+    flows = {m: propagate(txs, seeds, m, opaque) for m in methods}
+    rows = _rows(result, flows, opaque, tags or TagIndex())
+    narrative = _narrative(result, flows["fifo"]) if "fifo" in flows else []
+    return TaintReport(seeds, flows, rows, _totals(flows, rows, opaque), narrative)

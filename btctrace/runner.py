@@ -4,6 +4,7 @@ exports. The only place they are put together; the CLI calls :func:`run_trace` o
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,8 +14,11 @@ import networkx as nx
 from btctrace import __version__
 from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplayAdapter, journal_path_for
 from btctrace.case import Case
-from btctrace.errors import BtctraceError, Interrupted, UsageProblem
+from btctrace.errors import BtctraceError, Interrupted, OutputError, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
+from btctrace.exports.endpoints import endpoints_frame, taint_section
+from btctrace.exports.tables import write_csv
+from btctrace.exports.trace_json import read_trace_document, result_from_document
 from btctrace.graph.build import build_graph
 from btctrace.analysis import analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
@@ -23,9 +27,12 @@ from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, default_rate_for, make_session
 from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
+from btctrace.tracing.accounting import TaintReport, taint_report
+from btctrace.tracing.taint import METHODS
 from btctrace.tracing.walk import Progress, walk
 
-__all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "TraceOutcome", "run_trace", "run_case", "resolve_api_url"]
+__all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "TraceOutcome", "TaintOutcome", "run_trace", "run_case",
+           "run_taint", "resolve_api_url"]
 
 API_URL_ENV = "BTCTRACE_API_URL"
 DEFAULT_WORKERS = 4
@@ -196,3 +203,35 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         cluster_change=case.cluster_change,
     )
     return run_trace(job, progress)
+
+
+@dataclass
+class TaintOutcome:
+    report: TaintReport
+    files: list[Path]
+
+
+def run_taint(out_dir: Path, seeds: list[tuple[str, int]] | None = None, methods: tuple[str, ...] = METHODS,
+              write_dir: Path | None = None, force: bool = False) -> TaintOutcome:
+    """Recompute taint from a trace's ``trace.json`` (no network), optionally from other seed
+    outputs, and write ``endpoints.csv`` and ``taint.json`` into *write_dir* (default
+    ``<out_dir>/taint``)."""
+    result, tags = result_from_document(read_trace_document(out_dir))
+    if result.direction is not Direction.FORWARD:
+        raise UsageProblem(f"{out_dir} holds a {result.direction.value} trace", "Taint follows money forward: trace forward")
+    unknown = [f"{t}:{v}" for t, v in seeds or [] if t not in result.txs or v >= len(result.txs[t].tx.outputs)]
+    if unknown:
+        raise UsageProblem(f"seed outputs not in this trace: {', '.join(unknown)}", "Use txid:vout of a traced transaction")
+    try:
+        report = taint_report(result, tags, seeds, methods)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    target = write_dir or out_dir / "taint"
+    files = [target / "endpoints.csv", target / "taint.json"]
+    existing = [f for f in files if f.exists()]
+    if existing and not force:
+        raise OutputError(str(target), "it already holds taint results", "Add --force to overwrite them")
+    target.mkdir(parents=True, exist_ok=True)
+    write_csv(endpoints_frame(report), files[0])
+    files[1].write_text(json.dumps(taint_section(report), indent=2) + "\n", encoding="utf-8")
+    return TaintOutcome(report, files)

@@ -71,3 +71,27 @@ def test_anchor_consolidation_and_seizure(colonial_server, tmp_path):
     assert seizure.fee == seizure.input_value - seizure.output_value == 3_454
     assert by_prefix["280c5f96"].fee == 2_695
     assert by_prefix["6f8fcc22"].outputs[1].value == 6_369_984_900  # the government moves the seized coins
+
+
+def test_taint_of_everything_the_ransom_address_received(colonial_server, tmp_path):
+    from btctrace.tracing.accounting import taint_report
+
+    report = taint_report(trace(colonial_server, tmp_path, RANSOM_ADDRESS))
+    assert report.seeds == [("61689f0cc5960fea23e707e73cb6c8be033a11f851911a4455a390064c7b0915", 0), (PAYMENT, 3)]
+    at = {row.place: row.sats for row in report.rows}
+    for method in ("poison", "haircut", "fifo", "lifo"):
+        assert at["1DToN8Q6y31TGAz75Df729Bnujk6Xg7q5X"][method] == 7_500_034_246
+        assert at["bc1q7eqww9dmm9p48hx5yz5gcvmncu65w43wfytpsf"][method] == 1_693
+        assert report.totals[method].fees == 14_061 and report.totals[method].balanced
+
+
+def test_fifo_taint_of_the_ransom_output_alone(colonial_server, tmp_path):
+    from btctrace.tracing.accounting import taint_report
+
+    report = taint_report(trace(colonial_server, tmp_path, RANSOM_ADDRESS), seeds=[(PAYMENT, 3)])
+    at = {row.place: row.sats for row in report.rows}
+    assert at["1DToN8Q6y31TGAz75Df729Bnujk6Xg7q5X"]["fifo"] == 7_500_015_939
+    assert "bc1q7eqww9dmm9p48hx5yz5gcvmncu65w43wfytpsf" not in at or at["bc1q7eqww9dmm9p48hx5yz5gcvmncu65w43wfytpsf"]["fifo"] == 0
+    assert report.totals["fifo"].fees == 14_061
+    assert report.totals["fifo"].seed == 7_500_030_000 and report.totals["fifo"].balanced
+    assert report.totals["poison"].absorbed == 20_000  # the clean test payment swept in with it

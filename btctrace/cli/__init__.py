@@ -16,6 +16,7 @@ import click
 from btctrace import __version__
 from btctrace.cli.case import case_group
 from btctrace.cli.explain import explain_command
+from btctrace.cli.taint import taint_command
 from btctrace.cli.trace import trace_command
 from btctrace.cli.verify import verify_command
 from btctrace.errors import BtctraceError, ExitCode
@@ -67,6 +68,7 @@ cli.add_command(trace_command)
 cli.add_command(case_group)
 cli.add_command(verify_command)
 cli.add_command(explain_command)
+cli.add_command(taint_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

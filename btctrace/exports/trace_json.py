@@ -8,23 +8,35 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from btctrace import __version__
-from btctrace.graph import schema as S
 from btctrace.analysis import Analysis
-from btctrace.heuristics.clustering import COMMON_INPUT, COMMON_INPUT_REFERENCE, Clusters
+from btctrace.errors import UsageProblem
 from btctrace.exports.endpoints import taint_section
+from btctrace.graph import schema as S
+from btctrace.heuristics import Finding
+from btctrace.heuristics.clustering import COMMON_INPUT, COMMON_INPUT_REFERENCE, Clusters
 from btctrace.heuristics.peeling import PEEL_REFERENCE
-from btctrace.model import Tx
-from btctrace.tags import TagIndex
-from btctrace.tracing.result import STOP_EXPLANATIONS, TracedTx, TraceResult
-from btctrace.units import format_btc, format_utc
+from btctrace.model import Outspend, Tx, TxIn, TxOut, TxStatus
+from btctrace.tags import Tag, TagIndex
+from btctrace.tracing.result import (
+    STOP_EXPLANATIONS,
+    Direction,
+    Seed,
+    Stop,
+    StopReason,
+    TracedTx,
+    TraceLimits,
+    TraceResult,
+)
+from btctrace.units import format_btc, format_utc, parse_utc
 
-__all__ = ["SCHEMA_ID", "CaseInfo", "trace_document", "dumps"]
+__all__ = ["SCHEMA_ID", "CaseInfo", "trace_document", "dumps", "result_from_document", "read_trace_document"]
 
 SCHEMA_ID = "btctrace.trace/1"
 
@@ -82,7 +94,7 @@ def _stops(result: TraceResult, tags: TagIndex) -> list[dict[str, Any]]:
             "reason": stop.reason.value, "explanation": STOP_EXPLANATIONS[stop.reason], "hop": stop.hop,
             "txid": stop.txid, "side": stop.side, "index": stop.index, "address": stop.address,
             "value_sats": stop.value, "value_btc": format_btc(stop.value), "next_txid": stop.next_txid,
-            "label": tag.label if tag else "", "detail": stop.detail,
+            "label": tag.label if tag else "", "category": tag.category if tag else "", "detail": stop.detail,
         })
     return entries
 
@@ -171,3 +183,55 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
 
 def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _tx_from_entry(entry: dict[str, Any]) -> TracedTx:
+    inputs = tuple(TxIn(i["index"], i["prev_txid"], i["prev_vout"], i["value_sats"], i["address"], i["script_type"],
+                        i["sequence"], i["coinbase"]) for i in entry["inputs"])
+    outputs = tuple(TxOut(o["index"], o["value_sats"], o["script_type"], o["address"]) for o in entry["outputs"])
+    status = TxStatus(entry["confirmed"], entry["block_height"], None, entry["block_time"])
+    tx = Tx(entry["txid"], entry["version"], entry["locktime"], entry["size"], entry["weight"], entry["fee_sats"],
+            inputs, outputs, status)
+    spends = None
+    if all(o["spent"] is not None for o in entry["outputs"]):
+        spends = tuple(Outspend(o["index"], o["spent"], o["spent_by_txid"], o["spent_by_vin"]) for o in entry["outputs"])
+    return TracedTx(tx, entry["hop"], spends)
+
+
+def result_from_document(document: dict[str, Any]) -> tuple[TraceResult, TagIndex]:
+    """Read back what :func:`trace_document` wrote: the trace, and the tags it used (as far as
+    stops and addresses carry them)."""
+    p = document["parameters"]
+    limits = TraceLimits(hops=p["hops"], min_value=p["min_value_sats"], max_transactions=p["max_transactions"],
+                         since=parse_utc(p["since"]) if p["since"] else None,
+                         until=parse_utc(p["until"]) if p["until"] else None,
+                         large_address_tx_count=p["large_address_tx_count"], max_seed_history=p["max_seed_history"],
+                         stop_categories=frozenset(p["stop_categories"]), through_coinjoins=p["through_coinjoins"],
+                         peel_continuation_only=p["peel_continuation_only"])
+    seeds = tuple(Seed(s["kind"], s["value"], s["vout"]) for s in document["seeds"])
+    result = TraceResult(Direction(p["direction"]), seeds, limits, p["api_url"],
+                         seed_addresses=frozenset(s.value for s in seeds if s.kind == "address"))
+    result.txs = {entry["txid"]: _tx_from_entry(entry) for entry in document["transactions"]}
+    result.stops = [Stop(StopReason(s["reason"]), s["hop"], s["txid"], s["side"], s["index"], s["address"],
+                         s["value_sats"], s["next_txid"], s["detail"]) for s in document["stops"]]
+    result.coinjoins = {c["txid"]: Finding(c["detector"], c["txid"], c["confidence"], c["reason"], c["reference"])
+                        for c in document["coinjoins"]}
+    tags = TagIndex()
+    for s in document["stops"]:
+        if s["address"] and (s["label"] or s["category"]):
+            tags.by_address[s["address"]] = Tag(s["address"], s["label"], s["category"], "", "", "", "", "trace.json")
+    return result, tags
+
+
+def read_trace_document(out_dir: Path) -> dict[str, Any]:
+    """The ``trace.json`` of an output folder; a clear usage error when it is missing or broken."""
+    path = out_dir / "trace.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageProblem(f"there is no trace.json in {out_dir}", "Give the output folder of a btctrace trace") from None
+    except (OSError, ValueError) as exc:
+        raise UsageProblem(f"{path} is not readable JSON ({exc})") from None
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA_ID:
+        raise UsageProblem(f"{path} is not a {SCHEMA_ID} document", "Rerun the trace with this btctrace version")
+    return document

@@ -5,25 +5,9 @@ import json
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from btctrace.cli import cli
 from btctrace.errors import ExitCode
-from tests.conftest import PROJECT_ROOT
-
-DEMO_CASE = str(PROJECT_ROOT / "cases" / "demo-ransom.toml")
-
-
-@pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("taint") / "demo"
-    result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], prog_name="btctrace")
+from tests.cli.conftest import invoke
 
 
 def test_all_methods_reconcile_and_match_the_trace_outputs(demo_out):

@@ -1,6 +1,4 @@
-"""Write a trace's output folder: ``trace.json``, ``transfers.csv``, ``addresses.csv``,
-``graph.graphml``, ``cluster_flows.csv``, ``clusters.graphml``, ``flow.svg`` and ``flow.png``.
-Same input, same bytes."""
+"""Write a trace's output folder (the files in :data:`OUTPUT_FILES`). Same input, same bytes."""
 
 from __future__ import annotations
 
@@ -12,6 +10,8 @@ from btctrace.errors import OutputError
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.flow import draw_flow
+from btctrace.exports.interchange import write_interchange
+from btctrace.exports.sharing import misp_event, tagpack
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
@@ -22,7 +22,8 @@ from btctrace.tracing.result import Direction, TraceResult
 __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title"]
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "graph.graphml", "cluster_flows.csv",
-                "clusters.graphml", "flow.svg", "flow.png")
+                "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png")
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -57,6 +58,9 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
         write_graphml(graph, path["graph.graphml"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
+        write_interchange(graph, out_dir)
+        path["misp_event.json"].write_text(misp_event(result, graph, case), encoding="utf-8")
+        path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],
                   mirrored=result.direction is Direction.BACKWARD)
     except OSError as exc:

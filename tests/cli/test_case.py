@@ -16,7 +16,7 @@ def test_demo_case_runs_offline_and_says_where(tmp_path):
     out = tmp_path / "demo"
     result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "SYNTHETIC" in result.stdout and f"Wrote 10 files to {out}" in result.stdout
+    assert "SYNTHETIC" in result.stdout and f"Wrote {len(OUTPUT_FILES) + 1} files to {out}" in result.stdout
     assert result.stderr == ""  # no progress when stderr is not a terminal
     doc = json.loads((out / "trace.json").read_text())
     assert doc["case"] == {"id": "demo-ransom", "title": "DemoLocker ransom (synthetic)", "synthetic": True}

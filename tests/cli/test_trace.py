@@ -34,7 +34,7 @@ def test_record_then_offline_gives_byte_identical_outputs(demo, demo_server, tmp
     live = run("trace", demo.ransom_address, "--direction", "forward", "--hops", 6, "--out", tmp_path / "live",
                "--record", cassette, "--api-url", demo_server.api_url)
     assert live.exit_code == 0, live.output
-    assert "Wrote 10 files to" in live.stdout and cassette.exists()
+    assert f"Wrote {len(OUTPUT_FILES) + 1} files to" in live.stdout and cassette.exists()
     offline = run("trace", demo.ransom_address, "--direction", "forward", "--hops", 6, "--out", tmp_path / "replay",
                   "--offline", cassette)
     assert offline.exit_code == 0, offline.output

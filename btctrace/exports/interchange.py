@@ -1,0 +1,160 @@
+"""Interchange exports for the tools investigators already use.
+
+- ``link_table.csv`` / ``link_table.xlsx``: one row per transfer (input or output), with from/to
+  ids, types and labels, UTC date and time, amounts and txid: the "link table" shape the i2
+  Analyst's Notebook and Maltego import wizards map (``formats-and-tools.md`` §4.1-4.2).
+- ``entities.csv``: one row per address and transaction.
+- ``graph.gexf``: dynamic by block time (``start`` on nodes and edges) for Gephi's timeline.
+- ``graph.dot``: Graphviz, written directly (no graphviz install needed).
+- ``cytoscape.json``: Cytoscape.js / Cytoscape desktop elements (``nx.cytoscape_data``).
+
+All of them are deterministic: sorted rows, no run time (the GEXF date is the last block date;
+XLSX zip entries carry a fixed timestamp).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from btctrace.exports.graphml import graphml_ready
+from btctrace.exports.tables import write_csv
+from btctrace.graph import schema as S
+from btctrace.units import format_btc, format_utc
+
+__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "link_table", "entity_table", "write_xlsx", "write_gexf", "dot_text",
+           "cytoscape_json", "write_interchange"]
+
+LINK_COLUMNS = ["From_ID", "From_Type", "From_Label", "To_ID", "To_Type", "To_Label", "Link_Type", "Date_UTC",
+                "Time_UTC", "Amount_BTC", "Amount_sats", "Amount_USD", "TxID", "Vin_Vout", "Block_Height", "Hop",
+                "Source_API"]
+ENTITY_COLUMNS = ["Entity_ID", "Type", "Label", "Role", "Cluster_ID", "Category", "First_Seen_UTC",
+                  "Last_Seen_UTC", "Received_BTC", "Sent_BTC"]
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _entity_type(data: dict) -> str:
+    return "BTCTransaction" if data[S.KIND] == S.KIND_TX else "BTCAddress"
+
+
+def _label(node: str, data: dict) -> str:
+    if data[S.KIND] == S.KIND_TX:
+        return f"tx {node[:12]}…"
+    return data.get("label") or node
+
+
+def link_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """One row per transfer; inputs run address -> transaction, outputs transaction -> address."""
+    rows = []
+    for source, target, data in graph.edges(data=True):
+        when = format_utc(data["block_time"])
+        a, b = graph.nodes[source], graph.nodes[target]
+        rows.append({
+            "From_ID": source, "From_Type": _entity_type(a), "From_Label": _label(source, a),
+            "To_ID": target, "To_Type": _entity_type(b), "To_Label": _label(target, b),
+            "Link_Type": data["side"], "Date_UTC": when[:10], "Time_UTC": when[11:19],
+            "Amount_BTC": format_btc(data["value"]), "Amount_sats": data["value"], "Amount_USD": "n/a",
+            "TxID": data["txid"], "Vin_Vout": data["index"], "Block_Height": data["block_height"],
+            "Hop": data["hop"], "Source_API": graph.graph.get("api_url", ""),
+        })
+    frame = pd.DataFrame(rows, columns=LINK_COLUMNS)
+    frame["Block_Height"] = frame["Block_Height"].astype("Int64")
+    return frame.sort_values(["Hop", "TxID", "Link_Type", "Vin_Vout"], kind="stable").reset_index(drop=True)
+
+
+def entity_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    rows = []
+    for node, data in graph.nodes(data=True):
+        edges = list(graph.in_edges(node, data=True)) + list(graph.out_edges(node, data=True))
+        times = [d["block_time"] for _, _, d in edges if d["block_time"] is not None]
+        received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
+        sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+        rows.append({
+            "Entity_ID": node, "Type": _entity_type(data), "Label": _label(node, data), "Role": data.get("role", ""),
+            "Cluster_ID": data.get("cluster", ""), "Category": data.get("category", ""),
+            "First_Seen_UTC": format_utc(min(times)) if times else "", "Last_Seen_UTC": format_utc(max(times)) if times else "",
+            "Received_BTC": format_btc(received), "Sent_BTC": format_btc(sent),
+        })
+    return pd.DataFrame(rows, columns=ENTITY_COLUMNS).sort_values(["Type", "Entity_ID"], kind="stable").reset_index(drop=True)
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """An XLSX workbook whose bytes depend only on the data (fixed dates inside and on entries)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+        properties = writer.book.properties
+        properties.created = properties.modified = pd.Timestamp("2000-01-01").to_pydatetime()
+        properties.creator = "btctrace"
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" when it saves
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", content)
+            target.writestr(entry, content)
+
+
+def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
+    """GEXF with ``start`` (block time, unix seconds) on nodes and edges: Gephi's timeline plays
+    the flows in order. The file's date is the last block's date, not the run's."""
+    dynamic = graphml_ready(graph)
+    dynamic.graph["mode"] = "dynamic"
+    times = [d["block_time"] for _, _, d in graph.edges(data=True) if d["block_time"] is not None]
+    for node in dynamic.nodes:
+        starts = [d["block_time"] for _, _, d in graph.in_edges(node, data=True) if d["block_time"] is not None]
+        starts += [d["block_time"] for _, _, d in graph.out_edges(node, data=True) if d["block_time"] is not None]
+        if starts:
+            dynamic.nodes[node]["start"] = min(starts)
+    for _, _, data in dynamic.edges(data=True):
+        if "block_time" in data:
+            data["start"] = data["block_time"]
+    text = "\n".join(nx.generate_gexf(dynamic, encoding="utf-8", prettyprint=True))
+    day = format_utc(max(times))[:10] if times else "2009-01-03"
+    text = re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{day}"', text, count=1)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _dot_id(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def dot_text(graph: nx.MultiDiGraph) -> str:
+    """Graphviz DOT, left to right, transactions as boxes, amounts on edges."""
+    lines = ["digraph btctrace {", "  rankdir=LR;", "  node [fontname=\"DejaVu Sans\", fontsize=9];"]
+    for node, data in graph.nodes(data=True):
+        shape = "box" if data[S.KIND] == S.KIND_TX else "ellipse"
+        role = f"\n{data['role']}" if data.get("role") else ""
+        lines.append(f"  {_dot_id(node)} [shape={shape}, label={_dot_id(_label(node, data) + role)}];")
+    for source, target, data in graph.edges(data=True):
+        lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [label={_dot_id(format_btc(data['value']) + ' BTC')}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def cytoscape_json(graph: nx.MultiDiGraph) -> str:
+    data = nx.cytoscape_data(graphml_ready(graph))
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_interchange(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
+    """Write every interchange file into *folder*; returns their paths."""
+    links, entities = link_table(graph), entity_table(graph)
+    paths = [folder / name for name in ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf",
+                                        "graph.dot", "cytoscape.json")]
+    write_csv(links, paths[0])
+    write_xlsx({"links": links, "entities": entities}, paths[1])
+    write_csv(entities, paths[2])
+    write_gexf(graph, paths[3])
+    paths[4].write_text(dot_text(graph), encoding="utf-8")
+    paths[5].write_text(cytoscape_json(graph), encoding="utf-8")
+    return paths

@@ -1,0 +1,120 @@
+"""Sharing with CTI and attribution tools: a MISP event and a GraphSense TagPack.
+
+MISP objects follow ``MISP/misp-objects`` definitions: ``btc-wallet`` (v2) for seeds, services,
+holdings and other endpoints; ``coin-address`` (v7) for the other addresses; ``btc-transaction``
+(v2) for each traced transaction, whose txid goes in the comment because the template has no
+txid field. UUIDs are derived from the case and the object (uuid5), so reruns give the same
+file. The TagPack (``tagpack_schema.yaml``) carries the attributions this case made: the seed
+addresses and the addresses common-input clustering joined to them, each with its evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import networkx as nx
+import yaml
+
+from btctrace import __version__
+from btctrace.analysis import Analysis
+from btctrace.exports.trace_json import CaseInfo
+from btctrace.graph import schema as S
+from btctrace.tracing.result import TraceResult
+from btctrace.units import format_btc, format_utc
+
+__all__ = ["MISP_TEMPLATES", "misp_event", "tagpack"]
+
+# name -> (template uuid, version), from MISP/misp-objects objects/<name>/definition.json
+MISP_TEMPLATES = {
+    "btc-wallet": ("22910C83-DD0E-4ED2-9823-45F8CAD562A4", 2),
+    "btc-transaction": ("B7341729-5A8A-439F-A775-6D814DA3C7B5", 2),
+    "coin-address": ("d0e6997e-78da-4815-a6a1-cfc1c1cb8a46", 7),
+}
+_WALLET_ROLES = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
+
+
+def _namespace(result: TraceResult, case: CaseInfo) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"btctrace:{case.id}:{';'.join(str(s) for s in result.seeds)}")
+
+
+def _attribute(namespace: uuid.UUID, relation: str, kind: str, value: str) -> dict[str, Any]:
+    return {"uuid": str(uuid.uuid5(namespace, f"{relation}:{value}")), "object_relation": relation, "type": kind,
+            "value": value, "to_ids": False, "disable_correlation": kind != "btc"}
+
+
+def _object(namespace: uuid.UUID, name: str, key: str, comment: str, attributes: list[dict]) -> dict[str, Any]:
+    template, version = MISP_TEMPLATES[name]
+    ns = uuid.uuid5(namespace, f"{name}:{key}")
+    return {"uuid": str(ns), "name": name, "meta-category": "financial", "template_uuid": template,
+            "template_version": str(version), "distribution": "5", "comment": comment,
+            "Attribute": [_attribute(ns, *a) for a in attributes]}
+
+
+def _address_object(namespace: uuid.UUID, graph: nx.MultiDiGraph, node: str, data: dict) -> dict[str, Any]:
+    received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
+    sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+    comment = "; ".join(x for x in (f"role {data['role']}", data.get("label", ""), f"cluster {data.get('cluster', '')}",
+                                     data.get("stop_reasons", "")) if x and not x.endswith(" "))
+    if data["role"] in _WALLET_ROLES:
+        return _object(namespace, "btc-wallet", node, comment, [
+            ("wallet-address", "btc", node), ("BTC_received", "float", format_btc(received)),
+            ("BTC_sent", "float", format_btc(sent)), ("balance_BTC", "float", format_btc(received - sent))])
+    times = [d["block_time"] for _, _, d in list(graph.in_edges(node, data=True)) + list(graph.out_edges(node, data=True))
+             if d["block_time"] is not None]
+    attributes = [("address", "btc", node), ("symbol", "text", "BTC"), ("total-received", "float", format_btc(received)),
+                  ("total-sent", "float", format_btc(sent))]
+    if times:
+        attributes += [("first-seen", "datetime", format_utc(min(times))), ("last-seen", "datetime", format_utc(max(times)))]
+    return _object(namespace, "coin-address", node, comment, attributes)
+
+
+def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> str:
+    """A MISP event (JSON, as MISP exports and imports it)."""
+    namespace = _namespace(result, case)
+    objects = [_address_object(namespace, graph, node, data) for node, data in graph.nodes(data=True)
+               if data[S.KIND] == S.KIND_ADDRESS and data["address"]]
+    for node, data in graph.nodes(data=True):
+        if data[S.KIND] != S.KIND_TX:
+            continue
+        attributes = [("value_BTC", "float", format_btc(data["output_value"]))]
+        if data["block_time"] is not None:
+            attributes.insert(0, ("time", "datetime", format_utc(data["block_time"])))
+        comment = f"txid {node}; block {data['block_height']}; hop {data['hop']}; fee {data['fee']} sat"
+        objects.append(_object(namespace, "btc-transaction", node, comment, attributes))
+    times = [d["block_time"] for _, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX and d["block_time"]]
+    synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
+    event = {"Event": {
+        "uuid": str(namespace), "info": f"btctrace {case.title or case.id or 'trace'}{synthetic}: "
+                                        f"{result.direction.value} trace from {', '.join(str(s) for s in result.seeds)}",
+        "date": format_utc(max(times))[:10] if times else "", "threat_level_id": "2", "analysis": "1",
+        "distribution": "0", "published": False, "Tag": [{"name": "tlp:amber"}],
+        "Attribute": [], "Object": objects,
+    }}
+    return json.dumps(event, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def tagpack(result: TraceResult, analysis: Analysis, case: CaseInfo) -> str:
+    """A GraphSense TagPack of the attributions this case made (seeds and their clusters)."""
+    title = case.title or case.id or "btctrace trace"
+    source = f"btctrace {__version__} case {case.id or 'trace'}"
+    groups = {a: g for g in analysis.clusters.groups() for a in g}
+    tags, seen = [], set()
+    for seed in sorted(result.seed_addresses):
+        for address in groups.get(seed, [seed]):
+            if address in seen:
+                continue
+            seen.add(address)
+            context = ("seed of the trace" if address == seed
+                       else f"same owner as {seed} by common-input clustering (see trace.json clustering.merges)")
+            tags.append({"address": address, "label": f"{title}: {'ransom address' if address == seed else 'same owner'}",
+                         "context": context})
+    times = [t.tx.block_time for t in result.txs.values() if t.tx.block_time]
+    document = {
+        "title": f"{title} (btctrace attributions){' [SYNTHETIC]' if case.synthetic else ''}",
+        "creator": "btctrace", "description": "Addresses this case attributes to the extortionist, with the evidence.",
+        "is_public": False, "currency": "BTC", "network": "BTC", "source": source, "confidence": "forensic",
+        "abuse": "ransomware", "lastmod": format_utc(max(times))[:10] if times else "", "tags": tags,
+    }
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)

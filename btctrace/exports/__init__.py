@@ -12,6 +12,7 @@ from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
 from btctrace.exports.sharing import misp_event, tagpack
+from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
@@ -21,7 +22,7 @@ from btctrace.tracing.result import Direction, TraceResult
 
 __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title"]
 
-OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "graph.graphml", "cluster_flows.csv",
+OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
                 "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png")
 
@@ -56,6 +57,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
         write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
+        write_csv(subpoena_frame(result, analysis, tags), path["subpoena.csv"])
         write_graphml(graph, path["graph.graphml"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
         write_interchange(graph, out_dir)

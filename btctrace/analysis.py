@@ -32,14 +32,14 @@ class Analysis:
     taint: TaintReport | None = None  # forward traces only
 
 
-def chain_facts(result: TraceResult) -> ChainFacts:
+def chain_facts(result: TraceResult, usd_per_btc: dict[str, float] | None = None) -> ChainFacts:
     """Spending links among the traced transactions and the address stats the walk fetched."""
     spenders: dict[tuple[str, int], Tx] = {}
     for traced in result.txs.values():
         for txin in traced.tx.inputs:
             if txin.prev_txid is not None and txin.prev_txid in result.txs:
                 spenders[(txin.prev_txid, txin.prev_vout)] = traced.tx
-    return ChainFacts(spenders=spenders, stats=dict(result.address_stats))
+    return ChainFacts(spenders=spenders, stats=dict(result.address_stats), usd_per_btc=dict(usd_per_btc or {}))
 
 
 def _change_verdicts(result: TraceResult, facts: ChainFacts) -> dict[str, ChangeVerdict]:
@@ -66,10 +66,11 @@ def _change_merges(result: TraceResult, verdicts: dict[str, ChangeVerdict]) -> l
 
 
 def analyse(result: TraceResult, collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD,
-            allow_collapse: bool = False, cluster_change: bool = False, tags: TagIndex | None = None) -> Analysis:
+            allow_collapse: bool = False, cluster_change: bool = False, tags: TagIndex | None = None,
+            usd_per_btc: dict[str, float] | None = None) -> Analysis:
     """Heuristics over the traced transactions. Change is used for clustering only when
     *cluster_change*; each such merge is marked with rule ``change``."""
-    facts = chain_facts(result)
+    facts = chain_facts(result, usd_per_btc)
     verdicts = _change_verdicts(result, facts)
     clusters = cluster_common_inputs((t.tx for t in result.txs.values()), result.coinjoins,
                                      collapse_threshold, allow_collapse)

@@ -30,6 +30,7 @@ from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.accounting import TaintReport, taint_report
 from btctrace.tracing.taint import METHODS
 from btctrace.tracing.walk import Progress, walk
+from btctrace.valuation import fetch_prices
 
 __all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "TraceOutcome", "TaintOutcome", "run_trace", "run_case",
            "run_taint", "resolve_api_url"]
@@ -162,6 +163,7 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     try:
         result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
                       workers=job.workers)
+        prices = fetch_prices(provider, result)
     except BaseException as exc:
         _abandon(recording, exc)
         raise
@@ -169,9 +171,10 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
         fetcher.session.close()
     if recording is not None:
         recording.finish()
-    analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags)
+    analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
+                       usd_per_btc=prices.floats_by_txid(result))
     graph = build_graph(result, tags, analysis.clusters.ids())
-    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir)
+    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 

@@ -95,3 +95,14 @@ def test_fifo_taint_of_the_ransom_output_alone(colonial_server, tmp_path):
     assert report.totals["fifo"].fees == 14_061
     assert report.totals["fifo"].seed == 7_500_030_000 and report.totals["fifo"].balanced
     assert report.totals["poison"].absorbed == 20_000  # the clean test payment swept in with it
+
+
+def test_no_price_endpoint_means_n_a_and_one_wasted_request(colonial_server, tmp_path):
+    import json
+
+    job = TraceJob(seeds=(Seed("address", RANSOM_ADDRESS),), out_dir=tmp_path, api_url=colonial_server.api_url,
+                   limits=TraceLimits(hops=6))
+    run_trace(job)
+    valuation = json.loads((tmp_path / "trace.json").read_text())["valuation"]
+    assert valuation["requests"] == 1 and "no historical prices" in valuation["note"]
+    assert (tmp_path / "link_table.csv").read_text().count(",n/a,") > 0

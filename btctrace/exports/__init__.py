@@ -19,6 +19,7 @@ from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
 from btctrace.analysis import Analysis
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
+from btctrace.valuation import Prices
 
 __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title"]
 
@@ -49,18 +50,20 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
-                  out_dir: Path) -> list[Path]:
+                  out_dir: Path, prices: Prices | None = None) -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
+    prices = prices or Prices()
     try:
-        path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis)), encoding="utf-8")
+        path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis, prices)),
+                                      encoding="utf-8")
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
         write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
-        write_csv(subpoena_frame(result, analysis, tags), path["subpoena.csv"])
+        write_csv(subpoena_frame(result, analysis, tags, prices), path["subpoena.csv"])
         write_graphml(graph, path["graph.graphml"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
-        write_interchange(graph, out_dir)
+        write_interchange(graph, out_dir, prices)
         path["misp_event.json"].write_text(misp_event(result, graph, case), encoding="utf-8")
         path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],

@@ -27,6 +27,7 @@ from btctrace.exports.graphml import graphml_ready
 from btctrace.exports.tables import write_csv
 from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
+from btctrace.valuation import Prices
 
 __all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "link_table", "entity_table", "write_xlsx", "write_gexf", "dot_text",
            "cytoscape_json", "write_interchange"]
@@ -49,8 +50,9 @@ def _label(node: str, data: dict) -> str:
     return data.get("label") or node
 
 
-def link_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def link_table(graph: nx.MultiDiGraph, prices: Prices | None = None) -> pd.DataFrame:
     """One row per transfer; inputs run address -> transaction, outputs transaction -> address."""
+    prices = prices or Prices()
     rows = []
     for source, target, data in graph.edges(data=True):
         when = format_utc(data["block_time"])
@@ -59,7 +61,8 @@ def link_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
             "From_ID": source, "From_Type": _entity_type(a), "From_Label": _label(source, a),
             "To_ID": target, "To_Type": _entity_type(b), "To_Label": _label(target, b),
             "Link_Type": data["side"], "Date_UTC": when[:10], "Time_UTC": when[11:19],
-            "Amount_BTC": format_btc(data["value"]), "Amount_sats": data["value"], "Amount_USD": "n/a",
+            "Amount_BTC": format_btc(data["value"]), "Amount_sats": data["value"],
+            "Amount_USD": prices.usd(data["value"], data["block_time"]),
             "TxID": data["txid"], "Vin_Vout": data["index"], "Block_Height": data["block_height"],
             "Hop": data["hop"], "Source_API": graph.graph.get("api_url", ""),
         })
@@ -146,9 +149,9 @@ def cytoscape_json(graph: nx.MultiDiGraph) -> str:
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_interchange(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
+def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | None = None) -> list[Path]:
     """Write every interchange file into *folder*; returns their paths."""
-    links, entities = link_table(graph), entity_table(graph)
+    links, entities = link_table(graph, prices), entity_table(graph)
     paths = [folder / name for name in ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf",
                                         "graph.dot", "cytoscape.json")]
     write_csv(links, paths[0])

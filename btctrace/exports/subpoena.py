@@ -14,6 +14,7 @@ from btctrace.analysis import Analysis
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
+from btctrace.valuation import Prices
 
 __all__ = ["SUBPOENA_COLUMNS", "SERVICE_REASONS", "subpoena_frame"]
 
@@ -28,7 +29,8 @@ def _share(part: int, whole: int) -> str:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))) if whole else "n/a"
 
 
-def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, reason: str, point: tuple[str, int]) -> dict:
+def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, reason: str, point: tuple[str, int],
+         prices: Prices) -> dict:
     traced = result.txs[point[0]]
     out = traced.tx.outputs[point[1]]
     sats = {m: flow.outputs.get(point, 0) for m, flow in analysis.taint.flows.items()}
@@ -44,7 +46,8 @@ def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, reason: str, p
     return {
         "service_label": label, "category": category, "tag_source": source, "deposit_address": out.address,
         "txid": point[0], "vout": point[1], "amount_sats": out.value, "amount_btc": format_btc(out.value),
-        "time_utc": format_utc(traced.tx.block_time), "block_height": traced.tx.block_height, "amount_usd": "n/a",
+        "time_utc": format_utc(traced.tx.block_time), "block_height": traced.tx.block_height,
+        "amount_usd": prices.usd(out.value, traced.tx.block_time),
         "taint_method": "fifo", "tainted_sats": fifo, "tainted_share": _share(fifo, out.value),
         **{f"{m}_sats": sats.get(m, 0) for m in ("poison", "haircut", "fifo", "lifo")},
         "confidence": confidence,
@@ -53,12 +56,13 @@ def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, reason: str, p
     }
 
 
-def subpoena_frame(result: TraceResult, analysis: Analysis, tags: TagIndex) -> pd.DataFrame:
+def subpoena_frame(result: TraceResult, analysis: Analysis, tags: TagIndex, prices: Prices | None = None) -> pd.DataFrame:
+    prices = prices or Prices()
     rows = []
     if analysis.taint is not None:
         for endpoint in analysis.taint.rows:
             if endpoint.reason in SERVICE_REASONS:
-                rows += [_row(result, analysis, tags, endpoint.reason, point) for point in sorted(endpoint.outputs)]
+                rows += [_row(result, analysis, tags, endpoint.reason, point, prices) for point in sorted(endpoint.outputs)]
     frame = pd.DataFrame(rows, columns=SUBPOENA_COLUMNS)
     frame["block_height"] = frame["block_height"].astype("Int64")
     return frame.sort_values(["service_label", "time_utc", "txid", "vout"], kind="stable").reset_index(drop=True)

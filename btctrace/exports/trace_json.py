@@ -35,6 +35,7 @@ from btctrace.tracing.result import (
     TraceResult,
 )
 from btctrace.units import format_btc, format_utc, parse_utc
+from btctrace.valuation import NOT_AVAILABLE, Prices
 
 __all__ = ["SCHEMA_ID", "CaseInfo", "trace_document", "dumps", "result_from_document", "read_trace_document"]
 
@@ -144,8 +145,15 @@ def _peel_section(analysis: Analysis) -> list[dict[str, Any]]:
     } for chain in analysis.peel_chains]
 
 
+def _valuation_section(prices: Prices) -> dict[str, Any]:
+    return {"currency": "USD", "source": prices.source, "basis": "price at the start of each block's hour",
+            "note": prices.note, "requests": prices.requests,
+            "usd_per_btc": [{"hour_utc": format_utc(hour), "price": str(price) if price is not None else NOT_AVAILABLE}
+                            for hour, price in sorted(prices.by_hour.items())]}
+
+
 def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
-                   analysis: Analysis) -> dict[str, Any]:
+                   analysis: Analysis, prices: Prices | None = None) -> dict[str, Any]:
     clusters = analysis.clusters
     addresses = [n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS]
     roles = Counter(graph.nodes[n]["role"] for n in addresses)
@@ -177,6 +185,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "change": _change_section(result, analysis),
         "peel_chains": _peel_section(analysis),
         "taint": taint_section(analysis.taint),
+        "valuation": _valuation_section(prices or Prices()),
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 __all__ = ["ChainStore", "CHAIN_PAGE_SIZE", "MEMPOOL_PAGE_SIZE"]
 
@@ -24,6 +24,7 @@ class ChainStore:
     txs: dict[str, dict[str, Any]] = field(default_factory=dict)
     stats_override: dict[str, dict[str, Any]] = field(default_factory=dict)
     tip_height: int | None = None
+    price_usd: Callable[[int], float] | None = None  # hour (unix s) -> USD per BTC; None: no price endpoint
 
     def __post_init__(self) -> None:
         self._position: dict[str, int] = {}

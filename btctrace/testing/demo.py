@@ -162,7 +162,13 @@ def make_demo(seed: int = DEMO_SEED) -> DemoScenario:
     _peel_chain(b, scenario, split[1], BASE_HEIGHT + 9 * DAY, gambling_deposits)
     _developer(b, scenario, split[0], peers, BASE_HEIGHT + 10 * DAY)
     b.store.tip_height = BASE_HEIGHT + 20 * DAY
+    b.store.price_usd = synthetic_price_usd
     return scenario
+
+
+def synthetic_price_usd(hour: int) -> float:
+    """A made-up USD/BTC price for the demo (SYNTHETIC): 63,000 to 66,000, moving by the hour."""
+    return 63_000 + (hour // 3600 % 240) * 12.5
 
 
 def demo_tagpack_yaml(scenario: DemoScenario) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qsl
 import sys
 import threading
 import time
@@ -69,7 +70,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
-        owner.record_request(path)
+        owner.record_request(self.path)
         time.sleep(owner.delay)
         fault = owner.take_fault(path)
         if fault is not None:
@@ -79,7 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not path.startswith(owner.prefix):
             self._send(404, f'endpoint does not exist "{path}"', "text/plain")
             return
-        status, body = owner.answer(path[len(owner.prefix):])
+        query = self.path.split("?", 1)[1] if "?" in self.path else ""
+        status, body = owner.answer(path[len(owner.prefix):], query)
         if isinstance(body, str):
             self._send(status, body, "text/plain")
         else:
@@ -134,7 +136,9 @@ class EsploraServer:
                     return fault
         return None
 
-    def answer(self, path: str) -> tuple[int, Any]:
+    def answer(self, path: str, query: str = "") -> tuple[int, Any]:
+        if path == "/v1/historical-price":
+            return self._price(dict(parse_qsl(query)))
         for pattern, name in _ROUTES:
             match = pattern.fullmatch(path)
             if match:
@@ -165,6 +169,15 @@ class EsploraServer:
 
     def _address_chain(self, address: str, last_seen: str | None = None) -> tuple[int, Any]:
         return 200, self.store.address_txs_chain(address, last_seen)
+
+    def _price(self, query: dict[str, str]) -> tuple[int, Any]:
+        """mempool.space style: the latest stored price strictly before the timestamp."""
+        if self.store.price_usd is None:
+            return 404, f'endpoint does not exist "{self.prefix}/v1/historical-price"'
+        if query.get("currency", "USD") != "USD" or not query.get("timestamp", "").isdigit():
+            return 400, "Invalid parameters"
+        hour = (int(query["timestamp"]) - 1) // 3600 * 3600
+        return 200, {"prices": [{"time": hour, "USD": self.store.price_usd(hour)}], "exchangeRates": {}}
 
     def _tip(self) -> tuple[int, Any]:
         return 200, str(self.store.tip_height or 0)

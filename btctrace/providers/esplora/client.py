@@ -10,6 +10,7 @@ by ``/tx/:txid``; error bodies are ``text/plain``; address history is keyset-pag
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any, Iterator
 
 from btctrace.errors import BadResponse, NotFound
@@ -47,6 +48,19 @@ class EsploraClient:
 
     def address(self, address: str) -> Any:
         return self._json(f"/address/{address}", "address", address)
+
+    def historical_price(self, timestamp: int) -> Any | None:
+        """mempool.space ``/api/v1/historical-price?currency=USD&timestamp=T`` (the latest
+        price before T); None where the explorer has no such endpoint (404 or 400)."""
+        response = self.fetcher.get(f"{self.api_url}/v1/historical-price?currency=USD&timestamp={timestamp}")
+        if response.status in (400, 404):
+            return None
+        if response.status != 200:
+            raise BadResponse(response.url, response.status, _error_text(response))
+        try:
+            return json.loads(response.text, parse_float=Decimal)
+        except ValueError as exc:
+            raise BadResponse(response.url, 200, f"the body is not JSON ({_error_text(response)})") from exc
 
     def address_txs_pages(self, address: str) -> Iterator[list[Any]]:
         """Pages of the address history, newest first: ``/txs`` (mempool plus the first 25

@@ -5,11 +5,12 @@ turns into a :class:`~btctrace.errors.BadResponse` naming the URL.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from btctrace.model import AddressStats, Outspend, Tx, TxIn, TxOut, TxStatus
 
-__all__ = ["status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json"]
+__all__ = ["status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json", "price_from_json"]
 
 # Esplora's scriptpubkey_type names -> btctrace's (mempool/electrs src/util/transaction.rs).
 _SCRIPT_TYPES = {
@@ -124,3 +125,18 @@ def address_stats_from_json(obj: Any) -> AddressStats:
         spent_txo_sum=_int(chain, "spent_txo_sum"),
         mempool_tx_count=int(mempool.get("tx_count", 0)),
     )
+
+
+def price_from_json(obj: Any) -> Decimal | None:
+    """USD per BTC from a historical-price answer; None when absent. mempool.space answers
+    ``USD: 0`` before 2010-07-19 and ``-1`` for a missing currency: no price, not a price of 0."""
+    if obj is None:
+        return None
+    if not isinstance(obj, dict) or not isinstance(obj.get("prices"), list):
+        raise ValueError("not a historical-price answer (no 'prices' list)")
+    if not obj["prices"]:
+        return None
+    value = obj["prices"][0].get("USD")
+    if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
+        raise ValueError(f"USD price should be a number, got {value!r}")
+    return Decimal(value) if value > 0 else None

@@ -3,12 +3,18 @@ address history page are kept, so the walk never asks ``/tx/:txid`` for them aga
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Callable
 
 from btctrace.errors import BadResponse
 from btctrace.model import AddressHistory, AddressStats, Outspend, Tx
 from btctrace.providers.esplora.client import EsploraClient
-from btctrace.providers.esplora.mapping import address_stats_from_json, outspends_from_json, tx_from_json
+from btctrace.providers.esplora.mapping import (
+    address_stats_from_json,
+    outspends_from_json,
+    price_from_json,
+    tx_from_json,
+)
 from btctrace.providers.http import HttpFetcher
 
 __all__ = ["DEFAULT_API_URL", "EsploraProvider"]
@@ -51,6 +57,11 @@ class EsploraProvider:
     def get_address_stats(self, address: str) -> AddressStats:
         url = f"{self.api_url}/address/{address}"
         return _mapped(url, address_stats_from_json, self.client.address(address))
+
+    def get_price_usd(self, timestamp: int) -> Decimal | None:
+        """USD per BTC just before *timestamp*, or None where the explorer has no prices."""
+        url = f"{self.api_url}/v1/historical-price?timestamp={timestamp}"
+        return _mapped(url, price_from_json, self.client.historical_price(timestamp))
 
     def get_address_history(self, address: str, max_txs: int) -> AddressHistory:
         """All transactions of *address* (deduplicated by txid), at most *max_txs*."""

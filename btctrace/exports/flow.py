@@ -27,7 +27,8 @@ ROLE_STYLES = {
     S.ROLE_COUNTERPARTY: ("#bbbbbb", "o", "counterparty (not traced)"),
 }
 _TX_STYLE = ("#444444", "s", "transaction")
-_MAX_EDGE_LABELS = 400
+_MAX_EDGE_LABELS = 400  # above this, edges are drawn plain (no arrows, no amounts)
+_ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
 _DPI = 120
 
 
@@ -92,25 +93,44 @@ def _figure(positions: dict[str, tuple[float, float]]):
 
 
 def _draw_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
-    label_edges = graph.number_of_edges() <= _MAX_EDGE_LABELS
+    if graph.number_of_edges() > _MAX_EDGE_LABELS:
+        _draw_plain_edges(axes, graph, positions)
+        return
     for source, target, data in graph.edges(data=True):
         (x0, y0), (x1, y1) = positions[source], positions[target]
         traced = data["side"] == S.SIDE_INPUT or graph.nodes[target].get("role") != S.ROLE_COUNTERPARTY
         axes.annotate("", xy=(x1, y1), xytext=(x0, y0),
                       arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#cccccc",
                                   "lw": 0.7, "shrinkA": 6, "shrinkB": 6})
-        if label_edges:
-            above = data["side"] == S.SIDE_INPUT  # input labels above the line, outputs below
-            axes.text((x0 + x1) / 2, (y0 + y1) / 2, f"{format_btc(data['value'])} BTC", fontsize=5,
-                      ha="center", va="bottom" if above else "top", color="#333333")
+        above = data["side"] == S.SIDE_INPUT  # input labels above the line, outputs below
+        axes.text((x0 + x1) / 2, (y0 + y1) / 2, f"{format_btc(data['value'])} BTC", fontsize=5,
+                  ha="center", va="bottom" if above else "top", color="#333333")
+
+
+def _draw_plain_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
+    """Many edges: plain segments in one collection (left to right is the direction), no labels;
+    per-edge arrows and labels would take minutes to draw and be unreadable anyway."""
+    from matplotlib.collections import LineCollection
+
+    segments = [(positions[s], positions[t]) for s, t in graph.edges()]
+    axes.add_collection(LineCollection(segments, colors="#888888", linewidths=0.4, zorder=1))
 
 
 def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
+    """One scatter per style; labels on every node of a small chart, and on a large one only on
+    seeds, services and holdings (the nodes a reader looks for)."""
+    groups: dict[tuple[str, str, int], list[str]] = {}
     for node, data in graph.nodes(data=True):
         colour, marker, _ = _TX_STYLE if data[S.KIND] == S.KIND_TX else ROLE_STYLES[data["role"]]
-        size = 30 if data[S.KIND] == S.KIND_TX else 90
+        groups.setdefault((colour, marker, 30 if data[S.KIND] == S.KIND_TX else 90), []).append(node)
+    for (colour, marker, size), nodes in sorted(groups.items()):
+        axes.scatter([positions[n][0] for n in nodes], [positions[n][1] for n in nodes], s=size, c=colour,
+                     marker=marker, edgecolors="black", linewidths=0.4, zorder=3)
+    crowded = graph.number_of_nodes() > _MAX_EDGE_LABELS
+    for node, data in graph.nodes(data=True):
+        if crowded and data.get("role") not in _ALWAYS_LABELLED:
+            continue
         x, y = positions[node]
-        axes.scatter([x], [y], s=size, c=colour, marker=marker, edgecolors="black", linewidths=0.4, zorder=3)
         axes.text(x, y - 0.18, _node_label(graph, node), fontsize=5, ha="center", va="top", zorder=4)
 
 

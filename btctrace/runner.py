@@ -174,7 +174,8 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
                        usd_per_btc=prices.floats_by_txid(result))
     graph = build_graph(result, tags, analysis.clusters.ids())
-    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices)
+    evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
+    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices, evidence)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 

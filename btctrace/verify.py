@@ -118,6 +118,7 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],
         allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"],
         case=CaseInfo(case.get("id", ""), case.get("title", ""), bool(case.get("synthetic"))),
+        case_file=out_dir / case["file"]["path"] if case.get("file") else None,
     )
 
 

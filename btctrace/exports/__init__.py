@@ -11,6 +11,7 @@ from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
+from btctrace.exports.report import report_html
 from btctrace.exports.sharing import misp_event, tagpack
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.graphml import write_graphml
@@ -25,7 +26,7 @@ __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "char
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png")
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png", "report.html")
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -50,8 +51,9 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
-                  out_dir: Path, prices: Prices | None = None) -> list[Path]:
-    """Write every output file into *out_dir* (which must exist); returns their paths."""
+                  out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None) -> list[Path]:
+    """Write every output file into *out_dir* (which must exist); returns their paths. *evidence*
+    names the case file and cassette whose hashes the report's provenance block shows."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     try:
@@ -68,6 +70,8 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],
                   mirrored=result.direction is Direction.BACKWARD)
+        path["report.html"].write_text(report_html(result, analysis, tags, case, prices, path["flow.svg"],
+                                                   evidence or {}), encoding="utf-8")
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

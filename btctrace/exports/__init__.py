@@ -7,6 +7,7 @@ from pathlib import Path
 import networkx as nx
 
 from btctrace.errors import OutputError
+from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.flow import draw_flow
@@ -26,7 +27,8 @@ __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "char
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png", "report.html")
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png", "sankey.svg", "timeline.svg",
+                "report.html")
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -70,8 +72,12 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],
                   mirrored=result.direction is Direction.BACKWARD)
-        path["report.html"].write_text(report_html(result, analysis, tags, case, prices, path["flow.svg"],
-                                                   evidence or {}), encoding="utf-8")
+        title = case.title or case.id or "btctrace"
+        draw_sankey(analysis, title, [path["sankey.svg"]])
+        draw_timeline(result, analysis, title, [path["timeline.svg"]])
+        charts = [path["flow.svg"], path["sankey.svg"], path["timeline.svg"]]
+        path["report.html"].write_text(report_html(result, analysis, tags, case, prices, charts, evidence or {}),
+                                       encoding="utf-8")
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

@@ -15,7 +15,7 @@ import networkx as nx
 from btctrace.graph import schema as S
 from btctrace.units import format_btc
 
-__all__ = ["ROLE_STYLES", "layout", "draw_flow"]
+__all__ = ["ROLE_STYLES", "layout", "draw_flow", "save_figure"]
 
 # role -> (face colour, marker, legend text)
 ROLE_STYLES = {
@@ -153,6 +153,15 @@ def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: b
         _draw_nodes(axes, graph, positions)
         _legend(axes)
         axes.set_title(title, fontsize=10, loc="left")
+        save_figure(figure, paths)
+
+
+def save_figure(figure, paths: list[Path]) -> None:
+    """Save in each format by suffix, with no date in SVG/PDF metadata and a fixed SVG hash salt,
+    so the same chart gives the same bytes."""
+    import matplotlib
+
+    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
         for path in paths:
             metadata = {"Date": None} if path.suffix in {".svg", ".pdf"} else {"Software": None}
             figure.savefig(path, format=path.suffix.lstrip("."), metadata=metadata, bbox_inches="tight")

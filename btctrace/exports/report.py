@@ -34,6 +34,7 @@ vertical-align:top;word-break:break-all}th{background:#eee;word-break:normal}td.
 font-family:monospace;word-break:normal;white-space:nowrap}.mono{font-family:monospace}.wide{overflow-x:auto}
 .synthetic{background:#fee;border:2px solid #c00;padding:.5em;font-weight:bold}
 .chart{overflow-x:auto;border:1px solid #ccc}.chart svg{min-width:2000px;height:auto}
+.small svg{max-width:100%;height:auto}
 @media print{body{margin:0}.chart{overflow:visible}.chart svg{min-width:0;max-width:100%}
 .wide{overflow:visible}h2{page-break-after:avoid}}"""
 _ENDPOINT_COLUMNS = ["place", "reason", "label", "fifo_btc", "haircut_btc", "poison_btc", "lifo_btc", "first_utc",
@@ -152,14 +153,16 @@ def _svg(path: Path) -> str:
 
 
 def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
-                chart: Path, evidence: dict[str, Path | None]) -> str:
+                charts: list[Path], evidence: dict[str, Path | None]) -> str:
     """The whole report as one HTML string."""
     title = case.title or case.id or "btctrace trace"
     banner = ('<p class="synthetic">SYNTHETIC DATA: made by btctrace\'s demo generator, not real payments.</p>'
               if case.synthetic else "")
     accuracy = _table(["heuristic", "precision", "recall / coverage", "measured over"], MEASURED_ACCURACY)
     sections = [
-        ("Summary", _summary(result, analysis)), ("Flow chart", f'<div class="chart">{_svg(chart)}</div>'),
+        ("Summary", _summary(result, analysis)),
+        ("Where the money ended", f'<div class="small">{_svg(charts[1])}</div><div class="small">{_svg(charts[2])}</div>'),
+        ("Flow chart", f'<div class="chart">{_svg(charts[0])}</div>'),
         ("Seeds and parameters", _parameters(result, tags)),
         ("Methodology", f"<p>Measured on simulated wallets with known ownership (<span class=\"mono\">"
                         f"{_e(BENCHMARK_COMMAND)}</span>):</p>{accuracy}"),

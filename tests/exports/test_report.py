@@ -7,7 +7,7 @@ import pytest
 
 from tests.cli.conftest import DEMO_CASE, invoke
 
-SECTIONS = ["summary", "flow-chart", "seeds-and-parameters", "methodology", "findings",
+SECTIONS = ["summary", "where-the-money-ended", "flow-chart", "seeds-and-parameters", "methodology", "findings",
             "endpoints-per-taint-method", "subpoena-packet", "every-stop-and-cap", "limits-of-this-analysis",
             "provenance"]
 
@@ -69,3 +69,11 @@ def test_report_displays_in_headless_chromium_without_console_errors(report):
     assert "5 payment(s) brought 50.75200000 BTC" in shown.stdout and "<svg" in shown.stdout
     console = [line for line in shown.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console
+
+
+def test_summary_charts_are_written_and_embedded(report):
+    out, text = report
+    for name in ("sankey.svg", "timeline.svg"):
+        svg = (out / name).read_text()
+        assert svg.lstrip().startswith("<?xml") and "<dc:date>" not in svg and len(svg) > 5_000
+    assert text.count("<svg") == 3

@@ -27,7 +27,8 @@ __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "char
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png", "sankey.svg", "timeline.svg",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
+                "timeline.svg",
                 "report.html")
 
 
@@ -70,8 +71,9 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_interchange(graph, out_dir, prices)
         path["misp_event.json"].write_text(misp_event(result, graph, case), encoding="utf-8")
         path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
-        draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"]],
-                  mirrored=result.direction is Direction.BACKWARD)
+        draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
+                  mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
+                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices)
         title = case.title or case.id or "btctrace"
         draw_sankey(analysis, title, [path["sankey.svg"]])
         draw_timeline(result, analysis, title, [path["timeline.svg"]])

@@ -12,21 +12,26 @@ from pathlib import Path
 
 import networkx as nx
 
+from btctrace.exports.flow_display import display_graph
 from btctrace.graph import schema as S
 from btctrace.units import format_btc
 
 __all__ = ["ROLE_STYLES", "layout", "draw_flow", "save_figure"]
 
-# role -> (face colour, marker, legend text)
+# style -> (face colour, marker, legend text); styles come from flow_display.display_graph
 ROLE_STYLES = {
-    S.ROLE_SEED: ("#d62728", "*", "seed (ransom address)"),
-    S.ROLE_VICTIM: ("#1f77b4", "o", "victim / payer"),
+    S.ROLE_SEED: ("#d62728", "*", "ransom address (seed)"),
+    S.ROLE_VICTIM: ("#1f77b4", "o", "victim payment"),
+    "extortionist": ("#e377c2", "o", "extortionist cluster"),
     S.ROLE_INTERMEDIARY: ("#ff7f0e", "o", "intermediary"),
-    S.ROLE_ENDPOINT: ("#9467bd", "D", "endpoint (service, limit)"),
+    "service": ("#9467bd", "D", "exchange / service"),
+    S.ROLE_ENDPOINT: ("#c5b0d5", "D", "endpoint (trace limit)"),
     S.ROLE_HOLDING: ("#2ca02c", "s", "holding (unspent)"),
     S.ROLE_COUNTERPARTY: ("#bbbbbb", "o", "counterparty (not traced)"),
+    "tx": ("#444444", "s", "transaction"),
+    "peel": ("#ff7f0e", "s", "peel-chain step"),
+    "coinjoin": ("#000000", "h", "CoinJoin"),
 }
-_TX_STYLE = ("#444444", "s", "transaction")
 _MAX_EDGE_LABELS = 400  # above this, edges are drawn plain (no arrows, no amounts)
 _ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
 _DPI = 120
@@ -72,7 +77,9 @@ def _short(node: str) -> str:
 def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
     if data[S.KIND] == S.KIND_TX:
-        return f"tx {node[:8]}\n{data['time_utc'][:10]}"
+        return f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
+    if not data.get("address"):
+        return data.get("label") or node[:12]
     label = data.get("label") or ""
     return f"{_short(node)}\n{label[:28]}" if label else _short(node)
 
@@ -92,7 +99,13 @@ def _figure(positions: dict[str, tuple[float, float]]):
     return figure, axes
 
 
-def _draw_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
+def _edge_label(data: dict, prices) -> str:
+    text = f"{format_btc(data['value'])} BTC"
+    usd = prices.usd(data["value"], data["block_time"]) if prices is not None else "n/a"
+    return text if usd == "n/a" else f"{text}\n${usd}"
+
+
+def _draw_edges(axes, graph: nx.MultiDiGraph, positions, prices=None) -> None:
     if graph.number_of_edges() > _MAX_EDGE_LABELS:
         _draw_plain_edges(axes, graph, positions)
         return
@@ -103,7 +116,7 @@ def _draw_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
                       arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#cccccc",
                                   "lw": 0.7, "shrinkA": 6, "shrinkB": 6})
         above = data["side"] == S.SIDE_INPUT  # input labels above the line, outputs below
-        axes.text((x0 + x1) / 2, (y0 + y1) / 2, f"{format_btc(data['value'])} BTC", fontsize=5,
+        axes.text((x0 + x1) / 2, (y0 + y1) / 2, _edge_label(data, prices), fontsize=5,
                   ha="center", va="bottom" if above else "top", color="#333333")
 
 
@@ -121,7 +134,7 @@ def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
     seeds, services and holdings (the nodes a reader looks for)."""
     groups: dict[tuple[str, str, int], list[str]] = {}
     for node, data in graph.nodes(data=True):
-        colour, marker, _ = _TX_STYLE if data[S.KIND] == S.KIND_TX else ROLE_STYLES[data["role"]]
+        colour, marker, _ = ROLE_STYLES[data.get("style") or ("tx" if data[S.KIND] == S.KIND_TX else data["role"])]
         groups.setdefault((colour, marker, 30 if data[S.KIND] == S.KIND_TX else 90), []).append(node)
     for (colour, marker, size), nodes in sorted(groups.items()):
         axes.scatter([positions[n][0] for n in nodes], [positions[n][1] for n in nodes], s=size, c=colour,
@@ -134,24 +147,29 @@ def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
         axes.text(x, y - 0.18, _node_label(graph, node), fontsize=5, ha="center", va="top", zorder=4)
 
 
-def _legend(axes) -> None:
+def _legend(axes, graph: nx.MultiDiGraph) -> None:
+    """The styles present, outside the plot on the right, in a fixed order."""
     from matplotlib.lines import Line2D
 
+    present = {data.get("style") for _, data in graph.nodes(data=True)}
     handles = [Line2D([], [], marker=m, color="white", markerfacecolor=c, markeredgecolor="black", markersize=7, label=t)
-               for c, m, t in [*ROLE_STYLES.values(), _TX_STYLE]]
-    axes.legend(handles=handles, loc="upper left", fontsize=7, frameon=True)
+               for style, (c, m, t) in ROLE_STYLES.items() if style in present]
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=True)
 
 
-def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False) -> None:
-    """Draw the flow chart once and save it to each of *paths* (format from the suffix)."""
+def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False,
+              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None) -> None:
+    """Draw the flow chart once and save it to each of *paths* (format from the suffix). Edge
+    labels carry BTC (and USD when *prices* know it); transaction nodes carry their UTC date."""
     import matplotlib
 
+    graph = display_graph(graph, coinjoins, peel_txids)
     positions = layout(graph, mirrored)
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
         figure, axes = _figure(positions)
-        _draw_edges(axes, graph, positions)
+        _draw_edges(axes, graph, positions, prices)
         _draw_nodes(axes, graph, positions)
-        _legend(axes)
+        _legend(axes, graph)
         axes.set_title(title, fontsize=10, loc="left")
         save_figure(figure, paths)
 
@@ -163,5 +181,6 @@ def save_figure(figure, paths: list[Path]) -> None:
 
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
         for path in paths:
-            metadata = {"Date": None} if path.suffix in {".svg", ".pdf"} else {"Software": None}
+            metadata = {"Date": None} if path.suffix == ".svg" else \
+                {"CreationDate": None, "ModDate": None} if path.suffix == ".pdf" else {"Software": None}
             figure.savefig(path, format=path.suffix.lstrip("."), metadata=metadata, bbox_inches="tight")

@@ -28,7 +28,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "trace": {
         "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
-        "through_coinjoins": bool, "peel_continuation_only": bool,
+        "through_coinjoins": bool, "peel_continuation_only": bool, "chart_by_time": bool,
     },
     "clustering": {"collapse_threshold": int, "allow_collapse": bool, "change": bool},
     "provider": {"api_url": str, "cassette": str, "rate": (int, float), "workers": int},
@@ -55,6 +55,7 @@ class Case:
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
     allow_collapse: bool = False
     cluster_change: bool = False
+    chart_by_time: bool = False
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -153,4 +154,5 @@ def load_case(path: str | Path) -> Case:
         collapse_threshold=clustering.get("collapse_threshold", DEFAULT_COLLAPSE_THRESHOLD),
         allow_collapse=clustering.get("allow_collapse", False),
         cluster_change=clustering.get("change", False),
+        chart_by_time=trace.get("chart_by_time", False),
     )

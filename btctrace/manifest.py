@@ -43,7 +43,7 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
         "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins,
         "peel_continuation_only": limits.peel_continuation_only,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
-        "cluster_change": job.cluster_change,
+        "cluster_change": job.cluster_change, "chart_by_time": job.chart_by_time, "sankey_method": job.sankey_method,
     }
 
 

@@ -58,6 +58,8 @@ class TraceJob:
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
     allow_collapse: bool = False
     cluster_change: bool = False  # also merge decided change outputs (marked rule "change")
+    chart_by_time: bool = False  # flow chart columns by block time instead of hop
+    sankey_method: str = "fifo"  # taint method the Sankey chart shows
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
@@ -88,6 +90,8 @@ def _check_job(job: TraceJob) -> None:
         raise UsageProblem("no seed given", "Give at least one address, txid or txid:vout")
     if job.rate is not None and job.rate <= 0:
         raise UsageProblem(f"--rate must be above 0, got {job.rate}")
+    if job.sankey_method not in METHODS:
+        raise UsageProblem(f"unknown taint method {job.sankey_method!r}", f"Use one of {', '.join(METHODS)}")
     if job.workers < 1:
         raise UsageProblem(f"--workers must be at least 1, got {job.workers}")
 
@@ -175,7 +179,8 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
                        usd_per_btc=prices.floats_by_txid(result))
     graph = build_graph(result, tags, analysis.clusters.ids())
     evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
-    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices, evidence)
+    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices, evidence, job.chart_by_time,
+                          job.sankey_method)
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
     return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
 
@@ -204,7 +209,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
         collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,
-        cluster_change=case.cluster_change,
+        cluster_change=case.cluster_change, chart_by_time=case.chart_by_time,
     )
     return run_trace(job, progress)
 

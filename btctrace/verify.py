@@ -116,7 +116,8 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         offline=out_dir / manifest["cassette"]["path"],
         tag_paths=tuple(out_dir / entry["path"] for entry in manifest.get("tags", [])),
         workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],
-        allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"],
+        allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"], chart_by_time=p["chart_by_time"],
+        sankey_method=p["sankey_method"],
         case=CaseInfo(case.get("id", ""), case.get("title", ""), bool(case.get("synthetic"))),
         case_file=out_dir / case["file"]["path"] if case.get("file") else None,
     )

@@ -43,6 +43,9 @@ _DEFAULTS = TraceLimits()
 @click.option("--allow-collapse", is_flag=True, help="Merge even clusters above --collapse-threshold.")
 @click.option("--cluster-change", is_flag=True,
               help="Also cluster decided change outputs with their inputs (each such merge is marked 'change').")
+@click.option("--chart-by-time", is_flag=True, help="Flow chart columns by block time instead of hop.")
+@click.option("--sankey-method", type=click.Choice(["fifo", "lifo", "haircut", "poison"]), default="fifo",
+              show_default=True, help="Taint method the Sankey chart shows.")
 @click.option("--tags", "tag_paths", multiple=True, type=click.Path(path_type=Path),
               help="GraphSense TagPack YAML file or folder (repeatable).")
 @click.option("--api-url", envvar=API_URL_ENV, show_envvar=True,
@@ -59,7 +62,8 @@ _DEFAULTS = TraceLimits()
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address,
-                  through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change, tag_paths,
+                  through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change,
+                  chart_by_time, sankey_method, tag_paths,
                   api_url, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
@@ -78,7 +82,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
         api_url=api_url, record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
-        cluster_change=cluster_change,
+        cluster_change=cluster_change, chart_by_time=chart_by_time, sankey_method=sankey_method,
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress)

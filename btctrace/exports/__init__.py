@@ -54,7 +54,8 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
-                  out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None) -> list[Path]:
+                  out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
+                  chart_by_time: bool = False, sankey_method: str = "fifo") -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths. *evidence*
     names the case file and cassette whose hashes the report's provenance block shows."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
@@ -73,9 +74,10 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
-                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices)
+                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
+                  by_time=chart_by_time)
         title = case.title or case.id or "btctrace"
-        draw_sankey(analysis, title, [path["sankey.svg"]])
+        draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
         draw_timeline(result, analysis, title, [path["timeline.svg"]])
         charts = [path["flow.svg"], path["sankey.svg"], path["timeline.svg"]]
         path["report.html"].write_text(report_html(result, analysis, tags, case, prices, charts, evidence or {}),

@@ -16,7 +16,7 @@ from btctrace.exports.flow_display import display_graph
 from btctrace.graph import schema as S
 from btctrace.units import format_btc
 
-__all__ = ["ROLE_STYLES", "layout", "draw_flow", "save_figure"]
+__all__ = ["ROLE_STYLES", "MAX_PER_COLUMN", "layout", "fold_crowded_columns", "draw_flow", "save_figure"]
 
 # style -> (face colour, marker, legend text); styles come from flow_display.display_graph
 ROLE_STYLES = {
@@ -34,27 +34,84 @@ ROLE_STYLES = {
 }
 _MAX_EDGE_LABELS = 400  # above this, edges are drawn plain (no arrows, no amounts)
 _ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
+MAX_PER_COLUMN = 24  # more nodes than this in one column are folded into "N others"
 _DPI = 120
 
 
-def _column(graph: nx.MultiDiGraph, node: str) -> int:
+def _ranks(graph: nx.MultiDiGraph, by_time: bool) -> dict[str, int]:
+    """Transaction -> column rank: its hop, or (by time) the rank of its block time
+    (unconfirmed last)."""
+    fixed = {n: (d["column"] - 1) // 2 for n, d in graph.nodes(data=True) if "column" in d}
+    txs = {n: d for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX and n not in fixed}
+    if not by_time:
+        return {**{n: d["hop"] for n, d in txs.items()}, **fixed}
+    times = sorted({d["block_time"] if d["block_time"] is not None else 1 << 62 for d in txs.values()})
+    order = {t: i for i, t in enumerate(times)}
+    return {**{n: order[d["block_time"] if d["block_time"] is not None else 1 << 62] for n, d in txs.items()}, **fixed}
+
+
+def _column(graph: nx.MultiDiGraph, node: str, ranks: dict[str, int]) -> int:
     data = graph.nodes[node]
+    if "column" in data:  # a folded "N others" node keeps the column of what it stands for
+        return data["column"]
     if data[S.KIND] == S.KIND_TX:
-        return 2 * data["hop"] + 1
-    pays_into = [2 * d["hop"] for _, _, d in graph.out_edges(node, data=True)]
-    paid_by = [2 * d["hop"] + 2 for _, _, d in graph.in_edges(node, data=True)]
+        return 2 * ranks[node] + 1
+    pays_into = [2 * ranks[tx] for tx in graph.successors(node)]
+    paid_by = [2 * ranks[tx] + 2 for tx in graph.predecessors(node)]
     if data.get("role") == S.ROLE_VICTIM or not paid_by:
         return min(pays_into, default=0)
     return min(paid_by)
 
 
-def layout(graph: nx.MultiDiGraph, mirrored: bool = False) -> dict[str, tuple[float, float]]:
-    """Deterministic positions: column by hop; within a column, nodes are ordered by the mean
-    height of their neighbours in earlier columns (barycentre heuristic, fewer crossings), then
-    by role and id; columns are centred."""
+def _weight(graph: nx.MultiDiGraph, node: str) -> int:
+    return sum(d["value"] for _, _, d in graph.in_edges(node, data=True)) + \
+        sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+
+
+def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: int = MAX_PER_COLUMN) -> nx.MultiDiGraph:
+    """In a column with more than *limit* nodes, keep the largest (and every seed, service and
+    holding) and fold the rest into one "N others" node; edges to and from folded nodes are
+    summed per neighbour, so every satoshi stays on the chart."""
+    ranks = _ranks(graph, by_time)
     columns: dict[int, list[str]] = {}
     for node in graph.nodes:
-        columns.setdefault(_column(graph, node), []).append(node)
+        columns.setdefault(_column(graph, node, ranks), []).append(node)
+    merged: dict[str, str] = {}
+    folded = graph.copy()
+    for column, nodes in sorted(columns.items()):
+        kept = [n for n in nodes if graph.nodes[n].get("role") in _ALWAYS_LABELLED]
+        rest = sorted((n for n in nodes if n not in kept), key=lambda n: (-_weight(graph, n), n))
+        if len(kept) + len(rest) <= limit or len(rest) < 2:
+            continue
+        fold = rest[max(0, limit - 1 - len(kept)):]
+        node = f"others@{column}"
+        kind = graph.nodes[fold[0]][S.KIND]
+        folded.add_node(node, **{S.KIND: kind, "address": "", "role": S.ROLE_COUNTERPARTY, "cluster": "",
+                                 "label": f"{len(fold)} others", "style": "tx" if kind == S.KIND_TX else
+                                 S.ROLE_COUNTERPARTY, "column": column, "time_utc": "", "hop": -1})
+        merged.update({n: node for n in fold})
+    if not merged:
+        return graph
+    sums: dict[tuple[str, str, str], dict] = {}
+    for source, target, data in graph.edges(data=True):
+        if source in merged or target in merged:
+            key = (merged.get(source, source), merged.get(target, target), data["side"])
+            entry = sums.setdefault(key, {**data, "value": 0})
+            entry["value"] += data["value"]
+    folded.remove_nodes_from(merged)
+    for (source, target, side), data in sorted(sums.items()):
+        folded.add_edge(source, target, key=f"folded-{side}", **data)
+    return folded
+
+
+def layout(graph: nx.MultiDiGraph, mirrored: bool = False, by_time: bool = False) -> dict[str, tuple[float, float]]:
+    """Deterministic positions: column by hop (or by block time); within a column, nodes are
+    ordered by the mean height of their neighbours in earlier columns (barycentre heuristic,
+    fewer crossings), then by role and id; columns are centred."""
+    ranks = _ranks(graph, by_time)
+    columns: dict[int, list[str]] = {}
+    for node in graph.nodes:
+        columns.setdefault(_column(graph, node, ranks), []).append(node)
     role_order = {role: i for i, role in enumerate(S.ROLES)}
     placed: dict[str, tuple[int, float]] = {}
     for column in sorted(columns):
@@ -77,6 +134,8 @@ def _short(node: str) -> str:
 def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
     if data[S.KIND] == S.KIND_TX:
+        if data.get("label"):
+            return data["label"]
         return f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
     if not data.get("address"):
         return data.get("label") or node[:12]
@@ -158,13 +217,14 @@ def _legend(axes, graph: nx.MultiDiGraph) -> None:
 
 
 def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False,
-              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None) -> None:
+              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None,
+              by_time: bool = False) -> None:
     """Draw the flow chart once and save it to each of *paths* (format from the suffix). Edge
     labels carry BTC (and USD when *prices* know it); transaction nodes carry their UTC date."""
     import matplotlib
 
-    graph = display_graph(graph, coinjoins, peel_txids)
-    positions = layout(graph, mirrored)
+    graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids), by_time)
+    positions = layout(graph, mirrored, by_time)
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
         figure, axes = _figure(positions)
         _draw_edges(axes, graph, positions, prices)

@@ -160,3 +160,13 @@ def test_cluster_change_flag_marks_change_merges(demo, demo_server, tmp_path):
     clustering = json.loads((tmp_path / "o" / "trace.json").read_text())["clustering"]
     assert clustering["change_used"] is True
     assert {m["rule"] for m in clustering["merges"]} == {"common_input", "change"}
+
+
+def test_chart_options_change_the_charts_not_the_data(demo, demo_server, tmp_path):
+    base = ["trace", demo.ransom_address, "--hops", 20, "--api-url", demo_server.api_url]
+    assert run(*base, "--out", tmp_path / "a").exit_code == 0
+    result = run(*base, "--out", tmp_path / "b", "--chart-by-time", "--sankey-method", "haircut")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "endpoints.csv").read_bytes() == (tmp_path / "b" / "endpoints.csv").read_bytes()
+    assert (tmp_path / "a" / "flow.svg").read_bytes() != (tmp_path / "b" / "flow.svg").read_bytes()
+    assert (tmp_path / "a" / "sankey.svg").read_bytes() != (tmp_path / "b" / "sankey.svg").read_bytes()

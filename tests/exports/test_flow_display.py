@@ -1,9 +1,16 @@
 """What the flow chart draws: wide untraced fans folded into "N others" with their satoshis,
 and the styles a reader looks for (CoinJoin, peel steps, services, holdings)."""
 
+from collections import Counter
+
 from btctrace.analysis import analyse
+from btctrace.exports.flow import MAX_PER_COLUMN, _column, _ranks, fold_crowded_columns
 from btctrace.exports.flow_display import MAX_LEAVES, display_graph
 from btctrace.graph import schema as S
+from btctrace.graph.build import build_graph
+from btctrace.testing.provider import StoreProvider
+from btctrace.tracing.result import Seed, TraceLimits
+from btctrace.tracing.walk import trace_forward
 
 
 def test_coinjoin_fan_is_folded_and_keeps_every_satoshi(demo, demo_trace):
@@ -26,3 +33,24 @@ def test_styles_for_services_peels_and_holdings(demo, demo_trace):
     assert all(shown.nodes[t]["style"] == "peel" for t in demo.peel_txids if t in shown)
     assert shown.nodes[demo.ransom_address]["style"] == S.ROLE_SEED
     assert graph.number_of_nodes() > shown.number_of_nodes()
+
+
+def test_crowded_columns_fold_into_n_others_keeping_every_satoshi(builder):
+    b = builder
+    payers = [b.address("p2wpkh") for _ in range(60)]
+    fan = b.spend(800_001, [b.coinbase(800_000, b.address("p2wpkh"), 100_000_000)], [(p, 1_000_000) for p in payers],
+                  change=b.address("p2wpkh"))
+    sink = b.address("p2wpkh")
+    for coin in fan[:60]:
+        b.spend(800_002, [coin], [], change=sink)
+    result = trace_forward(StoreProvider(b.store), (Seed("tx", fan[0].txid),), TraceLimits(hops=2))
+    graph = build_graph(result)
+    folded = fold_crowded_columns(graph)
+    assert folded.number_of_nodes() < graph.number_of_nodes()
+    others = [n for n in folded if n.startswith("others@")]
+    assert others and all(folded.nodes[n]["label"].endswith(" others") for n in others)
+    total = sum(d["value"] for _, _, d in graph.edges(data=True))
+    assert sum(d["value"] for _, _, d in folded.edges(data=True)) == total
+    ranks = _ranks(folded, False)
+    per_column = Counter(_column(folded, n, ranks) for n in folded)
+    assert max(per_column.values()) <= MAX_PER_COLUMN + 2  # plus seeds, services and holdings kept

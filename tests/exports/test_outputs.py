@@ -83,3 +83,11 @@ def test_layout_puts_hops_left_to_right_and_mirrors_backward(demo_trace):
             assert positions[node][0] == 2 * data["hop"] + 1
     mirrored = layout(graph, mirrored=True)
     assert all(mirrored[n][0] == -positions[n][0] for n in graph.nodes)
+
+
+def test_layout_by_time_orders_transactions_by_block_time(demo_trace):
+    _, graph, _ = demo_trace
+    positions = layout(graph, by_time=True)
+    txs = sorted((d["block_time"], positions[n][0]) for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX)
+    columns = [x for _, x in txs]
+    assert columns == sorted(columns) and len(set(columns)) == len({t for t, _ in txs})

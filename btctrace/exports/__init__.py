@@ -48,7 +48,8 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
 
 def chart_title(result: TraceResult, case: CaseInfo) -> str:
     seeds = ", ".join(str(s) for s in result.seeds)
-    head = case.title or case.id or "btctrace"
+    head = f"{case.id}: {case.title}" if case.id and case.title and case.title != case.id else \
+        (case.title or case.id or "btctrace")
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
     return f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)"
 

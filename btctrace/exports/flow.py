@@ -140,6 +140,8 @@ def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
     if not data.get("address"):
         return data.get("label") or node[:12]
     label = data.get("label") or ""
+    if not label and data.get("cluster") and graph.graph.get("cluster_sizes", {}).get(data["cluster"], 1) > 1:
+        label = f"cluster {data['cluster']}"
     return f"{_short(node)}\n{label[:28]}" if label else _short(node)
 
 
@@ -224,6 +226,11 @@ def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: b
     import matplotlib
 
     graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids), by_time)
+    sizes: dict[str, int] = {}
+    for _, data in graph.nodes(data=True):
+        if data.get("cluster"):
+            sizes[data["cluster"]] = sizes.get(data["cluster"], 0) + 1
+    graph.graph["cluster_sizes"] = sizes
     positions = layout(graph, mirrored, by_time)
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
         figure, axes = _figure(positions)

@@ -10,7 +10,6 @@ import requests
 from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplayAdapter
 from btctrace.errors import CassetteError, OfflineMiss
 from btctrace.providers.http import make_session
-from btctrace.testing.chain import ChainStore
 from btctrace.testing.server import EsploraServer
 
 

@@ -2,7 +2,6 @@
 the txid, block and rule; unrelated addresses are said to be unlinked; bad input is one line."""
 
 import pandas as pd
-import pytest
 
 from btctrace.errors import ExitCode
 from tests.cli.conftest import invoke

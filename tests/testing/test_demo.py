@@ -1,7 +1,6 @@
 """The synthetic demo chain is realistic, closed, deterministic, and its committed case files and
 cassette are exactly what the generator and a recorded trace produce."""
 
-import json
 from collections import Counter
 
 from btctrace.testing.builder import SEQUENCE_FINAL, SEQUENCE_RBF

@@ -16,6 +16,7 @@ import click
 from btctrace import __version__
 from btctrace.cli.case import case_group
 from btctrace.cli.explain import explain_command
+from btctrace.cli.extract import extract_command
 from btctrace.cli.taint import taint_command
 from btctrace.cli.trace import trace_command
 from btctrace.cli.verify import verify_command
@@ -69,6 +70,7 @@ cli.add_command(case_group)
 cli.add_command(verify_command)
 cli.add_command(explain_command)
 cli.add_command(taint_command)
+cli.add_command(extract_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

@@ -1,0 +1,39 @@
+"""``btctrace extract``: the Bitcoin addresses in a ransom note, ready to seed a trace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from btctrace.errors import UsageProblem
+from btctrace.extract import extract_addresses
+
+__all__ = ["extract_command"]
+
+
+@click.command("extract")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: address, type, network, line, column.")
+def extract_command(file: Path, as_json: bool) -> None:
+    """Print every valid Bitcoin address in FILE (a ransom note, e-mail or chat log), one per line,
+    checksums verified, look-alikes ignored. Use - for standard input.
+
+    \b
+    Examples:
+      btctrace extract note.txt
+      btctrace extract note.txt --json
+      btctrace trace $(btctrace extract note.txt | head -1) --out out/case1
+    """
+    try:
+        text = click.get_text_stream("stdin").read() if str(file) == "-" else file.read_text(encoding="utf-8",
+                                                                                               errors="replace")
+    except OSError as exc:
+        raise UsageProblem(f"cannot read {file}: {exc.strerror or exc}") from None
+    found = extract_addresses(text)
+    if as_json:
+        click.echo(json.dumps([vars(f) for f in found], indent=1))
+    else:
+        for item in found:
+            click.echo(item.address)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from btctrace.analysis import Analysis
 from btctrace.tags import TagIndex
-from btctrace.tracing.result import StopReason, TraceResult
+from btctrace.tracing.result import Stop, StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
@@ -29,13 +29,12 @@ def _share(part: int, whole: int) -> str:
     return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))) if whole else "n/a"
 
 
-def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, reason: str, point: tuple[str, int],
-         prices: Prices) -> dict:
+def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, stop: Stop, prices: Prices) -> dict:
+    point, reason = (stop.txid, stop.index), stop.reason.value
     traced = result.txs[point[0]]
     out = traced.tx.outputs[point[1]]
     sats = {m: flow.outputs.get(point, 0) for m, flow in analysis.taint.flows.items()}
     tag = tags.get(out.address)
-    stop = next(s for s in result.stops if (s.txid, s.index, s.side) == (*point, "output"))
     if reason == StopReason.TAGGED_SERVICE.value and tag is not None:
         label, category, source, confidence = tag.label, tag.category, tag.source or tag.tagpack, tag.confidence
         why = f"address tagged {tag.category} ({tag.label}) by {source}"
@@ -58,11 +57,12 @@ def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, reason: str, p
 
 def subpoena_frame(result: TraceResult, analysis: Analysis, tags: TagIndex, prices: Prices | None = None) -> pd.DataFrame:
     prices = prices or Prices()
+    stops = {(s.txid, s.index): s for s in result.stops if s.side == "output"}
     rows = []
     if analysis.taint is not None:
         for endpoint in analysis.taint.rows:
             if endpoint.reason in SERVICE_REASONS:
-                rows += [_row(result, analysis, tags, endpoint.reason, point, prices) for point in sorted(endpoint.outputs)]
+                rows += [_row(result, analysis, tags, stops[point], prices) for point in sorted(endpoint.outputs)]
     frame = pd.DataFrame(rows, columns=SUBPOENA_COLUMNS)
     frame["block_height"] = frame["block_height"].astype("Int64")
     return frame.sort_values(["service_label", "time_utc", "txid", "vout"], kind="stable").reset_index(drop=True)

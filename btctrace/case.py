@@ -27,11 +27,13 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "case": {"id": str, "title": str, "synthetic": bool, "description": str},
     "trace": {
         "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
-        "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "stop_categories": list,
+        "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "max_fan_out": int,
+        "stop_categories": list,
         "through_coinjoins": bool, "peel_continuation_only": bool, "chart_by_time": bool,
     },
     "clustering": {"collapse_threshold": int, "allow_collapse": bool, "change": bool},
-    "provider": {"api_url": str, "cassette": str, "rate": (int, float), "workers": int},
+    "provider": {"api_url": str, "fallback_urls": list, "cross_check": int, "cassette": str, "rate": (int, float),
+                 "workers": int},
     "tags": {"paths": list},
 }
 _REQUIRED = {("case", "id"), ("trace", "seeds")}
@@ -52,6 +54,8 @@ class Case:
     rate: float | None
     workers: int | None
     tag_paths: tuple[Path, ...]
+    fallback_urls: tuple[str, ...] = ()
+    cross_check: int = 0
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
     allow_collapse: bool = False
     cluster_change: bool = False
@@ -81,6 +85,8 @@ def _check_shape(path: Path, data: dict[str, Any]) -> None:
                 raise CaseFileError(str(path), f"{section}.{key}", f"unknown key (allowed: {', '.join(_SCHEMA[section])})")
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise CaseFileError(str(path), f"{section}.{key}", f"should be {_type_name(expected)}, got {value!r}")
+            if expected is list and not all(isinstance(item, str) for item in value):  # every list holds strings
+                raise CaseFileError(str(path), f"{section}.{key}", f"should be a list of strings, got {value!r}")
     for section, key in _REQUIRED:
         if key not in data.get(section, {}):
             raise CaseFileError(str(path), f"{section}.{key}", "is required")
@@ -104,7 +110,7 @@ def _field(path: Path, name: str, parse, value):
 
 def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
     defaults = TraceLimits()
-    for key in ("hops", "max_transactions", "large_address_tx_count", "max_seed_history"):
+    for key in ("hops", "max_transactions", "large_address_tx_count", "max_seed_history", "max_fan_out"):
         if trace.get(key, 1) < 0:
             raise CaseFileError(str(path), f"trace.{key}", "must not be negative")
     return TraceLimits(
@@ -115,10 +121,23 @@ def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
         max_transactions=trace.get("max_transactions", defaults.max_transactions),
         large_address_tx_count=trace.get("large_address_tx_count", defaults.large_address_tx_count),
         max_seed_history=trace.get("max_seed_history", defaults.max_seed_history),
+        max_fan_out=trace.get("max_fan_out", defaults.max_fan_out),
         stop_categories=frozenset(trace.get("stop_categories", DEFAULT_STOP_CATEGORIES)),
         through_coinjoins=trace.get("through_coinjoins", False),
         peel_continuation_only=trace.get("peel_continuation_only", False),
     )
+
+
+def _not_negative(path: Path, name: str, value: int) -> int:
+    if value < 0:
+        raise CaseFileError(str(path), name, "must not be negative")
+    return value
+
+
+def _fallback_urls(path: Path, urls: list[Any]) -> tuple[str, ...]:
+    if not all(isinstance(url, str) and url.startswith(("http://", "https://")) for url in urls):
+        raise CaseFileError(str(path), "provider.fallback_urls", "should be a list of http(s) Esplora base URLs")
+    return tuple(urls)
 
 
 def _near(folder: Path, relative: str) -> Path:
@@ -150,6 +169,8 @@ def load_case(path: str | Path) -> Case:
         cassette=_near(folder, provider["cassette"]) if "cassette" in provider else None,
         rate=float(provider["rate"]) if "rate" in provider else None,
         workers=provider.get("workers"),
+        fallback_urls=_fallback_urls(path, provider.get("fallback_urls", [])),
+        cross_check=_not_negative(path, "provider.cross_check", provider.get("cross_check", 0)),
         tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
         collapse_threshold=clustering.get("collapse_threshold", DEFAULT_COLLAPSE_THRESHOLD),
         allow_collapse=clustering.get("allow_collapse", False),

@@ -23,6 +23,8 @@ __all__ = [
     "ProviderError",
     "NotFound",
     "RateLimited",
+    "ResponseTooLarge",
+    "IncompleteHistory",
     "ProviderUnavailable",
     "BadResponse",
     "CassetteError",
@@ -182,6 +184,36 @@ class BadResponse(ProviderError):
             url,
             f"the explorer answered HTTP {status} at {url}: {detail}",
             "Check that --api-url is an Esplora API (e.g. https://blockstream.info/api)",
+        )
+
+
+class ResponseTooLarge(ProviderError):
+    """An answer larger than the body bound: read no further, so a hostile or broken explorer
+    cannot exhaust memory."""
+
+    def __init__(self, url: str, limit: int, declared: int | None) -> None:
+        self.limit = limit
+        self.declared = declared
+        size = f"{declared:,} bytes declared" if declared is not None else "it kept coming"
+        super().__init__(
+            url,
+            f"the explorer's answer at {url} is larger than the {limit:,}-byte bound ({size}); read no further",
+            "If the explorer is trusted and the transaction is truly that large, raise --max-response-mb",
+        )
+
+
+class IncompleteHistory(ProviderError):
+    """Paging an address history ended before the explorer's own transaction count."""
+
+    def __init__(self, url: str, address: str, got: int, expected: int) -> None:
+        self.address = address
+        self.got = got
+        self.expected = expected
+        super().__init__(
+            url,
+            f"the explorer listed {got} of the {expected} confirmed transactions it counts for {address}: "
+            f"a history page came back short twice (last asked: {url})",
+            "The explorer is inconsistent or lagging: retry later or add another --api-url",
         )
 
 

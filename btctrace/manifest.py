@@ -40,8 +40,11 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
         "direction": job.direction.value, "hops": limits.hops, "min_value_sats": limits.min_value,
         "since": limits.since, "until": limits.until, "max_transactions": limits.max_transactions,
         "large_address_tx_count": limits.large_address_tx_count, "max_seed_history": limits.max_seed_history,
+        "max_fan_out": limits.max_fan_out,
         "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins,
         "peel_continuation_only": limits.peel_continuation_only,
+        "fallback_urls": list(job.fallback_urls), "cross_check": job.cross_check,
+        "max_response_bytes": job.max_response_bytes,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
         "cluster_change": job.cluster_change, "chart_by_time": job.chart_by_time, "sankey_method": job.sankey_method,
     }
@@ -51,7 +54,8 @@ def _file_entry(path: Path, out_dir: Path) -> dict[str, str]:
     return {"path": relative_to(path, out_dir), "sha256": sha256_file(path)}
 
 
-def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path]) -> dict[str, Any]:
+def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path],
+                   explorers: dict[str, Any] | None = None) -> dict[str, Any]:
     out_dir = job.out_dir
     cassette_path = job.offline or job.record
     cassette = None
@@ -65,6 +69,7 @@ def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path]) 
         "environment": environment(),
         "mode": mode,
         "api_url": api_url,
+        "explorers": explorers or {"api_urls": [api_url]},
         "parameters": job_parameters(job),
         "case": {"id": job.case.id, "title": job.case.title, "synthetic": job.case.synthetic,
                  "file": _file_entry(job.case_file, out_dir) if job.case_file else None},

@@ -8,11 +8,13 @@ import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import networkx as nx
 
 from btctrace import __version__
-from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplayAdapter, journal_path_for
+from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
 from btctrace.case import Case
 from btctrace.errors import BtctraceError, Interrupted, OutputError, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
@@ -24,7 +26,8 @@ from btctrace.analysis import analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.manifest import build_manifest, write_manifest
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
-from btctrace.providers.http import HttpFetcher, RetryPolicy, default_rate_for, make_session
+from btctrace.providers.failover import FailoverProvider, cross_check
+from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy, default_rate_for, make_session
 from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.accounting import TaintReport, taint_report
@@ -46,6 +49,9 @@ class TraceJob:
     direction: Direction = Direction.FORWARD
     limits: TraceLimits = field(default_factory=TraceLimits)
     api_url: str | None = None  # None: $BTCTRACE_API_URL, the cassette's, or the default
+    fallback_urls: tuple[str, ...] = ()  # explorers asked, in order, when the one in use fails
+    cross_check: int = 0  # transactions compared across all explorers after the trace
+    max_response_bytes: int = DEFAULT_MAX_BODY_BYTES
     record: Path | None = None
     resume: bool = False  # continue an interrupted --record from its journal
     offline: Path | None = None
@@ -71,6 +77,7 @@ class TraceOutcome:
     files: list[Path]
     mode: str  # "live" | "record" | "offline"
     cassette: Path | None = None
+    explorers: dict = field(default_factory=dict)  # which explorer answered what; failovers
 
 
 def resolve_api_url(given: str | None, cassette: Cassette | None) -> str:
@@ -80,6 +87,22 @@ def resolve_api_url(given: str | None, cassette: Cassette | None) -> str:
     if cassette is not None and cassette.metadata.get("api_url"):
         return str(cassette.metadata["api_url"])
     return os.environ.get(API_URL_ENV, DEFAULT_API_URL).rstrip("/")
+
+
+def resolve_api_urls(job: "TraceJob", cassette: Cassette | None) -> list[str]:
+    """The explorers in the order asked: the primary (see :func:`resolve_api_url`), then the
+    fallbacks given, or offline without a given URL, those the cassette was recorded with."""
+    primary = resolve_api_url(job.api_url, cassette)
+    fallbacks = [url.rstrip("/") for url in job.fallback_urls]
+    if not job.api_url and cassette is not None and not fallbacks:
+        fallbacks = [str(url) for url in cassette.metadata.get("api_urls", [])]
+    urls = list(dict.fromkeys([primary, *fallbacks]))
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageProblem(f"explorer URL {url!r} is not an http(s) URL",
+                               "Give an Esplora base URL such as https://blockstream.info/api")
+    return urls
 
 
 def _check_job(job: TraceJob) -> None:
@@ -94,6 +117,10 @@ def _check_job(job: TraceJob) -> None:
         raise UsageProblem(f"unknown taint method {job.sankey_method!r}", f"Use one of {', '.join(METHODS)}")
     if job.workers < 1:
         raise UsageProblem(f"--workers must be at least 1, got {job.workers}")
+    if job.cross_check < 0:
+        raise UsageProblem(f"--cross-check must not be negative, got {job.cross_check}")
+    if job.max_response_bytes < 1024:
+        raise UsageProblem(f"--max-response-mb is too small ({job.max_response_bytes} bytes)")
 
 
 class _Recording:
@@ -101,20 +128,23 @@ class _Recording:
     On success the cassette is written atomically and the journal removed; on failure the
     journal stays, holding every response fetched, for ``--resume``."""
 
-    def __init__(self, path: Path, api_url: str, resume: bool) -> None:
+    def __init__(self, path: Path, api_urls: list[str], resume: bool) -> None:
         self.journal_path = journal_path_for(path)
         if self.journal_path.exists() and not resume:
             raise UsageProblem(f"an interrupted recording left {self.journal_path}",
                                "Add --resume to continue it, or delete it to start again")
         if resume and not (self.journal_path.exists() or path.exists()):
             raise UsageProblem(f"--resume: there is no journal {self.journal_path} or cassette {path} to continue")
-        self.cassette = Cassette(path, metadata={"api_url": api_url, "recorded_by": f"btctrace {__version__}"})
+        metadata = {"api_url": api_urls[0], "recorded_by": f"btctrace {__version__}"}
+        if len(api_urls) > 1:
+            metadata["api_urls"] = api_urls[1:]
+        self.cassette = Cassette(path, metadata=metadata)
         if resume:  # reuse the answers; a failure (the cause of the stop) is asked again
             earlier = list(Cassette.load(path).interactions.values()) if path.exists() else []
             if self.journal_path.exists():
                 earlier += Journal.read(self.journal_path)
             for item in earlier:
-                if item["response"]["status"]["code"] == 200:
+                if _usable_answer(item):
                     self.cassette.add_interaction(item)
         self.resumed = len(self.cassette.interactions)
         self.journal = Journal(self.journal_path)
@@ -128,21 +158,49 @@ class _Recording:
         self.journal.close()
 
 
-def _transport(job: TraceJob) -> tuple[HttpFetcher, str, _Recording | None, str]:
+def _usable_answer(item: dict) -> bool:
+    """A kept answer worth reusing on --resume: a 200 whose body is JSON (a cut-off or HTML
+    body that stopped the run is asked again)."""
+    if item["response"]["status"]["code"] != 200:
+        return False
+    try:
+        json.loads(item["response"]["body"]["string"])
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class _Transport:
+    session: Any  # a requests.Session (live or recording) or a ReplaySession (offline)
+    providers: list[EsploraProvider]
+    recording: _Recording | None
+    mode: str
+
+
+def _transport(job: TraceJob) -> _Transport:
+    """One session (live, recording or replay) and one provider per explorer, each with the
+    rate limit of its host."""
+    recording = None
     if job.offline:
         cassette = Cassette.load(job.offline)
-        api_url = resolve_api_url(job.api_url, cassette)
+        api_urls = resolve_api_urls(job, cassette)
         # Replayed answers never change, so a recorded failure is not retried.
-        policy = replace(job.retry, attempts=1)
-        fetcher = HttpFetcher(make_session(ReplayAdapter(cassette), trust_env=False), rate=None, policy=policy)
-        return fetcher, api_url, None, "offline"
-    api_url = resolve_api_url(job.api_url, None)
-    rate = job.rate if job.rate is not None else default_rate_for(api_url)
-    if job.record:
-        recording = _Recording(job.record, api_url, job.resume)
-        adapter = RecordingAdapter(recording.cassette, recording.journal)
-        return HttpFetcher(make_session(adapter), rate=rate, policy=job.retry), api_url, recording, "record"
-    return HttpFetcher(make_session(), rate=rate, policy=job.retry), api_url, None, "live"
+        policy, mode = replace(job.retry, attempts=1), "offline"
+        session = ReplaySession(cassette)
+    else:
+        api_urls, policy = resolve_api_urls(job, None), job.retry
+        if job.record:
+            recording, mode = _Recording(job.record, api_urls, job.resume), "record"
+            session = make_session(RecordingAdapter(recording.cassette, recording.journal, job.max_response_bytes))
+        else:
+            session, mode = make_session(), "live"
+    providers = []
+    for url in api_urls:
+        rate = None if mode == "offline" else job.rate if job.rate is not None else default_rate_for(url)
+        fetcher = HttpFetcher(session, rate=rate, policy=policy, max_body_bytes=job.max_response_bytes)
+        providers.append(EsploraProvider(url, fetcher))
+    return _Transport(session, providers, recording, mode)
 
 
 def _abandon(recording: _Recording | None, exc: BaseException) -> None:
@@ -162,17 +220,21 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     _check_job(job)
     prepare_out_dir(job.out_dir, job.force)
     tags = load_tagpacks(list(job.tag_paths)) if job.tag_paths else TagIndex()
-    fetcher, api_url, recording, mode = _transport(job)
-    provider = EsploraProvider(api_url, fetcher)
+    transport = _transport(job)
+    recording, mode = transport.recording, transport.mode
+    provider = FailoverProvider(transport.providers)
+    api_url = provider.api_url
     try:
         result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
                       workers=job.workers)
         prices = fetch_prices(provider, result)
+        if job.cross_check and len(transport.providers) > 1:
+            result.cross_check = cross_check(transport.providers, sorted(result.txs), job.cross_check)
     except BaseException as exc:
         _abandon(recording, exc)
         raise
     finally:
-        fetcher.session.close()
+        transport.session.close()
     if recording is not None:
         recording.finish()
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
@@ -181,8 +243,9 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
     files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices, evidence, job.chart_by_time,
                           job.sankey_method)
-    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files)))
-    return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline)
+    explorers = provider.log()
+    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files, explorers)))
+    return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline, explorers)
 
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
@@ -204,7 +267,9 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         offline = cassette
     job = TraceJob(
         seeds=case.seeds, out_dir=out_dir or Path("out") / case.id, direction=case.direction, limits=case.limits,
-        api_url=api_url or (None if offline else case.api_url), record=cassette if record else None, resume=resume,
+        api_url=api_url or (None if offline else case.api_url),
+        fallback_urls=() if api_url or offline else case.fallback_urls, cross_check=case.cross_check,
+        record=cassette if record else None, resume=resume,
         offline=offline, tag_paths=case.tag_paths, rate=case.rate, force=force,
         workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,

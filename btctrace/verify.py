@@ -108,11 +108,14 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         max_transactions=p["max_transactions"], large_address_tx_count=p["large_address_tx_count"],
         max_seed_history=p["max_seed_history"], stop_categories=frozenset(p["stop_categories"]),
         through_coinjoins=p["through_coinjoins"], peel_continuation_only=p["peel_continuation_only"],
+        max_fan_out=p.get("max_fan_out", TraceLimits.max_fan_out),
     )
     case = manifest.get("case") or {}
     return TraceJob(
         seeds=tuple(Seed(s["kind"], s["value"], s["vout"]) for s in p["seeds"]), out_dir=rerun_dir,
         direction=Direction(p["direction"]), limits=limits, api_url=manifest["api_url"],
+        fallback_urls=tuple(p.get("fallback_urls", ())), cross_check=p.get("cross_check", 0),
+        max_response_bytes=p.get("max_response_bytes", TraceJob.max_response_bytes),
         offline=out_dir / manifest["cassette"]["path"],
         tag_paths=tuple(out_dir / entry["path"] for entry in manifest.get("tags", [])),
         workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],

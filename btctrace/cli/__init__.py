@@ -15,6 +15,7 @@ import click
 
 from btctrace import __version__
 from btctrace.cli.case import case_group
+from btctrace.cli.cluster import cluster_command
 from btctrace.cli.explain import explain_command
 from btctrace.cli.extract import extract_command
 from btctrace.cli.taint import taint_command
@@ -33,7 +34,10 @@ class _ReportedError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"btctrace: error: {self.message}", err=True)
+        # Control characters from the input (a pasted \x1e, a newline in a file name) are
+        # shown escaped, so the error stays one line.
+        line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in self.message)
+        click.echo(f"btctrace: error: {line}", err=True)
 
 
 class _BoundaryGroup(click.Group):
@@ -71,6 +75,7 @@ cli.add_command(verify_command)
 cli.add_command(explain_command)
 cli.add_command(taint_command)
 cli.add_command(extract_command)
+cli.add_command(cluster_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

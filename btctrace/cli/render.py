@@ -35,10 +35,30 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
         count, value = totals[reason]
         lines.append(f"  {reason.value:<17} {count:>5} x  {format_btc(value):>18} BTC  {STOP_EXPLANATIONS[reason]}")
     lines.extend(f"Note: {note}" for note in result.notes)
+    lines.extend(_explorer_lines(outcome))
     lines.append("Caps that bit:" if result.caps else "Caps that bit: none")
     lines.extend(f"  {cap.name} (limit {cap.limit}): {cap.detail}" for cap in result.caps)
     lines.append(f"Wrote {len(outcome.files)} files to {outcome.out_dir}:")
     lines.extend(f"  {path}" for path in outcome.files)
+    return lines
+
+
+def _explorer_lines(outcome: TraceOutcome) -> list[str]:
+    """Which explorer answered how much, every failover, and the cross-check's verdict."""
+    explorers = outcome.explorers
+    lines = []
+    if len(explorers.get("api_urls", [])) > 1:
+        answered = ", ".join(f"{url} {count}" for url, count in explorers["answered"].items())
+        lines.append(f"Explorers (calls answered): {answered}")
+    lines.extend(f"Failover: {s['request']} failed at {s['failed']} ({s['error']}); {s['to']} answered"
+                 for s in explorers.get("switches", []))
+    check = outcome.result.cross_check
+    if check is not None:
+        lines.append(f"Cross-check of {len(check.sampled)} transactions across {', '.join(check.explorers)}: "
+                     f"{len(check.disagreements)} disagreements, {len(check.failures)} failures")
+        lines.extend(f"  DISAGREE {d['txid']} {d['field']}: {d['explorer_a']} {d['value_a'][:80]} | "
+                     f"{d['explorer_b']} {d['value_b'][:80]}" for d in check.disagreements)
+        lines.extend(f"  FAILED {f['txid']} at {f['api_url']}: {f['error']}" for f in check.failures)
     return lines
 
 

@@ -10,6 +10,7 @@ from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.cli.options import convert
 from btctrace.cli.render import progress_shown, summary_lines
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
+from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES
 from btctrace.runner import API_URL_ENV, DEFAULT_WORKERS, TraceJob, run_trace
 from btctrace.tracing.result import Direction, TraceLimits
 from btctrace.tracing.seeds import parse_seed
@@ -34,6 +35,8 @@ _DEFAULTS = TraceLimits()
               help="Stop after this many transactions (recorded as a cap).")
 @click.option("--large-address", type=click.IntRange(0), default=_DEFAULTS.large_address_tx_count, show_default=True,
               help="Do not expand addresses with more transactions than this (exchanges, services).")
+@click.option("--max-fan-out", type=click.IntRange(1), default=_DEFAULTS.max_fan_out, show_default=True,
+              help="Do not expand a transaction with more transfers to follow than this (recorded as fan_out stops).")
 @click.option("--through-coinjoins", is_flag=True,
               help="Follow coins through CoinJoins (still flagged) instead of stopping at them.")
 @click.option("--peel-continuation-only", is_flag=True,
@@ -48,8 +51,13 @@ _DEFAULTS = TraceLimits()
               show_default=True, help="Taint method the Sankey chart shows.")
 @click.option("--tags", "tag_paths", multiple=True, type=click.Path(path_type=Path),
               help="GraphSense TagPack YAML file or folder (repeatable).")
-@click.option("--api-url", envvar=API_URL_ENV, show_envvar=True,
-              help="Esplora API base URL [default: https://blockstream.info/api].")
+@click.option("--api-url", "api_urls", envvar=API_URL_ENV, show_envvar=True, multiple=True,
+              help="Esplora API base URL [default: https://blockstream.info/api]. Repeat it for failover: "
+                   "when one explorer keeps failing, the next answers.")
+@click.option("--cross-check", type=click.IntRange(0), default=0, metavar="N",
+              help="Fetch N traced transactions from every --api-url and report any disagreement.")
+@click.option("--max-response-mb", type=click.FloatRange(0.01), default=DEFAULT_MAX_BODY_BYTES / 2**20,
+              show_default=True, help="Refuse explorer answers larger than this (a hostile or broken explorer).")
 @click.option("--rate", type=float, help="Requests per second [default: 1 for blockstream.info, 5 for mempool.space].")
 @click.option("--workers", type=click.IntRange(1, 32), default=DEFAULT_WORKERS, show_default=True,
               help="Parallel requests (all share the --rate limit).")
@@ -61,26 +69,30 @@ _DEFAULTS = TraceLimits()
               help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address,
+def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, max_fan_out,
                   through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change,
                   chart_by_time, sankey_method, tag_paths,
-                  api_url, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
+                  api_urls, cross_check, max_response_mb, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
     \b
     Examples:
       btctrace trace 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr --hops 6 --out out/case1 --record cassettes/case1.json
       btctrace trace 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr --hops 6 --out out/case1b --offline cassettes/case1.json
+      btctrace trace 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr --out out/case1c --record cassettes/case1c.json \
+          --api-url https://blockstream.info/api --api-url https://mempool.space/api --cross-check 10
     """
     limits = TraceLimits(
         hops=hops, min_value=convert("--min-value", parse_btc, min_value) or 0,
         since=convert("--since", parse_utc, since), until=convert("--until", parse_utc, until),
-        max_transactions=max_txs, large_address_tx_count=large_address, through_coinjoins=through_coinjoins,
+        max_transactions=max_txs, large_address_tx_count=large_address, max_fan_out=max_fan_out,
+        through_coinjoins=through_coinjoins,
         peel_continuation_only=peel_continuation_only,
     )
     job = TraceJob(
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
-        api_url=api_url, record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
+        api_url=api_urls[0] if api_urls else None, fallback_urls=tuple(api_urls[1:]), cross_check=cross_check,
+        max_response_bytes=int(max_response_mb * 2**20), record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
         cluster_change=cluster_change, chart_by_time=chart_by_time, sankey_method=sankey_method,
     )

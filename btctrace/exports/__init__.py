@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
+from typing import Callable
 
 import networkx as nx
 
@@ -54,14 +56,45 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
     return f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)"
 
 
+def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo, path: dict[str, Path],
+                 prices: Prices, chart_by_time: bool, sankey_method: str) -> None:
+    draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
+              mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
+              peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
+              by_time=chart_by_time)
+    title = case.title or case.id or "btctrace"
+    draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
+    draw_timeline(result, analysis, title, [path["timeline.svg"]])
+
+
+def _in_background(target: Callable[..., None], *args: object) -> Callable[[], None]:
+    """Start ``target(*args)`` in a forked child, on the other core, and return the function
+    that waits for it. Where fork is unavailable (Windows) it runs here, at once. The files
+    written are the same either way; only the wall time differs."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        target(*args)
+        return lambda: None
+    child = multiprocessing.get_context("fork").Process(target=target, args=args, name="btctrace-charts")
+    child.start()
+
+    def wait() -> None:
+        child.join()
+        if child.exitcode != 0:  # the child printed its traceback: a bug, or a disk that failed
+            raise RuntimeError(f"drawing the charts failed in the child process (exit code {child.exitcode})")
+    return wait
+
+
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                   out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
                   chart_by_time: bool = False, sankey_method: str = "fifo") -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths. *evidence*
-    names the case file and cassette whose hashes the report's provenance block shows."""
+    names the case file and cassette whose hashes the report's provenance block shows. The
+    charts are drawn in a child process while the tables and graphs are written."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     try:
+        charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, prices, chart_by_time,
+                                     sankey_method)
         path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis, prices)),
                                       encoding="utf-8")
         write_csv(transfers_frame(graph), path["transfers.csv"])
@@ -73,13 +106,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_interchange(graph, out_dir, prices)
         path["misp_event.json"].write_text(misp_event(result, graph, case), encoding="utf-8")
         path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
-        draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
-                  mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
-                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
-                  by_time=chart_by_time)
-        title = case.title or case.id or "btctrace"
-        draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
-        draw_timeline(result, analysis, title, [path["timeline.svg"]])
+        charts_done()
         charts = [path["flow.svg"], path["sankey.svg"], path["timeline.svg"]]
         path["report.html"].write_text(report_html(result, analysis, tags, case, prices, charts, evidence or {}),
                                        encoding="utf-8")

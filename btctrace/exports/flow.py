@@ -33,6 +33,7 @@ ROLE_STYLES = {
     "coinjoin": ("#000000", "h", "CoinJoin"),
 }
 _MAX_EDGE_LABELS = 400  # above this, edges are drawn plain (no arrows, no amounts)
+_MAX_NODE_LABELS = 150  # a crowded chart labels its seeds and only this many of the largest endpoints
 _ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
 MAX_PER_COLUMN = 24  # more nodes than this in one column are folded into "N others"
 _DPI = 120
@@ -192,7 +193,8 @@ def _draw_plain_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
 
 def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
     """One scatter per style; labels on every node of a small chart, and on a large one only on
-    seeds, services and holdings (the nodes a reader looks for)."""
+    the seeds and the largest endpoints and holdings (the nodes a reader looks for; every
+    address is in the tables)."""
     groups: dict[tuple[str, str, int], list[str]] = {}
     for node, data in graph.nodes(data=True):
         colour, marker, _ = ROLE_STYLES[data.get("style") or ("tx" if data[S.KIND] == S.KIND_TX else data["role"])]
@@ -200,10 +202,13 @@ def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
     for (colour, marker, size), nodes in sorted(groups.items()):
         axes.scatter([positions[n][0] for n in nodes], [positions[n][1] for n in nodes], s=size, c=colour,
                      marker=marker, edgecolors="black", linewidths=0.4, zorder=3)
-    crowded = graph.number_of_nodes() > _MAX_EDGE_LABELS
-    for node, data in graph.nodes(data=True):
-        if crowded and data.get("role") not in _ALWAYS_LABELLED:
-            continue
+    labelled = list(graph.nodes)
+    if graph.number_of_nodes() > _MAX_EDGE_LABELS:
+        labelled = [n for n in graph.nodes if graph.nodes[n].get("role") == S.ROLE_SEED]
+        others = sorted((n for n in graph.nodes if graph.nodes[n].get("role") in _ALWAYS_LABELLED - {S.ROLE_SEED}),
+                        key=lambda n: (-_weight(graph, n), n))
+        labelled += others[:_MAX_NODE_LABELS]
+    for node in labelled:
         x, y = positions[node]
         axes.text(x, y - 0.18, _node_label(graph, node), fontsize=5, ha="center", va="top", zorder=4)
 

@@ -1,15 +1,18 @@
-"""GraphML for yEd, Gephi and Cytoscape. NetworkX writes Python ``int`` as GraphML ``long``
-(right for satoshis) but rejects ``None``; numpy integers would become 32-bit ``int``
-(``formats-and-tools.md`` §4.3). So every value is cast to a plain type here, and ``None``
-(unknown, e.g. the block height of an unconfirmed tx) is left out, as GraphML allows."""
+"""GraphML for yEd, Gephi and Cytoscape. Every value is cast to a plain type (integers are
+GraphML ``long``, right for satoshis; numpy integers would become 32-bit ``int``,
+``formats-and-tools.md`` §4.3), and ``None`` (unknown, e.g. the block height of an
+unconfirmed tx) is left out, as GraphML allows. The file is written directly, in one pass:
+NetworkX's writer builds the whole XML tree first (seconds per thousand transactions), and
+switches to lxml, with other bytes, when that is installed."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
-__all__ = ["graphml_ready", "write_graphml"]
+__all__ = ["graphml_ready", "plain_attributes", "write_graphml"]
 
 
 def _plain(value):
@@ -26,17 +29,61 @@ def _plain(value):
 
 def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with only str/int/bool/float attribute values; ``None`` values left out."""
-    clean = nx.MultiDiGraph(**_plain_attrs(graph.graph))
+    clean = nx.MultiDiGraph(**plain_attributes(graph.graph))
     for node, data in graph.nodes(data=True):
-        clean.add_node(node, **_plain_attrs(data))
+        clean.add_node(node, **plain_attributes(data))
     for source, target, key, data in graph.edges(keys=True, data=True):
-        clean.add_edge(source, target, key=key, **_plain_attrs(data))
+        clean.add_edge(source, target, key=key, **plain_attributes(data))
     return clean
 
 
-def _plain_attrs(data: dict) -> dict:
+def plain_attributes(data: dict) -> dict:
+    """*data* with plain values only (see the module docstring); ``None`` values left out."""
     return {key: _plain(value) for key, value in data.items() if value is not None}
 
 
+_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+_HEADER = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+           'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">')
+
+
+def _keys(kind: str, items) -> dict[str, tuple[str, str]]:
+    """Attribute name -> (key id prefix-free name, GraphML type) for one element kind."""
+    types: dict[str, str] = {}
+    for data in items:
+        for name, value in data.items():
+            types.setdefault(name, _TYPES[type(value)])
+    return {name: (f"{kind[0]}{i}", kind_type) for i, (name, kind_type) in enumerate(sorted(types.items()))}
+
+
+def _text(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else escape(str(value))
+
+
+def _data(data: dict, keys: dict[str, tuple[str, str]], indent: str) -> list[str]:
+    return [f'{indent}<data key="{keys[name][0]}">{_text(value)}</data>' for name, value in sorted(data.items())]
+
+
 def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
-    nx.write_graphml(graphml_ready(graph), path, encoding="utf-8", prettyprint=True)
+    ready = graphml_ready(graph)
+    graph_keys = _keys("graph", [ready.graph])
+    node_keys = _keys("node", (d for _, d in ready.nodes(data=True)))
+    edge_keys = _keys("edge", (d for _, _, d in ready.edges(data=True)))
+    lines = ["<?xml version='1.0' encoding='utf-8'?>", _HEADER]
+    for kind, keys in (("graph", graph_keys), ("node", node_keys), ("edge", edge_keys)):
+        lines.extend(f'  <key id="{key}" for="{kind}" attr.name={quoteattr(name)} attr.type="{kind_type}" />'
+                     for name, (key, kind_type) in keys.items())
+    lines.append('  <graph edgedefault="directed">')
+    lines.extend(_data(ready.graph, graph_keys, "    "))
+    for node, data in ready.nodes(data=True):
+        lines.append(f"    <node id={quoteattr(str(node))}>")
+        lines.extend(_data(data, node_keys, "      "))
+        lines.append("    </node>")
+    for source, target, key, data in ready.edges(keys=True, data=True):
+        lines.append(f"    <edge source={quoteattr(str(source))} target={quoteattr(str(target))} id={quoteattr(str(key))}>")
+        lines.extend(_data(data, edge_keys, "      "))
+        lines.append("    </edge>")
+    lines.extend(["  </graph>", "</graphml>"])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

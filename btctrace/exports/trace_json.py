@@ -79,8 +79,8 @@ def _parameters(result: TraceResult, tags: TagIndex) -> dict[str, Any]:
         "direction": result.direction.value, "hops": limits.hops, "min_value_sats": limits.min_value,
         "since": format_utc(limits.since) or None, "until": format_utc(limits.until) or None,
         "max_transactions": limits.max_transactions, "large_address_tx_count": limits.large_address_tx_count,
-        "max_seed_history": limits.max_seed_history, "stop_categories": sorted(limits.stop_categories),
-        "through_coinjoins": limits.through_coinjoins, "peel_continuation_only": limits.peel_continuation_only,
+        "max_seed_history": limits.max_seed_history, "max_fan_out": limits.max_fan_out,
+        "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins, "peel_continuation_only": limits.peel_continuation_only,
         "api_url": result.api_url,
         "tagpacks": sorted({f.replace("\\", "/").rsplit("/", 1)[-1] for f in tags.files}),
         "tags_loaded": len(tags),
@@ -186,8 +186,18 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "peel_chains": _peel_section(analysis),
         "taint": taint_section(analysis.taint),
         "valuation": _valuation_section(prices or Prices()),
+        "cross_check": _cross_check_section(result),
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }
+
+
+def _cross_check_section(result: TraceResult) -> dict[str, Any] | None:
+    """Explorers compared on a sample of transactions (``--cross-check``), or None."""
+    check = result.cross_check
+    if check is None:
+        return None
+    return {"explorers": check.explorers, "sampled": check.sampled, "disagreements": check.disagreements,
+            "failures": check.failures}
 
 
 def dumps(document: dict[str, Any]) -> str:
@@ -216,7 +226,8 @@ def result_from_document(document: dict[str, Any]) -> tuple[TraceResult, TagInde
                          until=parse_utc(p["until"]) if p["until"] else None,
                          large_address_tx_count=p["large_address_tx_count"], max_seed_history=p["max_seed_history"],
                          stop_categories=frozenset(p["stop_categories"]), through_coinjoins=p["through_coinjoins"],
-                         peel_continuation_only=p["peel_continuation_only"])
+                         peel_continuation_only=p["peel_continuation_only"],
+                         max_fan_out=p.get("max_fan_out", TraceLimits.max_fan_out))
     seeds = tuple(Seed(s["kind"], s["value"], s["vout"]) for s in document["seeds"])
     result = TraceResult(Direction(p["direction"]), seeds, limits, p["api_url"],
                          seed_addresses=frozenset(s.value for s in seeds if s.kind == "address"))

@@ -79,7 +79,8 @@ def find_peel_chains(txs: list[Tx], facts: ChainFacts, exclude: frozenset[str] |
     """Every chain of at least *min_steps* peel steps among *txs* (CoinJoins in *exclude*
     are never steps), ordered by first block then txid."""
     by_txid = {tx.txid: tx for tx in txs if is_peel_step(tx) and tx.txid not in exclude}
-    steps = {txid: _step(tx, facts, set(by_txid)) for txid, tx in by_txid.items()}
+    peel_txids = set(by_txid)
+    steps = {txid: _step(tx, facts, peel_txids) for txid, tx in by_txid.items()}
     following = {}
     for txid, step in steps.items():
         spender = facts.spenders.get((txid, step.continuation_index))
@@ -89,9 +90,10 @@ def find_peel_chains(txs: list[Tx], facts: ChainFacts, exclude: frozenset[str] |
                     key=lambda t: (steps[t].block_height or 1 << 62, t))
     chains = []
     for start in starts:
-        run, here = [], start
-        while here is not None and here not in {s.txid for s in run}:
+        run, here, seen = [], start, set()
+        while here is not None and here not in seen:
             run.append(steps[here])
+            seen.add(here)
             here = following.get(here)
         if len(run) >= min_steps:
             chains.append(PeelChain(tuple(run), _end(run[-1], facts)))

@@ -1,9 +1,11 @@
 """The one HTTP layer: session, per-host rate limit, retries with backoff, in-run cache.
 
 Retry policy follows the explorer notes (``explorer-apis.md`` §1.6): 429, 5xx, timeouts and
-connection errors are retried with exponential backoff and full jitter, honouring
-``Retry-After`` when sent (Blockstream usually does not send it). A response is fetched at most
-once per run: later asks are served from memory.
+connection errors (resets, truncated bodies) are retried with exponential backoff and full
+jitter, honouring ``Retry-After`` when sent (Blockstream usually does not send it). So is a 200
+whose body does not decode (an HTML error page, cut-off JSON): an error body is never taken for
+data. Bodies are read in chunks up to a bound, so a hostile answer cannot exhaust memory. A
+response is fetched at most once per run: later asks are served from memory.
 """
 
 from __future__ import annotations
@@ -13,15 +15,15 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
 
 from btctrace import __version__
-from btctrace.errors import BtctraceError, ProviderUnavailable, RateLimited
+from btctrace.errors import BadResponse, BtctraceError, ProviderUnavailable, RateLimited, ResponseTooLarge
 
 __all__ = [
     "USER_AGENT",
@@ -32,14 +34,24 @@ __all__ = [
     "HttpFetcher",
     "make_session",
     "default_rate_for",
+    "DEFAULT_MAX_BODY_BYTES",
+    "read_bounded",
+    "error_text",
 ]
 
 USER_AGENT = f"btctrace/{__version__} (+https://pypi.org/project/btctrace/)"
 # Requests per second by host; loopback is unlimited. See explorer-apis.md §1.6.
 DEFAULT_RATES = {"blockstream.info": 1.0, "mempool.space": 5.0}
 _OTHER_HOST_RATE = 2.0
+Decoder = Callable[[str], Any]
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The largest answer read: a 100,000-output transaction is about 20 MB of Esplora JSON.
+DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+_CHUNK = 1 << 16
+# Transport failures worth another attempt: refused or reset connections, timeouts, bodies cut off.
+_TRANSIENT = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+              requests.exceptions.ContentDecodingError)
 
 
 def default_rate_for(url: str) -> float | None:
@@ -65,6 +77,29 @@ class HttpResponse:
     status: int
     text: str
     content_type: str
+    data: Any = None  # the decoded body of a 200, when the caller asked for decoding
+
+
+def read_bounded(raw: requests.Response, limit: int) -> str:
+    """The body of *raw* as text, read in chunks and never more than *limit* bytes: beyond it
+    the connection is closed and :class:`ResponseTooLarge` raised. Idempotent (the body is
+    kept on *raw*)."""
+    declared = raw.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raw.close()
+        raise ResponseTooLarge(raw.url or "", limit, int(declared))
+    if not isinstance(raw._content, bytes):  # noqa: SLF001 - requests keeps a body already read here
+        chunks, size = [], 0
+        for chunk in raw.iter_content(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raw.close()
+                raise ResponseTooLarge(raw.url or "", limit, None)
+            chunks.append(chunk)
+        raw._content = b"".join(chunks)  # noqa: SLF001
+        raw._content_consumed = True  # noqa: SLF001
+    raw.encoding = "utf-8"
+    return raw.text
 
 
 def make_session(adapter: BaseAdapter | None = None, trust_env: bool = True) -> requests.Session:
@@ -106,6 +141,7 @@ class HttpFetcher:
     clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
     counts: Counter = field(default_factory=Counter)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     def __post_init__(self) -> None:
         self._cache: dict[str, HttpResponse | BtctraceError] = {}
@@ -114,16 +150,24 @@ class HttpFetcher:
         self._rate_lock = threading.Lock()
         self._next_slot = 0.0
 
+    def answered(self) -> int:
+        """Distinct URLs the explorer answered this run (an error status is an answer; a
+        failure after every retry is not). Asking again fresh does not count twice."""
+        with self._lock:
+            return sum(1 for outcome in self._cache.values() if isinstance(outcome, HttpResponse))
+
     def _count(self, name: str) -> None:
         with self._lock:
             self.counts[name] += 1
 
-    def get(self, url: str) -> HttpResponse:
+    def get(self, url: str, decode: Decoder | None = None, fresh: bool = False) -> HttpResponse:
         """The response for *url*: from this run's cache, else fetched (with retries). A URL
-        is fetched at most once per run, also by concurrent callers and also when it failed."""
+        is fetched at most once per run, also by concurrent callers and also when it failed;
+        *fresh* asks again anyway (an answer that contradicts the explorer's own counts).
+        With *decode*, a 200 whose body it refuses (ValueError) is retried like a 503."""
         while True:
             with self._lock:
-                if url in self._cache:
+                if url in self._cache and not fresh:
                     self.counts["cache_hits"] += 1
                     return self._outcome(self._cache[url])
                 waiting = self._in_flight.get(url)
@@ -133,7 +177,7 @@ class HttpFetcher:
                 break
             waiting.wait()
         try:
-            outcome: HttpResponse | BtctraceError = self._fetch(url)
+            outcome: HttpResponse | BtctraceError = self._fetch(url, decode)
         except BtctraceError as exc:
             outcome = exc
         except BaseException:
@@ -171,24 +215,46 @@ class HttpFetcher:
             delay = max(delay, min(retry_after, self.policy.max_retry_after))
         return delay
 
-    def _fetch(self, url: str) -> HttpResponse:
+    def _fetch(self, url: str, decode: Decoder | None) -> HttpResponse:
         last_problem = "no attempt made"
         retry_after: float | None = None
+        undecodable: HttpResponse | None = None
         for attempt in range(self.policy.attempts):
             if attempt:
                 self.sleep(self._backoff(attempt - 1, retry_after))
                 self._count("retries")
             self._wait_for_slot()
             self._count("attempts")
+            retry_after, undecodable = None, None
             try:
-                raw = self.session.get(url, timeout=self.policy.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_problem, retry_after = f"{type(exc).__name__}: {str(exc)[:160]}", None
+                raw = self.session.get(url, timeout=self.policy.timeout, stream=True)
+                text = read_bounded(raw, self.max_body_bytes)
+            except _TRANSIENT as exc:
+                last_problem = f"{type(exc).__name__}: {str(exc)[:160]}"
                 continue
-            if raw.status_code not in RETRY_STATUSES:
-                return HttpResponse(url, raw.status_code, raw.text, raw.headers.get("Content-Type", ""))
-            retry_after = _retry_after_seconds(raw.headers.get("Retry-After"), time.time())
-            last_problem = f"HTTP {raw.status_code}"
+            response = HttpResponse(url, raw.status_code, text, raw.headers.get("Content-Type", ""))
+            if raw.status_code in RETRY_STATUSES:
+                retry_after = _retry_after_seconds(raw.headers.get("Retry-After"), time.time())
+                last_problem = f"HTTP {raw.status_code}"
+                continue
+            if raw.status_code != 200 or decode is None:
+                return response
+            try:
+                return replace(response, data=decode(text))
+            except ValueError:
+                self._count("undecodable_bodies")
+                undecodable, last_problem = response, "HTTP 200 with a body that does not decode"
+        if undecodable is not None:
+            raise BadResponse(url, 200, f"the body is not JSON after {self.policy.attempts} attempts "
+                                        f"({error_text(undecodable.text)})")
         if last_problem == "HTTP 429":
             raise RateLimited(url, self.policy.attempts, retry_after)
         raise ProviderUnavailable(url, self.policy.attempts, last_problem)
+
+
+def error_text(body: str, limit: int = 200) -> str:
+    """A body quoted for an error message: whitespace folded, cut at *limit* characters."""
+    text = " ".join(body[: limit * 4].split())
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return repr(text) if text else "empty body"

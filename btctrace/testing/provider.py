@@ -23,7 +23,7 @@ class StoreProvider:
     def request_count(self) -> int:
         return sum(self.calls.values())
 
-    def get_tx(self, txid: str) -> Tx:
+    def get_tx(self, txid: str, fresh: bool = False) -> Tx:
         self.calls[f"/tx/{txid}"] += 1
         raw = self.store.tx(txid)
         if raw is None:
@@ -41,7 +41,7 @@ class StoreProvider:
         self.calls[f"/address/{address}"] += 1
         return address_stats_from_json(self.store.address_stats(address))
 
-    def get_address_history(self, address: str, max_txs: int) -> AddressHistory:
+    def get_address_history(self, address: str, max_txs: int, confirmed_count: int | None = None) -> AddressHistory:
         self.calls[f"/address/{address}/txs"] += 1
         txids = self.store.address_txids(address)
         txs = tuple(tx_from_json(self.store.tx(t)) for t in txids[:max_txs])

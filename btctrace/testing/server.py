@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qsl
+import socket
+import struct
 import sys
+from urllib.parse import parse_qsl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,7 +41,12 @@ _ROUTES = [
 
 @dataclass
 class Fault:
-    """Answer the next *times* requests whose path matches *pattern* with this instead."""
+    """Answer the next *times* requests whose path matches *pattern* with this instead.
+
+    *action* says how: ``answer`` (send *status* and *body*), ``reset`` (close the connection
+    without answering: a TCP reset), ``truncate`` (send the real answer's headers and only the
+    first half of its body, then close) or ``flood`` (declare and stream *size* bytes of
+    JSON-looking filler, never holding them in memory: a hostile or broken explorer)."""
 
     pattern: str
     status: int = 503
@@ -48,6 +55,9 @@ class Fault:
     times: int = 1
     delay: float = 0.0
     content_type: str = "text/plain"
+    action: str = "answer"
+    size: int = 0
+    declare_size: bool = True  # flood: send Content-Length (False: stream without declaring it)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,12 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
         payload = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
+        self._head(status, content_type, len(payload), headers)
         self.wfile.write(payload)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
@@ -75,17 +80,49 @@ class _Handler(BaseHTTPRequestHandler):
         fault = owner.take_fault(path)
         if fault is not None:
             time.sleep(fault.delay)
-            self._send(fault.status, fault.body, fault.content_type, fault.headers)
-            return
+            if fault.action != "truncate":
+                self._fault(fault)
+                return
         if not path.startswith(owner.prefix):
             self._send(404, f'endpoint does not exist "{path}"', "text/plain")
             return
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
         status, body = owner.answer(path[len(owner.prefix):], query)
-        if isinstance(body, str):
-            self._send(status, body, "text/plain")
-        else:
-            self._send(status, json.dumps(body, separators=(",", ":")), "application/json")
+        text, content_type = (body, "text/plain") if isinstance(body, str) else \
+            (json.dumps(body, separators=(",", ":")), "application/json")
+        if fault is not None:  # truncate: the right headers, half the body, then hang up
+            payload = text.encode("utf-8")
+            self._head(status, content_type, len(payload))
+            self.wfile.write(payload[: len(payload) // 2])
+            self.close_connection = True
+            return
+        self._send(status, text, content_type)
+
+    def _head(self, status: int, content_type: str, length: int | None, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _fault(self, fault: Fault) -> None:
+        if fault.action == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if fault.action == "flood":
+            self._head(200, "application/json", fault.size if fault.declare_size else None)
+            self.close_connection = True
+            chunk = b'{"txid":"' + b"0" * 65_000 + b'"},'
+            sent = 0
+            while sent < fault.size:
+                piece = chunk[: fault.size - sent]
+                self.wfile.write(piece)
+                sent += len(piece)
+            return
+        self._send(fault.status, fault.body, fault.content_type, fault.headers)
 
 
 class _Server(ThreadingHTTPServer):
@@ -94,7 +131,7 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (a timeout test) is expected; anything else is reported."""
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
             super().handle_error(request, client_address)
 
 
@@ -122,6 +159,10 @@ class EsploraServer:
 
     def __exit__(self, *exc: Any) -> None:
         self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def close(self) -> None:
+        """Release the socket of a server that was never started (used for :meth:`answer` only)."""
         self._httpd.server_close()
 
     def record_request(self, path: str) -> None:

@@ -22,7 +22,7 @@ __all__ = ["LIMIT_REASONS", "TaintConservationError", "EndpointRow", "MethodTota
            "default_seeds", "taint_report"]
 
 LIMIT_REASONS = frozenset({StopReason.HOP_LIMIT, StopReason.BELOW_MIN_VALUE, StopReason.OUTSIDE_WINDOW,
-                           StopReason.MAX_TRANSACTIONS})
+                           StopReason.MAX_TRANSACTIONS, StopReason.FAN_OUT, StopReason.VANISHED})
 
 
 class TaintConservationError(RuntimeError):

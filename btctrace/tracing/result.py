@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from btctrace.heuristics import Finding
 from btctrace.model import AddressStats, Outspend, Tx
@@ -39,6 +40,8 @@ class StopReason(str, Enum):
     UNSPENDABLE = "unspendable"
     COINJOIN = "coinjoin"
     PEEL = "peel"
+    FAN_OUT = "fan_out"
+    VANISHED = "vanished"
 
 
 STOP_EXPLANATIONS = {
@@ -53,6 +56,9 @@ STOP_EXPLANATIONS = {
     StopReason.UNSPENDABLE: "unspendable output (OP_RETURN): these coins are destroyed",
     StopReason.COINJOIN: "the coins entered a CoinJoin: past it they are mixed with others' coins",
     StopReason.PEEL: "a peel off a peel chain: not followed (only the continuation is, as asked)",
+    StopReason.FAN_OUT: "one of more transfers from one transaction than the fan-out limit: not followed",
+    StopReason.VANISHED: "the explorer named the spending transaction, then twice denied knowing it "
+                         "(replaced, evicted from the mempool, or an inconsistent explorer)",
 }
 
 # GraphSense taxonomy categories that end a forward walk by default: money that reaches them
@@ -83,6 +89,7 @@ class TraceLimits:
     max_transactions: int = 1000
     large_address_tx_count: int = 1000
     max_seed_history: int = 10_000
+    max_fan_out: int = 1000  # a transaction with more transfers to follow is not expanded (dust bombs, batches)
     stop_categories: frozenset[str] = DEFAULT_STOP_CATEGORIES
     through_coinjoins: bool = False  # expand CoinJoins (still flagged) instead of stopping at them
     peel_continuation_only: bool = False  # in 1-in/2-out steps follow only the continuation (change)
@@ -133,6 +140,7 @@ class TraceResult:
     requests: int = 0
     notes: list[str] = field(default_factory=list)  # facts about the seeds a reader must see
     coinjoins: dict[str, Finding] = field(default_factory=dict)  # traced txid -> detector finding
+    cross_check: Any = None  # a providers.failover.CrossCheck when explorers were compared
 
     def sorted_txs(self) -> list[TracedTx]:
         """Transactions by hop, then block height (unconfirmed last), then txid."""

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
-from btctrace.errors import BtctraceError
+from btctrace.errors import BtctraceError, NotFound
 from btctrace.heuristics.change import ChainFacts, combine
 from btctrace.heuristics.coinjoin import detect_coinjoin
 from btctrace.heuristics.peeling import is_peel_step
@@ -64,6 +64,8 @@ class _Walker:
                  pool: ThreadPoolExecutor | None = None):
         self.pool = pool
         self._continuations: dict[str, tuple[int, str] | None] = {}
+        self._crowded: dict[str, int] = {}  # txid -> transfers, for transactions above max_fan_out
+        self._entering: set[str | None] = set()  # transactions a followed link leads into
         self.provider = provider
         self.result = result
         self.limits = result.limits
@@ -98,7 +100,7 @@ class _Walker:
             self.result.notes.append(f"seed {address} has {stats.tx_count} transactions, more than the "
                                      f"large-address threshold {self.limits.large_address_tx_count}: "
                                      "expanded anyway because it is a seed")
-        history = self.provider.get_address_history(address, self.limits.max_seed_history)
+        history = self.provider.get_address_history(address, self.limits.max_seed_history, stats.tx_count)
         if history.truncated:
             self.result.caps.append(
                 Cap("max_seed_history", self.limits.max_seed_history,
@@ -142,15 +144,19 @@ class _Walker:
     def stop_reason(self, link: _Link, hop: int) -> tuple[StopReason, str] | None:
         """Why *link* (leaving a transaction at *hop*) is not followed, or None to follow it."""
         stop = self._stop_without_lookup(link, hop)
-        if stop is None and link.address and link.address not in self.result.seed_addresses:
+        if stop is None and self._needs_stats(link, hop):
             stats = self._stats(link.address)
             if stats.tx_count > self.limits.large_address_tx_count:
                 return StopReason.LARGE_ADDRESS, f"{stats.tx_count} transactions > {self.limits.large_address_tx_count}"
         return stop
 
     def _needs_stats(self, link: _Link, hop: int) -> bool:
-        """True when following *link* depends on its address's transaction count."""
+        """True when following *link* depends on its address's transaction count: not for a
+        seed address, nor for a link into a transaction already traced or already followed
+        into by another link (a co-spend: the money is shown flowing into the trace whatever the
+        size of the address, so no request is spent on it)."""
         return bool(link.address) and link.address not in self.result.seed_addresses and \
+            link.next_txid not in self.result.txs and link.next_txid not in self._entering and \
             self._stop_without_lookup(link, hop) is None
 
     def _stop_without_lookup(self, link: _Link, hop: int) -> tuple[StopReason, str] | None:
@@ -168,6 +174,8 @@ class _Walker:
             return StopReason.BELOW_MIN_VALUE, f"minimum {self.limits.min_value} sat"
         if hop + 1 > self.limits.hops:
             return StopReason.HOP_LIMIT, f"limit {self.limits.hops} hops"
+        if link.txid in self._crowded:
+            return StopReason.FAN_OUT, f"{self._crowded[link.txid]:,} transfers to follow > limit {self.limits.max_fan_out:,}"
         if self.limits.peel_continuation_only and link.side == "output" and hop >= 1:
             continuation = self._continuation(link.txid)
             if continuation is not None and continuation[0] != link.index:
@@ -215,7 +223,9 @@ class _Walker:
         if len(self.result.txs) >= self.limits.max_transactions:
             self._stop(link, visit, StopReason.MAX_TRANSACTIONS, f"cap of {self.limits.max_transactions} transactions")
             return False
-        tx = self.provider.get_tx(visit.txid)
+        tx = self._fetch_tx(visit, link)
+        if tx is None:
+            return False
         problem = self.window_problem(tx)
         if problem:
             self._stop(link, visit, StopReason.OUTSIDE_WINDOW, problem)
@@ -231,6 +241,21 @@ class _Walker:
             return True
         self._stop(link, visit, StopReason.COINJOIN, f"{finding.heuristic}: {finding.reason}")
         return False
+
+    def _fetch_tx(self, visit: _Visit, link: _Link | None) -> Tx | None:
+        """The transaction of *visit*. When the explorer denies knowing a transaction its own
+        outspends named (a lagging backend, or a mempool transaction replaced or evicted), it
+        is asked once more; a second denial becomes a recorded ``vanished`` stop."""
+        try:
+            return self.provider.get_tx(visit.txid)
+        except NotFound:
+            if link is None:
+                raise  # a seed the explorer does not know: bad input, not a vanished spend
+        try:
+            return self.provider.get_tx(visit.txid, fresh=True)
+        except NotFound as exc:
+            self._stop(link, visit, StopReason.VANISHED, f"named as the spender, then not found: {exc.url}")
+            return None
 
     def _stop(self, link: _Link | None, visit: _Visit, reason: StopReason, detail: str) -> None:
         if link is None:  # a seed transaction itself was refused
@@ -271,9 +296,10 @@ class _Walker:
         if self.result.direction is Direction.FORWARD:
             self._prefetch(self.provider.get_outspends, [visit.txid for visit in expand])
         links = [(visit, self.links_of(self.result.txs[visit.txid], visit.indices)) for visit in expand]
-        lookups = sorted({link.address for visit, found in links for link in found if self._needs_stats(link, visit.hop)
-                          and link.address not in self.result.address_stats})
-        self._prefetch(self.provider.get_address_stats, lookups)
+        for visit, found in links:
+            if len(found) > self.limits.max_fan_out:
+                self._crowded[visit.txid] = len(found)
+        self._prefetch(self.provider.get_address_stats, self._lookups(links))
         following = []
         for visit, found in links:
             following.extend(self._follow(visit, found))
@@ -286,6 +312,20 @@ class _Walker:
         self.result.requests = self.provider.request_count()
         return self.result
 
+    def _lookups(self, links: list[tuple[_Visit, list[_Link]]]) -> list[str]:
+        """The addresses :meth:`_follow` will look up, in its order, when the first link into
+        each transaction is followed (the others then need none; a later one that does is
+        looked up when met): fetched ahead on the worker pool, the same requests as one worker."""
+        wanted: dict[str, None] = {}
+        claimed: set[str | None] = set()
+        for visit, found in links:
+            for link in found:
+                if link.next_txid not in claimed and self._needs_stats(link, visit.hop):
+                    claimed.add(link.next_txid)
+                    if link.address not in self.result.address_stats:
+                        wanted.setdefault(link.address)
+        return list(wanted)
+
     def _follow(self, visit: _Visit, links: list[_Link]) -> list[tuple[_Visit, _Link]]:
         following = []
         for link in links:
@@ -297,6 +337,7 @@ class _Walker:
                          link.value, link.next_txid, detail)
                 )
             elif link.next_txid not in self.result.txs:
+                self._entering.add(link.next_txid)
                 following.append((_Visit(link.next_txid, visit.hop + 1), link))
         return following
 

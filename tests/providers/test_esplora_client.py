@@ -1,11 +1,13 @@
 """The Esplora client and provider against the loopback Esplora server: paging, retries,
 error bodies, caching. Nothing here reaches the internet."""
 
+import tracemalloc
+
 import pytest
 
-from btctrace.errors import BadResponse, NotFound, ProviderUnavailable, RateLimited
+from btctrace.errors import BadResponse, IncompleteHistory, NotFound, ProviderUnavailable, RateLimited, ResponseTooLarge
 from btctrace.providers.esplora.provider import EsploraProvider
-from btctrace.providers.http import USER_AGENT, HttpFetcher, RetryPolicy, make_session
+from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, USER_AGENT, HttpFetcher, RetryPolicy, make_session
 from btctrace.testing.server import EsploraServer, Fault
 from tests.conftest import FAST_RETRY
 
@@ -111,11 +113,88 @@ def test_persistent_500_ends_with_unavailable(served):
         _provider(server).get_tx("ab" * 32)
 
 
-def test_html_page_with_status_200_is_refused_not_parsed(served):
+@pytest.mark.parametrize("fault", [
+    Fault(r"/address/", status=200, body="<html>captcha</html>", content_type="text/html"),
+    Fault(r"/address/", status=200, body='{"address": "bc1q', content_type="application/json"),
+    Fault(r"/address/", action="truncate"),
+    Fault(r"/address/", action="reset", times=2),
+], ids=["html-200", "malformed-json", "truncated-body", "connection-reset"])
+def test_a_bad_body_or_broken_connection_is_retried_to_the_same_answer(served, fault):
     server, target = served
-    server.faults.append(Fault(r"/address/", status=200, body="<html>captcha</html>", content_type="text/html"))
-    with pytest.raises(BadResponse, match="not JSON"):
+    clean = _provider(server).get_address_stats(target)
+    server.faults.append(fault)
+    provider = _provider(server)
+    assert provider.get_address_stats(target) == clean
+    assert fault.times == 0 and provider.fetcher.counts["retries"] >= 1
+
+
+def test_html_page_with_status_200_every_time_is_refused_not_parsed(served):
+    server, target = served
+    server.faults.append(Fault(r"/address/", status=200, body="<html>captcha</html>", content_type="text/html",
+                               times=99))
+    with pytest.raises(BadResponse, match="not JSON.*captcha"):
         _provider(server).get_address_stats(target)
+
+
+def test_persistent_resets_end_with_unavailable(served):
+    server, target = served
+    server.faults.append(Fault(r"/tx/", action="reset", times=99))
+    with pytest.raises(ProviderUnavailable, match="4 attempts"):
+        _provider(server).get_tx("ab" * 32)
+
+
+def _chain_page_fault(body="[]", times=1):
+    return Fault(r"/txs/chain/", status=200, body=body, content_type="application/json", times=times)
+
+
+def test_an_empty_page_in_the_middle_of_paging_is_asked_again(served):
+    server, target = served
+    clean = _provider(server).get_address_history(target, 10_000, confirmed_count=61)
+    server.faults.append(_chain_page_fault())
+    history = _provider(server).get_address_history(target, 10_000, confirmed_count=61)
+    assert history.txs == clean.txs and len(history.txs) == 63
+
+
+def test_a_history_that_stays_short_is_refused_not_cut(served):
+    server, target = served
+    server.faults.append(_chain_page_fault(times=2))  # electrs answers an unknown last_seen_txid so
+    with pytest.raises(IncompleteHistory, match="25 of the 61 confirmed"):
+        _provider(server).get_address_history(target, 10_000, confirmed_count=61)
+
+
+def test_without_a_count_a_short_page_ends_the_history(served):
+    server, target = served
+    server.faults.append(_chain_page_fault())
+    assert len(_provider(server).get_address_history(target, 10_000).txs) == 27
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+def test_a_100_mb_answer_is_refused_at_the_bound_without_reading_it_all(served, declared):
+    server, target = served
+    server.faults.append(Fault(r"/tx/", action="flood", size=100 * 1024 * 1024, declare_size=declared))
+    provider = _provider(server, max_body_bytes=2 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLarge, match="2,097,152-byte bound") as raised:
+            provider.get_tx("ab" * 32)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024
+    assert raised.value.declared == (100 * 1024 * 1024 if declared else None)
+
+
+def test_the_default_bound_refuses_100_mb_and_keeps_memory_bounded(served):
+    server, target = served
+    server.faults.append(Fault(r"/tx/", action="flood", size=100 * 1024 * 1024, declare_size=False))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLarge, match="67,108,864-byte bound"):
+            _provider(server).get_tx("ab" * 32)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * DEFAULT_MAX_BODY_BYTES
 
 
 def test_invalid_json_shape_is_a_bad_response(served):

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import partial
 from typing import Any, Iterator
 
-from btctrace.errors import BadResponse, NotFound
+from btctrace.errors import BadResponse, IncompleteHistory, NotFound
 from btctrace.providers.base import ESPLORA_CHAIN_PAGE_SIZE
-from btctrace.providers.http import HttpFetcher, HttpResponse
+from btctrace.providers.http import Decoder, HttpFetcher, error_text
 
 __all__ = ["EsploraClient"]
 
-_MAX_ERROR_TEXT = 200
+_decode_prices = partial(json.loads, parse_float=Decimal)
 
 
 class EsploraClient:
@@ -29,19 +30,17 @@ class EsploraClient:
         self.api_url = api_url.rstrip("/")
         self.fetcher = fetcher
 
-    def _json(self, path: str, kind: str = "", ident: str = "") -> Any:
-        response = self.fetcher.get(f"{self.api_url}{path}")
+    def _json(self, path: str, kind: str = "", ident: str = "", fresh: bool = False,
+              decode: Decoder = json.loads) -> Any:
+        response = self.fetcher.get(f"{self.api_url}{path}", decode=decode, fresh=fresh)
         if response.status == 404 and kind:
             raise NotFound(response.url, kind, ident)
         if response.status != 200:
-            raise BadResponse(response.url, response.status, _error_text(response))
-        try:
-            return json.loads(response.text)
-        except ValueError as exc:
-            raise BadResponse(response.url, 200, f"the body is not JSON ({_error_text(response)})") from exc
+            raise BadResponse(response.url, response.status, error_text(response.text))
+        return response.data
 
-    def tx(self, txid: str) -> Any:
-        return self._json(f"/tx/{txid}", "transaction", txid)
+    def tx(self, txid: str, fresh: bool = False) -> Any:
+        return self._json(f"/tx/{txid}", "transaction", txid, fresh)
 
     def outspends(self, txid: str) -> Any:
         return self._json(f"/tx/{txid}/outspends", "transaction", txid)
@@ -52,37 +51,46 @@ class EsploraClient:
     def historical_price(self, timestamp: int) -> Any | None:
         """mempool.space ``/api/v1/historical-price?currency=USD&timestamp=T`` (the latest
         price before T); None where the explorer has no such endpoint (404 or 400)."""
-        response = self.fetcher.get(f"{self.api_url}/v1/historical-price?currency=USD&timestamp={timestamp}")
+        response = self.fetcher.get(f"{self.api_url}/v1/historical-price?currency=USD&timestamp={timestamp}",
+                                    decode=_decode_prices)
         if response.status in (400, 404):
             return None
         if response.status != 200:
-            raise BadResponse(response.url, response.status, _error_text(response))
-        try:
-            return json.loads(response.text, parse_float=Decimal)
-        except ValueError as exc:
-            raise BadResponse(response.url, 200, f"the body is not JSON ({_error_text(response)})") from exc
+            raise BadResponse(response.url, response.status, error_text(response.text))
+        return response.data
 
-    def address_txs_pages(self, address: str) -> Iterator[list[Any]]:
+    def first_history_page(self, address: str) -> list[Any]:
+        """``/address/:a/txs``: up to 50 mempool and the newest 25 confirmed transactions."""
+        return self._page(f"/address/{address}/txs")
+
+    def address_txs_pages(self, address: str, confirmed_count: int | None = None) -> Iterator[list[Any]]:
         """Pages of the address history, newest first: ``/txs`` (mempool plus the first 25
-        confirmed), then ``/txs/chain/:last_seen_txid`` until a page has fewer than 25."""
-        page = self._page(f"/address/{address}/txs")
-        yield page
-        confirmed = [tx for tx in page if (tx.get("status") or {}).get("confirmed")]
-        while len(confirmed) >= ESPLORA_CHAIN_PAGE_SIZE:
-            last_seen = confirmed[-1]["txid"]
-            page = self._page(f"/address/{address}/txs/chain/{last_seen}")
-            yield page
-            confirmed = page
+        confirmed), then ``/txs/chain/:last_seen_txid`` until a page has fewer than 25.
 
-    def _page(self, path: str) -> list[Any]:
-        page = self._json(path)
+        With *confirmed_count* (the explorer's own ``chain_stats.tx_count``), a short page
+        before that many were listed (an empty page mid-paging, or the empty page electrs
+        gives for an unknown ``last_seen_txid``) is asked once more, then refused with
+        :class:`IncompleteHistory`: a history is never silently cut short."""
+        path = f"/address/{address}/txs"
+        page = self._page(path)
+        listed = 0
+        while True:
+            confirmed = [tx for tx in page if (tx.get("status") or {}).get("confirmed")]
+            if confirmed_count is not None and len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE and \
+                    listed + len(confirmed) < confirmed_count:
+                page = self._page(path, fresh=True)
+                confirmed = [tx for tx in page if (tx.get("status") or {}).get("confirmed")]
+                if len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE and listed + len(confirmed) < confirmed_count:
+                    raise IncompleteHistory(f"{self.api_url}{path}", address, listed + len(confirmed), confirmed_count)
+            yield page
+            listed += len(confirmed)
+            if len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE:
+                return
+            path = f"/address/{address}/txs/chain/{confirmed[-1]['txid']}"
+            page = self._page(path)
+
+    def _page(self, path: str, fresh: bool = False) -> list[Any]:
+        page = self._json(path, fresh=fresh)
         if not isinstance(page, list) or not all(isinstance(tx, dict) and "txid" in tx for tx in page):
             raise BadResponse(f"{self.api_url}{path}", 200, "an address history page should be a JSON array of transactions")
         return page
-
-
-def _error_text(response: HttpResponse) -> str:
-    text = " ".join(response.text.split())
-    if len(text) > _MAX_ERROR_TEXT:
-        text = text[:_MAX_ERROR_TEXT] + "…"
-    return repr(text) if text else "empty body"

@@ -10,7 +10,8 @@ from typing import Any
 
 from btctrace.model import AddressStats, Outspend, Tx, TxIn, TxOut, TxStatus
 
-__all__ = ["status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json", "price_from_json"]
+__all__ = ["status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json",
+           "address_stats_from_history", "price_from_json"]
 
 # Esplora's scriptpubkey_type names -> btctrace's (mempool/electrs src/util/transaction.rs).
 _SCRIPT_TYPES = {
@@ -125,6 +126,18 @@ def address_stats_from_json(obj: Any) -> AddressStats:
         spent_txo_sum=_int(chain, "spent_txo_sum"),
         mempool_tx_count=int(mempool.get("tx_count", 0)),
     )
+
+
+def address_stats_from_history(address: str, txs: list[Tx]) -> AddressStats:
+    """The ``chain_stats`` of *address* (plus its mempool count) computed from its complete
+    history, exactly as electrs counts them: confirmed transactions, the outputs they pay to
+    the address and the inputs spending from it."""
+    confirmed = [tx for tx in txs if tx.status.confirmed]
+    funded = [o.value for tx in confirmed for o in tx.outputs if o.address == address]
+    spent = [i.value for tx in confirmed for i in tx.inputs if i.address == address]
+    return AddressStats(address=address, tx_count=len(confirmed), funded_txo_count=len(funded),
+                        funded_txo_sum=sum(funded), spent_txo_count=len(spent), spent_txo_sum=sum(spent),
+                        mempool_tx_count=len(txs) - len(confirmed))
 
 
 def price_from_json(obj: Any) -> Decimal | None:

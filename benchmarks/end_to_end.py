@@ -1,0 +1,100 @@
+"""Offline end to end: trace + heuristics + taint + every export, for synthetic cases of
+1,000, 10,000 and 100,000 transactions, with peak memory and the growth exponent.
+
+    python benchmarks/end_to_end.py                         # 1k, 10k, 100k; 3 runs (1 for 100k)
+    python benchmarks/end_to_end.py --sizes 1000 10000 --runs 5
+
+Each case is made by :func:`make_synthetic_case` and recorded once to a real cassette (answers
+computed in-process); then ``run_trace`` replays it offline into a fresh folder, in a fresh
+subprocess per run so that the peak RSS is that run's (the larger of the
+run and the child process that draws its charts). Printed: median wall time, peak RSS,
+time per transaction, and the exponent b of time ~ n^b fitted over the sizes (1 = linear).
+Target: 10,000 transactions in under 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from btctrace.cache.cassettes import ReplayAdapter
+from btctrace.providers.esplora.provider import EsploraProvider
+from btctrace.providers.http import HttpFetcher, make_session
+from btctrace.runner import TraceJob, run_trace
+from btctrace.testing.synthetic import SYNTHETIC_API_URL, StoreCassette, make_synthetic_case
+from btctrace.tracing.result import Direction, Seed, TraceLimits
+from btctrace.tracing.walk import walk
+from btctrace.valuation import fetch_prices
+
+
+def limits_for(size: int) -> TraceLimits:
+    return TraceLimits(hops=100_000, max_transactions=size * 2)
+
+
+def record(size: int, folder: Path) -> tuple[Path, str, int]:
+    """Record a forward trace of a synthetic case of *size* transactions: (cassette, seed, txs)."""
+    case = make_synthetic_case(size)
+    store = StoreCassette(case.store, folder / f"synthetic-{size}.json")
+    provider = EsploraProvider(SYNTHETIC_API_URL, HttpFetcher(make_session(ReplayAdapter(store), trust_env=False)))
+    result = walk(provider, (Seed("address", case.ransom_address),), Direction.FORWARD, limits_for(size))
+    fetch_prices(provider, result)
+    store.recorded.save()
+    store.close()
+    return store.path, case.ransom_address, len(result.txs)
+
+
+def one_run(size: int, cassette: Path, seed: str, out: Path) -> dict:
+    started = time.perf_counter()
+    outcome = run_trace(TraceJob(seeds=(Seed("address", seed),), out_dir=out, limits=limits_for(size),
+                                 offline=cassette, force=True, workers=1))
+    seconds = time.perf_counter() - started
+    # The charts are drawn in a forked child: the peak is the larger of the two processes.
+    peak_mib = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (sizes above 20,000: one)")
+    parser.add_argument("--one", nargs=3, metavar=("SIZE", "CASSETTE", "SEED"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        with tempfile.TemporaryDirectory() as out:
+            print(json.dumps(one_run(int(args.one[0]), Path(args.one[1]), args.one[2], Path(out) / "out")))
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            started = time.perf_counter()
+            cassette, seed, txs = record(size, Path(folder))
+            made = time.perf_counter() - started
+            runs = [json.loads(subprocess.run([sys.executable, __file__, "--one", str(size), str(cassette), seed],
+                                              check=True, capture_output=True, text=True).stdout)
+                    for _ in range(args.runs if size <= 20_000 else 1)]
+            seconds = statistics.median(r["seconds"] for r in runs)
+            peak = max(r["peak_mib"] for r in runs)
+            rows.append((size, txs, seconds, peak, len(runs), cassette.stat().st_size / 2**20, made))
+    print(f"{'size':>8} {'traced':>8} {'median s':>9} {'ms/tx':>7} {'peak MiB':>9} {'runs':>5} {'cassette MiB':>13}"
+          f" {'build+record s':>15}")
+    for size, txs, seconds, peak, runs, mib, made in rows:
+        print(f"{size:>8,} {txs:>8,} {seconds:>9.2f} {1000 * seconds / txs:>7.2f} {peak:>9.0f} {runs:>5} {mib:>13.1f}"
+              f" {made:>15.1f}")
+    if len(rows) > 1:
+        xs = [math.log(r[1]) for r in rows]
+        ys = [math.log(r[2]) for r in rows]
+        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+        print(f"growth exponent (time ~ n^b): b = {slope:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Failover over several explorers, and a cross-check between them.
+
+``--api-url`` may be given more than once (e.g. blockstream.info and mempool.space). Every
+request goes to the explorer in use; when that one fails after its own retries (unavailable,
+rate limited, an answer that is not data, a history cut short, too large, or missing from the
+cassette on replay), the same request goes to the next, which stays in use from then on. A
+"not found" is an answer, not a failure. Which explorer answered how many requests, and every
+switch with its cause, are kept for the manifest and the report.
+
+The cross-check fetches a deterministic sample of the traced transactions (and their
+outspends) from every other explorer and reports each field on which they disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from btctrace.errors import (
+    BadResponse,
+    BtctraceError,
+    IncompleteHistory,
+    OfflineMiss,
+    ProviderUnavailable,
+    RateLimited,
+    ResponseTooLarge,
+)
+from btctrace.model import AddressHistory, AddressStats, Outspend, Tx
+from btctrace.providers.esplora.provider import EsploraProvider
+
+__all__ = ["FAILOVER_ERRORS", "Switch", "CrossCheck", "FailoverProvider", "cross_check"]
+
+# Failures after which the next explorer is asked.
+FAILOVER_ERRORS = (ProviderUnavailable, RateLimited, BadResponse, ResponseTooLarge, IncompleteHistory, OfflineMiss)
+
+
+@dataclass(frozen=True)
+class Switch:
+    """The explorer in use changed: *request* failed at *failed* with *error*; *to* answered."""
+
+    request: str
+    failed: str
+    error: str
+    to: str
+
+
+class FailoverProvider:
+    """A :class:`~btctrace.providers.base.Provider` over several Esplora providers, in order."""
+
+    def __init__(self, providers: list[EsploraProvider]) -> None:
+        if not providers:
+            raise ValueError("at least one provider")
+        self.providers = providers
+        self.api_url = providers[0].api_url
+        self.answered: Counter = Counter()  # api_url -> calls answered
+        self.switches: list[Switch] = []
+        self._current = 0
+        self._lock = threading.Lock()
+
+    def request_count(self) -> int:
+        return sum(p.request_count() for p in self.providers)
+
+    def _call(self, request: str, call: Callable[[EsploraProvider], Any]) -> Any:
+        start = self._current
+        failures: list[tuple[EsploraProvider, BtctraceError]] = []
+        for offset in range(len(self.providers)):
+            provider = self.providers[(start + offset) % len(self.providers)]
+            try:
+                value = call(provider)
+            except FAILOVER_ERRORS as exc:
+                failures.append((provider, exc))
+                continue
+            with self._lock:
+                self.answered[provider.api_url] += 1
+                for failed, exc in failures:
+                    self.switches.append(Switch(request, failed.api_url, exc.message, provider.api_url))
+                if failures:
+                    self._current = self.providers.index(provider)
+            return value
+        first = failures[0][1]
+        if len(failures) > 1:
+            others = "; ".join(f"{p.api_url}: {exc.message}" for p, exc in failures[1:])
+            first.hint = f"{first.hint}. Every other explorer failed too ({others})"
+        raise first
+
+    def get_tx(self, txid: str, fresh: bool = False) -> Tx:
+        return self._call(f"tx {txid}", lambda p: p.get_tx(txid, fresh))
+
+    def get_outspends(self, txid: str) -> tuple[Outspend, ...]:
+        return self._call(f"outspends {txid}", lambda p: p.get_outspends(txid))
+
+    def get_address_stats(self, address: str) -> AddressStats:
+        return self._call(f"address {address}", lambda p: p.get_address_stats(address))
+
+    def get_address_history(self, address: str, max_txs: int, confirmed_count: int | None = None) -> AddressHistory:
+        return self._call(f"history {address}",
+                          lambda p: p.get_address_history(address, max_txs, confirmed_count))
+
+    def get_price_usd(self, timestamp: int) -> Any:
+        return self._call(f"price {timestamp}", lambda p: p.get_price_usd(timestamp))
+
+    def log(self) -> dict[str, Any]:
+        """For the manifest: calls answered per explorer, and every switch."""
+        return {
+            "api_urls": [p.api_url for p in self.providers],
+            "answered": {p.api_url: self.answered[p.api_url] for p in self.providers},
+            "switches": [{"request": s.request, "failed": s.failed, "error": s.error, "to": s.to}
+                         for s in self.switches],
+        }
+
+
+@dataclass
+class CrossCheck:
+    """Transactions fetched from every explorer and compared field by field."""
+
+    sampled: list[str] = field(default_factory=list)
+    explorers: list[str] = field(default_factory=list)
+    disagreements: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+
+def _sample(txids: list[str], size: int) -> list[str]:
+    """*size* txids chosen by hash, so the sample does not depend on traversal order."""
+    return sorted(sorted(set(txids), key=lambda t: hashlib.sha256(t.encode()).hexdigest())[:size])
+
+
+def _fields(tx: Tx, outspends: tuple[Outspend, ...]) -> dict[str, str]:
+    values = {"block_height": str(tx.block_height), "block_time": str(tx.block_time), "fee": str(tx.fee),
+              "inputs": repr(tx.inputs), "outputs": repr(tx.outputs)}
+    values["outspends"] = repr(sorted((o.vout, o.spent, o.txid) for o in outspends))
+    return values
+
+
+def cross_check(providers: list[EsploraProvider], txids: list[str], size: int) -> CrossCheck:
+    """Fetch a sample of *size* of *txids* from each provider and report every field where
+    one differs from the first. A provider that fails for a transaction is reported, not fatal."""
+    check = CrossCheck(_sample(txids, size), [p.api_url for p in providers])
+    for txid in check.sampled:
+        answers: list[tuple[str, dict[str, str]]] = []
+        for provider in providers:
+            try:
+                answers.append((provider.api_url, _fields(provider.get_tx(txid), provider.get_outspends(txid))))
+            except BtctraceError as exc:
+                check.failures.append({"txid": txid, "api_url": provider.api_url, "error": exc.message})
+        if not answers:
+            continue
+        reference_url, reference = answers[0]
+        for url, values in answers[1:]:
+            for name in sorted(reference):
+                if values[name] != reference[name]:
+                    check.disagreements.append({"txid": txid, "field": name, "explorer_a": reference_url,
+                                                "value_a": reference[name], "explorer_b": url, "value_b": values[name]})
+    return check

@@ -1,0 +1,105 @@
+"""Failover between explorers and the cross-check, against two loopback servers."""
+
+import json
+
+import pytest
+
+from btctrace.errors import NotFound, ProviderUnavailable
+from btctrace.exports import OUTPUT_FILES
+from btctrace.manifest import MANIFEST_NAME
+from btctrace.providers.esplora.provider import EsploraProvider
+from btctrace.providers.failover import FailoverProvider, cross_check
+from btctrace.providers.http import HttpFetcher, make_session
+from btctrace.runner import TraceJob, run_trace
+from btctrace.testing.server import EsploraServer, Fault
+from btctrace.tracing.result import Seed, TraceLimits
+from btctrace.verify import verify_outputs
+from tests.conftest import EVIDENCE_BOUND_OUTPUTS, FAST_RETRY
+
+
+@pytest.fixture(scope="module")
+def two_explorers(demo):
+    with EsploraServer(demo.store) as first, EsploraServer(demo.store) as second:
+        yield first, second
+
+
+def _provider(server):
+    return EsploraProvider(server.api_url, HttpFetcher(make_session(), policy=FAST_RETRY, sleep=lambda s: None))
+
+
+def _job(demo, out, primary, fallbacks=(), **kwargs):
+    return TraceJob(seeds=(Seed("address", demo.ransom_address),), out_dir=out, limits=TraceLimits(hops=20),
+                    api_url=primary, fallback_urls=tuple(fallbacks), retry=FAST_RETRY, **kwargs)
+
+
+def test_a_failing_explorer_hands_over_and_the_manifest_says_who_answered(demo, two_explorers, tmp_path):
+    first, second = two_explorers
+    run_trace(_job(demo, tmp_path / "ref", first.api_url, record=tmp_path / "ref.json"))
+    first.faults[:] = [Fault(r"/tx/", status=503, times=10**6)]
+    try:
+        outcome = run_trace(_job(demo, tmp_path / "out", first.api_url, [second.api_url],
+                                 record=tmp_path / "case.json"))
+    finally:
+        first.faults.clear()
+    for name in sorted(set(OUTPUT_FILES) - EVIDENCE_BOUND_OUTPUTS - {"trace.json"}):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+    traced, reference = (json.loads((tmp_path / run / "trace.json").read_text()) for run in ("out", "ref"))
+    # The second explorer fetches again what the first had already sent inside history pages.
+    assert traced["counts"].pop("requests") > reference["counts"].pop("requests")
+    assert traced == reference
+    explorers = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["explorers"]
+    assert explorers["api_urls"] == [first.api_url, second.api_url]
+    assert explorers["answered"][first.api_url] >= 2 and explorers["answered"][second.api_url] >= 20
+    switch = explorers["switches"][0]
+    assert switch["failed"] == first.api_url and switch["to"] == second.api_url and "HTTP 503" in switch["error"]
+    assert outcome.explorers == explorers
+    # Offline, the cassette answers for both explorers and the rerun is byte-identical.
+    assert verify_outputs(tmp_path / "out").ok
+
+
+def test_not_found_is_an_answer_not_a_reason_to_fail_over(two_explorers):
+    first, second = two_explorers
+    provider = FailoverProvider([_provider(first), _provider(second)])
+    asked_before = len(second.requests)
+    with pytest.raises(NotFound):
+        provider.get_tx("00" * 32)
+    assert not provider.answered and provider.switches == [] and len(second.requests) == asked_before
+
+
+def test_when_every_explorer_fails_the_first_error_names_the_others(two_explorers):
+    first, second = two_explorers
+    first.faults[:] = [Fault(r"/tx/", status=503, times=10**6)]
+    second.faults[:] = [Fault(r"/tx/", status=502, times=10**6)]
+    try:
+        with pytest.raises(ProviderUnavailable, match="HTTP 503") as raised:
+            FailoverProvider([_provider(first), _provider(second)]).get_tx("ab" * 32)
+    finally:
+        first.faults.clear()
+        second.faults.clear()
+    assert second.api_url in raised.value.hint and "HTTP 502" in raised.value.hint
+
+
+def test_the_cross_check_reports_a_field_two_explorers_disagree_on(demo, two_explorers):
+    first, second = two_explorers
+    txid = demo.store.address_txids(demo.ransom_address)[0]
+    altered = json.loads(json.dumps(demo.store.tx(txid)))
+    altered["status"]["block_height"] += 1
+    second.faults[:] = [Fault(rf"/tx/{txid}$", status=200, body=json.dumps(altered),
+                              content_type="application/json", times=10**6)]
+    try:
+        check = cross_check([_provider(first), _provider(second)], [txid, *demo.store.address_txids(demo.ransom_address)],
+                            50)
+    finally:
+        second.faults.clear()
+    assert txid in check.sampled and check.failures == []
+    assert [(d["txid"], d["field"]) for d in check.disagreements] == [(txid, "block_height")]
+    assert check.disagreements[0]["value_b"] == str(altered["status"]["block_height"])
+
+
+def test_a_traced_cross_check_lands_in_trace_json(demo, two_explorers, tmp_path):
+    first, second = two_explorers
+    outcome = run_trace(_job(demo, tmp_path / "out", first.api_url, [second.api_url], cross_check=5))
+    section = json.loads((tmp_path / "out" / "trace.json").read_text())["cross_check"]
+    assert len(section["sampled"]) == 5 and section["disagreements"] == [] and section["failures"] == []
+    assert section["explorers"] == [first.api_url, second.api_url]
+    assert outcome.result.cross_check.sampled == section["sampled"]

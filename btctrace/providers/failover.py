@@ -83,7 +83,9 @@ class FailoverProvider:
         first = failures[0][1]
         if len(failures) > 1:
             others = "; ".join(f"{p.api_url}: {exc.message}" for p, exc in failures[1:])
-            first.hint = f"{first.hint}. Every other explorer failed too ({others})"
+            addition = f"Every other explorer failed too ({others})"
+            if addition not in first.hint:  # the fetcher re-raises one cached error object
+                first.hint = f"{first.hint}. {addition}"
         raise first
 
     def get_tx(self, txid: str, fresh: bool = False) -> Tx:

@@ -70,13 +70,16 @@ def test_when_every_explorer_fails_the_first_error_names_the_others(two_explorer
     first, second = two_explorers
     first.faults[:] = [Fault(r"/tx/", status=503, times=10**6)]
     second.faults[:] = [Fault(r"/tx/", status=502, times=10**6)]
+    provider = FailoverProvider([_provider(first), _provider(second)])
     try:
-        with pytest.raises(ProviderUnavailable, match="HTTP 503") as raised:
-            FailoverProvider([_provider(first), _provider(second)]).get_tx("ab" * 32)
+        for _ in range(2):  # asked again, the cached error is raised again: its hint does not grow
+            with pytest.raises(ProviderUnavailable, match="HTTP 503") as raised:
+                provider.get_tx("ab" * 32)
     finally:
         first.faults.clear()
         second.faults.clear()
     assert second.api_url in raised.value.hint and "HTTP 502" in raised.value.hint
+    assert raised.value.hint.count("Every other explorer failed too") == 1
 
 
 def test_the_cross_check_reports_a_field_two_explorers_disagree_on(demo, two_explorers):

@@ -46,7 +46,7 @@ _OTHER_HOST_RATE = 2.0
 Decoder = Callable[[str], Any]
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# The largest answer read: a 100,000-output transaction is about 20 MB of Esplora JSON.
+# The largest answer read: a synthetic 100,000-output transaction is 26 MB of Esplora JSON.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
 _CHUNK = 1 << 16
 # Transport failures worth another attempt: refused or reset connections, timeouts, bodies cut off.

@@ -287,7 +287,7 @@ class RecordingAdapter(HTTPAdapter):
         self.max_body_bytes = max_body_bytes
         # Only answers kept before this run are replayed; an answer asked again in this run
         # (a short history page, a vanished transaction) goes to the network and replaces it.
-        self._earlier = {key: item for key, item in cassette.interactions.items()}
+        self._earlier = dict(cassette.interactions)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         item = self._earlier.pop((request.method or "GET", normalise_uri(request.url or "")), None)

@@ -28,7 +28,7 @@ from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
-__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "link_table", "entity_table", "write_xlsx", "write_gexf", "dot_text",
+__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "link_table", "entity_table", "write_gexf", "dot_text",
            "cytoscape_json", "write_interchange"]
 
 LINK_COLUMNS = ["From_ID", "From_Type", "From_Label", "To_ID", "To_Type", "To_Label", "Link_Type", "Date_UTC",

@@ -71,26 +71,31 @@ class EsploraClient:
         before that many were listed (an empty page mid-paging, or the empty page electrs
         gives for an unknown ``last_seen_txid``) is asked once more, then refused with
         :class:`IncompleteHistory`: a history is never silently cut short."""
-        path = f"/address/{address}/txs"
-        page = self._page(path)
-        listed = 0
+        def cut_short(confirmed: list[Any]) -> bool:
+            return confirmed_count is not None and len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE and \
+                listed + len(confirmed) < confirmed_count
+
+        path, listed = f"/address/{address}/txs", 0
         while True:
-            confirmed = [tx for tx in page if (tx.get("status") or {}).get("confirmed")]
-            if confirmed_count is not None and len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE and \
-                    listed + len(confirmed) < confirmed_count:
+            page = self._page(path)
+            confirmed = _confirmed(page)
+            if cut_short(confirmed):  # asked once more, fresh, before it is refused
                 page = self._page(path, fresh=True)
-                confirmed = [tx for tx in page if (tx.get("status") or {}).get("confirmed")]
-                if len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE and listed + len(confirmed) < confirmed_count:
+                confirmed = _confirmed(page)
+                if cut_short(confirmed):
                     raise IncompleteHistory(f"{self.api_url}{path}", address, listed + len(confirmed), confirmed_count)
             yield page
             listed += len(confirmed)
             if len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE:
                 return
             path = f"/address/{address}/txs/chain/{confirmed[-1]['txid']}"
-            page = self._page(path)
 
     def _page(self, path: str, fresh: bool = False) -> list[Any]:
         page = self._json(path, fresh=fresh)
         if not isinstance(page, list) or not all(isinstance(tx, dict) and "txid" in tx for tx in page):
             raise BadResponse(f"{self.api_url}{path}", 200, "an address history page should be a JSON array of transactions")
         return page
+
+
+def _confirmed(page: list[Any]) -> list[Any]:
+    return [tx for tx in page if (tx.get("status") or {}).get("confirmed")]

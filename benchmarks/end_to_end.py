@@ -10,6 +10,12 @@ subprocess per run so that the peak RSS is that run's (the larger of the
 run and the child process that draws its charts). Printed: median wall time, peak RSS,
 time per transaction, and the exponent b of time ~ n^b fitted over the sizes (1 = linear).
 Target: 10,000 transactions in under 30 s.
+
+    python benchmarks/end_to_end.py --check-cost 10000 --runs 5
+
+measures what checking every explorer answer costs (btctrace/providers/checks.py and
+ledger.py): runs with and without the checks, alternating in fresh subprocesses, in one
+invocation; prints both medians and their ratio. Target: at most 5 % more.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ import time
 from pathlib import Path
 
 from btctrace.cache.cassettes import ReplayAdapter
+import btctrace.runner
 from btctrace.providers.esplora.provider import EsploraProvider
+from btctrace.providers.ledger import AnswerLedger
 from btctrace.providers.http import HttpFetcher, make_session
 from btctrace.runner import TraceJob, run_trace
 from btctrace.testing.synthetic import SYNTHETIC_API_URL, StoreCassette, make_synthetic_case
@@ -51,14 +59,92 @@ def record(size: int, folder: Path) -> tuple[Path, str, int]:
     return store.path, case.ransom_address, len(result.txs)
 
 
-def one_run(size: int, cassette: Path, seed: str, out: Path) -> dict:
+class UncheckedLedger(AnswerLedger):
+    """For the cost measurement only: every answer passes without a check."""
+
+    def accept_tx(self, tx, asked=None):
+        return tx
+
+    def accept_outspends(self, tx, outspends):
+        return outspends
+
+    def accept_stats(self, stats, asked):
+        return stats
+
+    def accept_history_entry(self, tx, address):
+        return None
+
+    def accept_price(self, price, asked):
+        return price
+
+    def admit_tx(self, tx):
+        return tx
+
+    def admit_outspends(self, txid, outspends):
+        return outspends
+
+
+CHECK_METHODS = ("accept_tx", "accept_outspends", "accept_stats", "accept_history_entry", "accept_price", "admit_tx",
+                 "admit_outspends")
+
+
+class TimedLedger(AnswerLedger):
+    """The real checks, with the time spent in them summed (a direct, noise-free attribution)."""
+
+    seconds = 0.0
+
+
+def _timed(name: str):
+    method = getattr(AnswerLedger, name)
+
+    def timed(self, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            TimedLedger.seconds += time.perf_counter() - started
+    return timed
+
+
+for _name in CHECK_METHODS:
+    setattr(TimedLedger, _name, _timed(_name))
+
+
+def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True) -> dict:
+    btctrace.runner.AnswerLedger = TimedLedger if checks else UncheckedLedger
     started = time.perf_counter()
     outcome = run_trace(TraceJob(seeds=(Seed("address", seed),), out_dir=out, limits=limits_for(size),
                                  offline=cassette, force=True, workers=1))
     seconds = time.perf_counter() - started
     # The charts are drawn in a forked child: the peak is the larger of the two processes.
     peak_mib = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
-    return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files)}
+    return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files),
+            "in_checks": TimedLedger.seconds}
+
+
+def _child(size: int, cassette: Path, seed: str, *flags: str) -> dict:
+    command = [sys.executable, __file__, "--one", str(size), str(cassette), seed, *flags]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+
+def check_cost(size: int, runs: int) -> None:
+    """Median end-to-end time with and without the answer checks, alternating, in one run."""
+    with tempfile.TemporaryDirectory() as folder:
+        cassette, seed, txs = record(size, Path(folder))
+        timings: dict[str, list[float]] = {"checked": [], "unchecked": [], "in_checks": []}
+        for _ in range(runs):
+            run = _child(size, cassette, seed)
+            timings["checked"].append(run["seconds"])
+            timings["in_checks"].append(run["in_checks"] / run["seconds"])
+            timings["unchecked"].append(_child(size, cassette, seed, "--unchecked")["seconds"])
+    checked, unchecked = (statistics.median(timings[k]) for k in ("checked", "unchecked"))
+    print(f"{txs:,} transactions, {runs} runs each, alternating")
+    print(f"  with checks:    median {checked:.2f} s  ({', '.join(f'{t:.2f}' for t in timings['checked'])})")
+    print(f"  without checks: median {unchecked:.2f} s  ({', '.join(f'{t:.2f}' for t in timings['unchecked'])})")
+    print(f"  cost of the checks: {100 * (checked / unchecked - 1):+.1f} % of the median (target: at most +5 %)")
+    print(f"  time inside the checks, measured within each checked run: median "
+          f"{100 * statistics.median(timings['in_checks']):.1f} % of the run "
+          f"({', '.join(f'{100 * share:.1f}' for share in timings['in_checks'])})")
 
 
 def main() -> None:
@@ -66,10 +152,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size (sizes above 20,000: one)")
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "CASSETTE", "SEED"), help=argparse.SUPPRESS)
+    parser.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--check-cost", type=int, metavar="SIZE", help="time SIZE with and without the answer checks")
     args = parser.parse_args()
     if args.one:
         with tempfile.TemporaryDirectory() as out:
-            print(json.dumps(one_run(int(args.one[0]), Path(args.one[1]), args.one[2], Path(out) / "out")))
+            print(json.dumps(one_run(int(args.one[0]), Path(args.one[1]), args.one[2], Path(out) / "out",
+                                     checks=not args.unchecked)))
+        return
+    if args.check_cost:
+        check_cost(args.check_cost, args.runs)
         return
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -77,9 +169,7 @@ def main() -> None:
             started = time.perf_counter()
             cassette, seed, txs = record(size, Path(folder))
             made = time.perf_counter() - started
-            runs = [json.loads(subprocess.run([sys.executable, __file__, "--one", str(size), str(cassette), seed],
-                                              check=True, capture_output=True, text=True).stdout)
-                    for _ in range(args.runs if size <= 20_000 else 1)]
+            runs = [_child(size, cassette, seed) for _ in range(args.runs if size <= 20_000 else 1)]
             seconds = statistics.median(r["seconds"] for r in runs)
             peak = max(r["peak_mib"] for r in runs)
             rows.append((size, txs, seconds, peak, len(runs), cassette.stat().st_size / 2**20, made))

@@ -56,6 +56,7 @@ class Case:
     tag_paths: tuple[Path, ...]
     fallback_urls: tuple[str, ...] = ()
     cross_check: int = 0
+    network: str = MAINNET
     collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
     allow_collapse: bool = False
     cluster_change: bool = False
@@ -165,6 +166,7 @@ def load_case(path: str | Path) -> Case:
     return Case(
         path=path, id=case["id"], title=case.get("title", case["id"]), synthetic=case.get("synthetic", False),
         description=case.get("description", ""), seeds=seeds, direction=direction, limits=_limits(path, trace),
+        network=network,
         api_url=provider.get("api_url"),
         cassette=_near(folder, provider["cassette"]) if "cassette" in provider else None,
         rate=float(provider["rate"]) if "rate" in provider else None,

@@ -27,7 +27,9 @@ __all__ = [
     "IncompleteHistory",
     "ProviderUnavailable",
     "BadResponse",
+    "AnswerRefused",
     "CassetteError",
+    "CassetteAnswerRefused",
     "OfflineMiss",
     "MissingDependency",
     "OutputError",
@@ -187,6 +189,21 @@ class BadResponse(ProviderError):
         )
 
 
+class AnswerRefused(BadResponse):
+    """An explorer answer failed one of the named checks (:mod:`btctrace.providers.checks`):
+    it is refused like any bad response, never used."""
+
+    def __init__(self, url: str, check: str, subject: str, detail: str) -> None:
+        self.check = check
+        self.subject = subject
+        self.status = 200
+        self.detail = f"check {check} failed for {subject}: {detail}"
+        ProviderError.__init__(
+            self, url, f"the explorer's answer at {url} was refused: {self.detail}",
+            "The explorer is inconsistent, lagging or untrustworthy: retry later, or add another --api-url to fail over to",
+        )
+
+
 class ResponseTooLarge(ProviderError):
     """An answer larger than the body bound: read no further, so a hostile or broken explorer
     cannot exhaust memory."""
@@ -228,6 +245,20 @@ class CassetteError(BtctraceError):
             f"cassette {path}: {reason}",
             "Use a cassette written by btctrace --record (or vcrpy, JSON serializer)",
         )
+
+
+class CassetteAnswerRefused(CassetteError):
+    """Offline: an answer in the cassette failed a check (an altered cassette, or one recorded
+    from an inconsistent explorer)."""
+
+    def __init__(self, path: str, refused: AnswerRefused) -> None:
+        self.refused = refused
+        BtctraceError.__init__(
+            self,
+            f"cassette {path}: {refused.detail} (at {refused.url})",
+            "The cassette was altered or recorded from an inconsistent explorer: record it again from a trusted one",
+        )
+        self.path = path
 
 
 class OfflineMiss(BtctraceError):

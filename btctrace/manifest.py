@@ -37,7 +37,7 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
     limits = job.limits
     return {
         "seeds": [{"kind": s.kind, "value": s.value, "vout": s.vout} for s in job.seeds],
-        "direction": job.direction.value, "hops": limits.hops, "min_value_sats": limits.min_value,
+        "network": job.network, "direction": job.direction.value, "hops": limits.hops, "min_value_sats": limits.min_value,
         "since": limits.since, "until": limits.until, "max_transactions": limits.max_transactions,
         "large_address_tx_count": limits.large_address_tx_count, "max_seed_history": limits.max_seed_history,
         "max_fan_out": limits.max_fan_out,

@@ -13,30 +13,32 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
-from btctrace import __version__
+from btctrace import __version__, safejson
+from btctrace.addresses import MAINNET
 from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
 from btctrace.case import Case
-from btctrace.errors import BtctraceError, Interrupted, OutputError, UsageProblem
+from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, OutputError, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
 from btctrace.exports.endpoints import endpoints_frame, taint_section
 from btctrace.exports.tables import write_csv
 from btctrace.exports.trace_json import read_trace_document, result_from_document
 from btctrace.graph.build import build_graph
-from btctrace.analysis import analyse
+from btctrace.analysis import Analysis, analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.manifest import build_manifest, write_manifest
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy, default_rate_for, make_session
+from btctrace.providers.ledger import AnswerLedger
 from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
-from btctrace.tracing.accounting import TaintReport, taint_report
+from btctrace.tracing.accounting import TaintReport, taint_report, unanswerable_seed
 from btctrace.tracing.taint import METHODS
 from btctrace.tracing.walk import Progress, walk
-from btctrace.valuation import fetch_prices
+from btctrace.valuation import Prices, fetch_prices
 
-__all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "TraceOutcome", "TaintOutcome", "run_trace", "run_case",
-           "run_taint", "resolve_api_url"]
+__all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "Traced", "TraceOutcome", "TaintOutcome", "trace_and_analyse",
+           "run_trace", "run_case", "run_taint", "resolve_api_url"]
 
 API_URL_ENV = "BTCTRACE_API_URL"
 DEFAULT_WORKERS = 4
@@ -48,6 +50,7 @@ class TraceJob:
     out_dir: Path
     direction: Direction = Direction.FORWARD
     limits: TraceLimits = field(default_factory=TraceLimits)
+    network: str = MAINNET  # explorer answers must hold addresses of this network
     api_url: str | None = None  # None: $BTCTRACE_API_URL, the cassette's, or the default
     fallback_urls: tuple[str, ...] = ()  # explorers asked, in order, when the one in use fails
     cross_check: int = 0  # transactions compared across all explorers after the trace
@@ -164,7 +167,7 @@ def _usable_answer(item: dict) -> bool:
     if item["response"]["status"]["code"] != 200:
         return False
     try:
-        json.loads(item["response"]["body"]["string"])
+        safejson.loads(item["response"]["body"]["string"])
     except ValueError:
         return False
     return True
@@ -196,15 +199,19 @@ def _transport(job: TraceJob) -> _Transport:
         else:
             session, mode = make_session(), "live"
     providers = []
+    ledger = AnswerLedger(job.network)  # one for all explorers: answers are checked against each other
     for url in api_urls:
         rate = None if mode == "offline" else job.rate if job.rate is not None else default_rate_for(url)
         fetcher = HttpFetcher(session, rate=rate, policy=policy, max_body_bytes=job.max_response_bytes)
-        providers.append(EsploraProvider(url, fetcher))
+        providers.append(EsploraProvider(url, fetcher, ledger))
     return _Transport(session, providers, recording, mode)
 
 
-def _abandon(recording: _Recording | None, exc: BaseException) -> None:
-    """Keep the journal of a failed recording and say how to continue it."""
+def _abandon(recording: _Recording | None, exc: BaseException, cassette: Path | None = None) -> None:
+    """Keep the journal of a failed recording and say how to continue it. Offline, an answer
+    of the cassette that fails a check is the cassette's fault (exit 5, not 4)."""
+    if cassette is not None and isinstance(exc, AnswerRefused):
+        raise CassetteAnswerRefused(str(cassette), exc) from None
     journal = str(recording.journal_path) if recording is not None else None
     if recording is not None:
         recording.abandon()
@@ -214,16 +221,26 @@ def _abandon(recording: _Recording | None, exc: BaseException) -> None:
         exc.hint = f"{exc.hint}. Responses fetched so far are kept in {journal}: fix the cause and rerun with --resume"
 
 
-def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
-    """Trace, then write every output into ``job.out_dir``. With ``job.record`` every response
-    is journalled as it arrives, so a trace that fails or is interrupted loses nothing fetched."""
+@dataclass
+class Traced:
+    """A finished trace and its analysis, before any output is written."""
+
+    result: TraceResult
+    analysis: Analysis
+    graph: nx.MultiDiGraph
+    tags: TagIndex
+    prices: Prices
+    mode: str
+    explorers: dict  # which explorer answered what; failovers; refused answers
+
+
+def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced:
+    """Trace (recording, replaying or live), check, value and analyse: everything
+    :func:`run_trace` writes, without writing it."""
     _check_job(job)
-    prepare_out_dir(job.out_dir, job.force)
     tags = load_tagpacks(list(job.tag_paths)) if job.tag_paths else TagIndex()
     transport = _transport(job)
-    recording, mode = transport.recording, transport.mode
     provider = FailoverProvider(transport.providers)
-    api_url = provider.api_url
     try:
         result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
                       workers=job.workers)
@@ -231,21 +248,32 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
         if job.cross_check and len(transport.providers) > 1:
             result.cross_check = cross_check(transport.providers, sorted(result.txs), job.cross_check)
     except BaseException as exc:
-        _abandon(recording, exc)
+        _abandon(transport.recording, exc, job.offline)
         raise
     finally:
         transport.session.close()
-    if recording is not None:
-        recording.finish()
+    if transport.recording is not None:
+        transport.recording.finish()
+    result.checks = provider.ledger.summary()
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
                        usd_per_btc=prices.floats_by_txid(result))
     graph = build_graph(result, tags, analysis.clusters.ids())
+    return Traced(result, analysis, graph, tags, prices, transport.mode, provider.log())
+
+
+def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
+    """Trace, then write every output into ``job.out_dir``. With ``job.record`` every response
+    is journalled as it arrives, so a trace that fails or is interrupted loses nothing fetched."""
+    _check_job(job)
+    prepare_out_dir(job.out_dir, job.force)
+    traced = trace_and_analyse(job, progress)
     evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
-    files = write_outputs(result, analysis, graph, tags, job.case, job.out_dir, prices, evidence, job.chart_by_time,
-                          job.sankey_method)
-    explorers = provider.log()
-    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, mode, files, explorers)))
-    return TraceOutcome(result, graph, job.out_dir, files, mode, job.record or job.offline, explorers)
+    files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case, job.out_dir,
+                          traced.prices, evidence, job.chart_by_time, job.sankey_method)
+    api_url = traced.explorers["api_urls"][0]
+    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
+    return TraceOutcome(traced.result, traced.graph, job.out_dir, files, traced.mode, job.record or job.offline,
+                        traced.explorers)
 
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
@@ -267,6 +295,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         offline = cassette
     job = TraceJob(
         seeds=case.seeds, out_dir=out_dir or Path("out") / case.id, direction=case.direction, limits=case.limits,
+        network=case.network,
         api_url=api_url or (None if offline else case.api_url),
         fallback_urls=() if api_url or offline else case.fallback_urls, cross_check=case.cross_check,
         record=cassette if record else None, resume=resume,
@@ -293,9 +322,10 @@ def run_taint(out_dir: Path, seeds: list[tuple[str, int]] | None = None, methods
     result, tags = result_from_document(read_trace_document(out_dir))
     if result.direction is not Direction.FORWARD:
         raise UsageProblem(f"{out_dir} holds a {result.direction.value} trace", "Taint follows money forward: trace forward")
-    unknown = [f"{t}:{v}" for t, v in seeds or [] if t not in result.txs or v >= len(result.txs[t].tx.outputs)]
-    if unknown:
-        raise UsageProblem(f"seed outputs not in this trace: {', '.join(unknown)}", "Use txid:vout of a traced transaction")
+    for point in seeds or []:
+        problem = unanswerable_seed(result, point)
+        if problem:
+            raise UsageProblem(f"no taint from seed {point[0]}:{point[1]}: {problem}")
     try:
         report = taint_report(result, tags, seeds, methods)
     except ValueError as exc:

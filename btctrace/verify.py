@@ -8,13 +8,14 @@ named, with the responses that changed, and no rerun is trusted from it.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from btctrace import safejson
+from btctrace.addresses import MAINNET
 from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import changed_interactions, interaction_digests, sha256_file
 from btctrace.errors import BtctraceError, ManifestError
@@ -48,7 +49,7 @@ class VerifyReport:
 def _load_manifest(out_dir: Path) -> dict[str, Any]:
     path = out_dir / MANIFEST_NAME
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = safejson.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ManifestError(str(path), "there is no manifest: was this folder written by btctrace?") from None
     except (OSError, ValueError) as exc:
@@ -113,7 +114,7 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
     case = manifest.get("case") or {}
     return TraceJob(
         seeds=tuple(Seed(s["kind"], s["value"], s["vout"]) for s in p["seeds"]), out_dir=rerun_dir,
-        direction=Direction(p["direction"]), limits=limits, api_url=manifest["api_url"],
+        direction=Direction(p["direction"]), limits=limits, network=p.get("network", MAINNET), api_url=manifest["api_url"],
         fallback_urls=tuple(p.get("fallback_urls", ())), cross_check=p.get("cross_check", 0),
         max_response_bytes=p.get("max_response_bytes", TraceJob.max_response_bytes),
         offline=out_dir / manifest["cassette"]["path"],

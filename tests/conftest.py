@@ -116,3 +116,18 @@ def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> di
 # Outputs that record which evidence files they came from (hashes, fetch times): identical only
 # when two runs used the same cassette file, so tests comparing two recordings leave them out.
 EVIDENCE_BOUND_OUTPUTS = frozenset({"report.html"})
+
+
+def figures_of(traced, case=None) -> dict:
+    """Everything a trace concludes (a :class:`btctrace.runner.Traced`), as the exhibits state it:
+    the trace.json document, the endpoints and the subpoena packet. Two runs with equal figures
+    write the same data in every export."""
+    from btctrace.exports import CaseInfo
+    from btctrace.exports.endpoints import endpoints_frame
+    from btctrace.exports.subpoena import subpoena_frame
+    from btctrace.exports.trace_json import trace_document
+
+    document = trace_document(traced.result, traced.graph, traced.tags, case or CaseInfo(), traced.analysis,
+                              traced.prices)
+    return {"trace": document, "endpoints": endpoints_frame(traced.analysis.taint).to_csv(),
+            "subpoena": subpoena_frame(traced.result, traced.analysis, traced.tags, traced.prices).to_csv()}

@@ -5,6 +5,7 @@ stops the run with one clear error, with every response fetched so far journalle
 
 import json
 import tracemalloc
+from dataclasses import replace
 
 import pytest
 from click.testing import CliRunner
@@ -190,7 +191,8 @@ def test_a_transaction_with_100000_outputs_is_bounded_and_its_fan_out_recorded(b
     for index in (7, 70_000, 99_999):  # three of the outputs are spent on
         builder.spend(800_102, [bomb[index]], [(builder.address("p2wpkh"), 5_000)])
     with EsploraServer(builder.store) as server:
-        fetcher = HttpFetcher(make_session(), policy=FAST_RETRY)
+        # The server takes seconds to write 26 MB of JSON on a busy 2-core machine: allow for it.
+        fetcher = HttpFetcher(make_session(), policy=replace(FAST_RETRY, timeout=(2.0, 60.0)))
         tracemalloc.start()
         try:
             result = walk(EsploraProvider(server.api_url, fetcher), (Seed("address", seed),), Direction.FORWARD,

@@ -24,7 +24,7 @@ def test_usd_is_exact_to_the_cent_and_na_without_a_price():
     (None, None),
 ])
 def test_price_answers(answer, price):
-    assert price_from_json(answer) == price
+    assert price_from_json(answer, 1_620_000_000) == price
 
 
 def test_demo_case_has_synthetic_prices(demo_out):

@@ -33,6 +33,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+from btctrace import safejson
 from btctrace.errors import CassetteError, OfflineMiss, OutputError
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, RETRY_STATUSES, read_bounded
 
@@ -93,14 +94,20 @@ class Cassette:
     def load(cls, path: str | Path) -> "Cassette":
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = safejson.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise CassetteError(str(path), "no such file") from None
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise CassetteError(str(path), f"not readable JSON ({exc})") from None
         cassette = cls(path=path, metadata=_metadata_of(path, data))
         for number, item in enumerate(data["interactions"]):
-            cassette.add_interaction(item, _check_interaction(path, number, item))
+            key = _check_interaction(path, number, item)
+            earlier = cassette.interactions.get(key)
+            if earlier is not None and _answer(earlier) != _answer(item):
+                raise CassetteError(str(path), f"it holds two different answers for {key[0]} {key[1][:200]} "
+                                               f"(interaction {number} and an earlier one): which is the evidence is "
+                                               "ambiguous")
+            cassette.add_interaction(item, key)
         return cassette
 
     def add_interaction(self, item: dict[str, Any], key: tuple[str, str] | None = None) -> None:
@@ -167,7 +174,7 @@ class Journal:
         with open(path, encoding="utf-8") as stream:
             for number, line in enumerate(stream):
                 try:
-                    item = json.loads(line)
+                    item = safejson.loads(line)
                     _check_interaction(path, number, item)
                 except (ValueError, CassetteError):
                     if line.endswith("\n"):
@@ -183,9 +190,30 @@ def _metadata_of(path: Path, data: Any) -> dict[str, Any]:
     if data.get("version") != CASSETTE_FORMAT_VERSION:
         raise CassetteError(str(path), f"unsupported cassette version {data.get('version')!r}")
     metadata = data.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise CassetteError(str(path), "'metadata' should be an object")
+    if not isinstance(metadata, dict) or not _shallow(metadata):
+        raise CassetteError(str(path), "'metadata' should be an object (of limited depth)")
     return metadata
+
+
+_MAX_DEPTH = 16  # a vcrpy interaction nests 5 levels; bodies are strings
+
+
+def _shallow(value: Any, limit: int = _MAX_DEPTH) -> bool:
+    """True when *value* nests no deeper than *limit* (iteratively: never a RecursionError)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            if depth > limit:
+                return False
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return True
+
+
+def _answer(item: dict[str, Any]) -> tuple[int, str]:
+    """What an interaction answered (its status and body): two recordings of one answer differ
+    only in when they were fetched."""
+    return int(item["response"]["status"]["code"]), item["response"]["body"]["string"]
 
 
 def _header_value(value: Any) -> bool:
@@ -194,6 +222,8 @@ def _header_value(value: Any) -> bool:
 
 
 def _check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
+    if not _shallow(item):
+        raise CassetteError(str(path), f"interaction {number} nests deeper than {_MAX_DEPTH} levels")
     try:
         request, response = item["request"], item["response"]
         method, uri = str(request["method"]).upper(), normalise_uri(str(request["uri"]))

@@ -52,6 +52,11 @@ def _explorer_lines(outcome: TraceOutcome) -> list[str]:
         lines.append(f"Explorers (calls answered): {answered}")
     lines.extend(f"Failover: {s['request']} failed at {s['failed']} ({s['error']}); {s['to']} answered"
                  for s in explorers.get("switches", []))
+    lines.extend(f"REFUSED: {r['request']} at {r['api_url']}: {r['detail']}" for r in explorers.get("refused", []))
+    if outcome.result.checks:
+        passed = [f"{c['check']} {c['passed']:,}" for c in outcome.result.checks["checks"] if c["passed"]]
+        lines.append(f"Explorer answers checked ({outcome.result.checks['network']}), passed per check: "
+                     f"{', '.join(passed)}; {len(explorers.get('refused', []))} answers refused")
     check = outcome.result.cross_check
     if check is not None:
         lines.append(f"Cross-check of {len(check.sampled)} transactions across {', '.join(check.explorers)}: "

@@ -24,6 +24,7 @@ def taint_lines(outcome: TaintOutcome, methods: tuple[str, ...]) -> list[str]:
         lines.append(f"{row.place:<64} {row.reason:<15}" + "".join(f" {format_btc(row.sats[m]):>18}" for m in methods))
     for name, attribute in (("fees", "fees"), ("seed", "seed"), ("absorbed (poison)", "absorbed")):
         lines.append(f"{name:<80}" + "".join(f" {format_btc(getattr(report.totals[m], attribute)):>18}" for m in methods))
+    lines.extend(f"note: {note}" for note in report.notes)
     lines.append("reconciled: " + ", ".join(f"{m} {'yes' if report.totals[m].balanced else 'NO'}" for m in methods))
     lines.append(f"wrote {', '.join(str(f) for f in outcome.files)}")
     return lines

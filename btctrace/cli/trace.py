@@ -91,6 +91,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
     )
     job = TraceJob(
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
+        network=network,
         api_url=api_urls[0] if api_urls else None, fallback_urls=tuple(api_urls[1:]), cross_check=cross_check,
         max_response_bytes=int(max_response_mb * 2**20), record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,

@@ -42,4 +42,5 @@ def taint_section(report: TaintReport | None) -> dict[str, Any] | None:
                     for m, t in report.totals.items()},
         "endpoints": endpoints_frame(report).to_dict(orient="records"),
         "fifo_narrative": report.narrative,
+        "notes": report.notes,
     }

@@ -69,7 +69,7 @@ def _table(headers: list[str], rows: Iterable[Iterable[Any]], numeric: set[int] 
 
 def _summary(result: TraceResult, analysis: Analysis) -> str:
     seeds = analysis.taint.seeds if analysis.taint else []
-    paid = sum(result.txs[t].tx.outputs[v].value for t, v in seeds)
+    paid = analysis.taint.totals["fifo"].seed if analysis.taint else 0  # each satoshi once
     times = [result.txs[t].tx.block_time for t, _ in seeds if result.txs[t].tx.block_time]
     lines = [f"{len(seeds)} payment(s) brought {format_btc(paid)} BTC to the seed(s)"
              + (f" between {format_utc(min(times))} and {format_utc(max(times))}." if times else ".")]
@@ -83,6 +83,7 @@ def _summary(result: TraceResult, analysis: Analysis) -> str:
             lines.append(f"Under FIFO, {format_btc(sats)} BTC ended at: {STOP_EXPLANATIONS[StopReason(reason)]}.")
         lines.append(f"Fees took {format_btc(analysis.taint.totals['fifo'].fees)} BTC; the totals reconcile to the "
                      "satoshi under every method.")
+        lines.extend(analysis.taint.notes)
     return "".join(f"<p>{_e(line)}</p>" for line in lines)
 
 
@@ -132,6 +133,25 @@ def _stops(result: TraceResult) -> str:
         "<p>Caps that bit:</p>" + _table(["cap", "limit", "what it cut"], caps)
 
 
+def _answer_checks(result: TraceResult) -> str:
+    """What was checked of the explorer's answers before use, and where explorers disagreed."""
+    if not result.checks:
+        return ""
+    checks = _table(["check", "counts", "passed", "rule"],
+                    [(c["check"], c["subject"], f"{c['passed']:,}", c["rule"]) for c in result.checks["checks"]], {2})
+    parts = [f"<p>Every explorer answer was checked before use ({_e(result.checks['network'])}); an answer failing "
+             "any check is refused, never used. Passed, per check:</p>", checks]
+    cross = result.cross_check
+    if cross is not None:
+        parts.append(f"<p>Cross-check of {len(cross.sampled)} transactions across {_e(', '.join(cross.explorers))}: "
+                     f"{len(cross.disagreements)} disagreement(s), {len(cross.failures)} failure(s).</p>")
+        parts.append(_table(["txid", "field", "explorer", "value", "other explorer", "value"],
+                            [(d["txid"], d["field"], d["explorer_a"], d["value_a"], d["explorer_b"], d["value_b"])
+                             for d in cross.disagreements] +
+                            [(f["txid"], "(failed)", f["api_url"], f["error"], "", "") for f in cross.failures]))
+    return "".join(parts)
+
+
 def _provenance(result: TraceResult, prices: Prices, evidence: dict[str, Path | None]) -> str:
     rows = [("btctrace version", __version__), ("explorer API", result.api_url),
             ("explorer requests", result.requests), ("prices", prices.note or prices.source)]
@@ -144,7 +164,7 @@ def _provenance(result: TraceResult, prices: Prices, evidence: dict[str, Path | 
         fetched = sorted(f for f in fetched if f)
         if fetched:
             rows.append(("responses fetched (UTC)", f"{fetched[0]} .. {fetched[-1]}"))
-    return _table(["item", "value"], rows)
+    return _table(["item", "value"], rows) + _answer_checks(result)
 
 
 def _svg(path: Path) -> str:

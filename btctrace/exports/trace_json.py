@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from btctrace import safejson
 from btctrace import __version__
 from btctrace.analysis import Analysis
 from btctrace.errors import UsageProblem
@@ -187,6 +188,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "taint": taint_section(analysis.taint),
         "valuation": _valuation_section(prices or Prices()),
         "cross_check": _cross_check_section(result),
+        "answer_checks": result.checks,
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }
 
@@ -247,7 +249,7 @@ def read_trace_document(out_dir: Path) -> dict[str, Any]:
     """The ``trace.json`` of an output folder; a clear usage error when it is missing or broken."""
     path = out_dir / "trace.json"
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = safejson.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageProblem(f"there is no trace.json in {out_dir}", "Give the output folder of a btctrace trace") from None
     except (OSError, ValueError) as exc:

@@ -15,11 +15,19 @@ ESPLORA_MEMPOOL_PAGE_SIZE = 50
 
 
 class Provider(Protocol):
+    """``get_tx`` and ``get_outspends`` give what the walk takes into the trace (checked
+    against the rest of it); the ``prefetch_*`` methods fetch the same ahead of time on worker
+    threads, checking each answer on its own only (see :mod:`btctrace.providers.ledger`)."""
+
     api_url: str
 
     def get_tx(self, txid: str, fresh: bool = False) -> Tx: ...
 
+    def prefetch_tx(self, txid: str) -> Tx: ...
+
     def get_outspends(self, txid: str) -> tuple[Outspend, ...]: ...
+
+    def prefetch_outspends(self, txid: str) -> tuple[Outspend, ...]: ...
 
     def get_address_stats(self, address: str) -> AddressStats: ...
 

@@ -4,8 +4,14 @@
 request goes to the explorer in use; when that one fails after its own retries (unavailable,
 rate limited, an answer that is not data, a history cut short, too large, or missing from the
 cassette on replay), the same request goes to the next, which stays in use from then on. A
-"not found" is an answer, not a failure. Which explorer answered how many requests, and every
-switch with its cause, are kept for the manifest and the report.
+"not found" is an answer, not a failure. An answer that fails a check
+(:mod:`btctrace.providers.checks`) is asked once more, fresh, from the same explorer, and then
+fails over like any other bad answer. Which explorer answered how many requests, every switch
+with its cause and every refused answer are kept for the manifest and the summary.
+
+Transactions and outspends the walk takes into the trace are *admitted* here, through the
+run's :class:`~btctrace.providers.ledger.AnswerLedger`, which checks them against each other;
+the ``prefetch_*`` methods fetch (and check each answer on its own) without admitting.
 
 The cross-check fetches a deterministic sample of the traced transactions (and their
 outspends) from every other explorer and reports each field on which they disagree.
@@ -20,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from btctrace.errors import (
+    AnswerRefused,
     BadResponse,
     BtctraceError,
     IncompleteHistory,
@@ -29,12 +36,15 @@ from btctrace.errors import (
     ResponseTooLarge,
 )
 from btctrace.model import AddressHistory, AddressStats, Outspend, Tx
+from btctrace.providers.checks import CheckFailure
 from btctrace.providers.esplora.provider import EsploraProvider
 
-__all__ = ["FAILOVER_ERRORS", "Switch", "CrossCheck", "FailoverProvider", "cross_check"]
+__all__ = ["FAILOVER_ERRORS", "Switch", "Refusal", "CrossCheck", "FailoverProvider", "cross_check"]
 
 # Failures after which the next explorer is asked.
 FAILOVER_ERRORS = (ProviderUnavailable, RateLimited, BadResponse, ResponseTooLarge, IncompleteHistory, OfflineMiss)
+Fetch = Callable[[EsploraProvider, bool], Any]  # (explorer, fresh) -> answer
+Admit = Callable[[Any], Any]  # check an answer against the trace, or raise CheckFailure
 
 
 @dataclass(frozen=True)
@@ -47,29 +57,81 @@ class Switch:
     to: str
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """An answer of *api_url* to *request* failed check *check* (*detail*) and was not used."""
+
+    request: str
+    api_url: str
+    check: str
+    detail: str
+
+
+def _url_of(provider: EsploraProvider, request: str) -> str:
+    """The URL of an admitted answer: ``tx <txid>`` or ``outspends <txid>``."""
+    kind, _, txid = request.partition(" ")
+    return f"{provider.api_url}/tx/{txid}" + ("/outspends" if kind == "outspends" else "")
+
+
 class FailoverProvider:
-    """A :class:`~btctrace.providers.base.Provider` over several Esplora providers, in order."""
+    """A :class:`~btctrace.providers.base.Provider` over several Esplora providers, in order,
+    sharing one :class:`~btctrace.providers.ledger.AnswerLedger`."""
 
     def __init__(self, providers: list[EsploraProvider]) -> None:
         if not providers:
             raise ValueError("at least one provider")
         self.providers = providers
         self.api_url = providers[0].api_url
+        self.ledger = providers[0].ledger
         self.answered: Counter = Counter()  # api_url -> calls answered
         self.switches: list[Switch] = []
+        self.refusals: list[Refusal] = []
         self._current = 0
         self._lock = threading.Lock()
 
     def request_count(self) -> int:
         return sum(p.request_count() for p in self.providers)
 
-    def _call(self, request: str, call: Callable[[EsploraProvider], Any]) -> Any:
+    def _ask(self, request: str, provider: EsploraProvider, fetch: Fetch, admit: Admit | None,
+             fresh: bool) -> Any:
+        """One explorer's answer, checked (and admitted); a refused answer is asked once more,
+        fresh, before the refusal stands (also when that second ask fails otherwise)."""
+        try:
+            return self._checked(request, provider, fetch, admit, fresh)
+        except AnswerRefused as exc:
+            refused = exc
+        try:
+            return self._checked(request, provider, fetch, admit, True)
+        except AnswerRefused:
+            raise
+        except BtctraceError:
+            raise refused from None
+
+    def _checked(self, request: str, provider: EsploraProvider, fetch: Fetch, admit: Admit | None, fresh: bool) -> Any:
+        """The answer of *provider*, admitted; an answer refused (here or by the provider's own
+        checks) is logged."""
+        try:
+            value = fetch(provider, fresh)
+            if admit is not None:
+                try:
+                    admit(value)
+                except CheckFailure as exc:
+                    raise AnswerRefused(_url_of(provider, request), exc.check, exc.subject, exc.detail) from exc
+            return value
+        except AnswerRefused as exc:
+            refusal = Refusal(request, provider.api_url, exc.check, exc.detail)
+            with self._lock:
+                if refusal not in self.refusals:  # the same answer, met again, is one refusal
+                    self.refusals.append(refusal)
+            raise
+
+    def _call(self, request: str, fetch: Fetch, admit: Admit | None = None, fresh: bool = False) -> Any:
         start = self._current
         failures: list[tuple[EsploraProvider, BtctraceError]] = []
         for offset in range(len(self.providers)):
             provider = self.providers[(start + offset) % len(self.providers)]
             try:
-                value = call(provider)
+                value = self._ask(request, provider, fetch, admit, fresh)
             except FAILOVER_ERRORS as exc:
                 failures.append((provider, exc))
                 continue
@@ -89,28 +151,39 @@ class FailoverProvider:
         raise first
 
     def get_tx(self, txid: str, fresh: bool = False) -> Tx:
-        return self._call(f"tx {txid}", lambda p: p.get_tx(txid, fresh))
+        """The transaction *txid*, admitted into the trace."""
+        return self._call(f"tx {txid}", lambda p, again: p.fetch_tx(txid, again), self.ledger.admit_tx, fresh)
+
+    def prefetch_tx(self, txid: str) -> Tx:
+        return self._call(f"tx {txid}", lambda p, again: p.fetch_tx(txid, again))
 
     def get_outspends(self, txid: str) -> tuple[Outspend, ...]:
-        return self._call(f"outspends {txid}", lambda p: p.get_outspends(txid))
+        """Where the outputs of *txid* went, admitted into the trace."""
+        return self._call(f"outspends {txid}", lambda p, again: p.fetch_outspends(txid, again),
+                          lambda outspends: self.ledger.admit_outspends(txid, outspends))
+
+    def prefetch_outspends(self, txid: str) -> tuple[Outspend, ...]:
+        return self._call(f"outspends {txid}", lambda p, again: p.fetch_outspends(txid, again))
 
     def get_address_stats(self, address: str) -> AddressStats:
-        return self._call(f"address {address}", lambda p: p.get_address_stats(address))
+        return self._call(f"address {address}", lambda p, again: p.get_address_stats(address, again))
 
     def get_address_history(self, address: str, max_txs: int, confirmed_count: int | None = None) -> AddressHistory:
         return self._call(f"history {address}",
-                          lambda p: p.get_address_history(address, max_txs, confirmed_count))
+                          lambda p, again: p.get_address_history(address, max_txs, confirmed_count, again))
 
     def get_price_usd(self, timestamp: int) -> Any:
-        return self._call(f"price {timestamp}", lambda p: p.get_price_usd(timestamp))
+        return self._call(f"price {timestamp}", lambda p, again: p.get_price_usd(timestamp, again))
 
     def log(self) -> dict[str, Any]:
-        """For the manifest: calls answered per explorer, and every switch."""
+        """For the manifest: calls answered per explorer, every switch and every refused answer."""
         return {
             "api_urls": [p.api_url for p in self.providers],
             "answered": {p.api_url: self.answered[p.api_url] for p in self.providers},
             "switches": [{"request": s.request, "failed": s.failed, "error": s.error, "to": s.to}
                          for s in self.switches],
+            "refused": [{"request": r.request, "api_url": r.api_url, "check": r.check, "detail": r.detail}
+                        for r in self.refusals],
         }
 
 
@@ -144,7 +217,7 @@ def cross_check(providers: list[EsploraProvider], txids: list[str], size: int) -
         answers: list[tuple[str, dict[str, str]]] = []
         for provider in providers:
             try:
-                answers.append((provider.api_url, _fields(provider.get_tx(txid), provider.get_outspends(txid))))
+                answers.append((provider.api_url, _fields(provider.fetch_tx(txid), provider.fetch_outspends(txid))))
             except BtctraceError as exc:
                 check.failures.append({"txid": txid, "api_url": provider.api_url, "error": exc.message})
         if not answers:

@@ -13,13 +13,13 @@ of the address's cluster: the same input gives the same frame, row for row.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
 
+from btctrace import safejson
 from btctrace.errors import UsageProblem
 from btctrace.heuristics.coinjoin import detect_coinjoin
 from btctrace.model import Tx, TxIn, TxOut, TxStatus
@@ -72,7 +72,7 @@ def read_etl(path: Path) -> Iterator[dict[str, Any]]:
             for number, line in enumerate(lines, 1):
                 if line.strip():
                     try:
-                        yield json.loads(line)
+                        yield safejson.loads(line)
                     except ValueError:
                         raise UsageProblem(f"{path} line {number} is not a JSON transaction",
                                            "Give a bitcoin-etl JSON-lines export") from None

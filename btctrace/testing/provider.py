@@ -30,12 +30,16 @@ class StoreProvider:
             raise NotFound(f"{self.api_url}/tx/{txid}", "transaction", txid)
         return tx_from_json(raw)
 
+    prefetch_tx = get_tx
+
     def get_outspends(self, txid: str) -> tuple[Outspend, ...]:
         self.calls[f"/tx/{txid}/outspends"] += 1
         raw = self.store.outspends(txid)
         if raw is None:
             raise NotFound(f"{self.api_url}/tx/{txid}/outspends", "transaction", txid)
         return outspends_from_json(raw)
+
+    prefetch_outspends = get_outspends
 
     def get_address_stats(self, address: str) -> AddressStats:
         self.calls[f"/address/{address}"] += 1

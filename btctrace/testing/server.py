@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 from btctrace.testing.chain import ChainStore
 
@@ -46,7 +46,9 @@ class Fault:
     *action* says how: ``answer`` (send *status* and *body*), ``reset`` (close the connection
     without answering: a TCP reset), ``truncate`` (send the real answer's headers and only the
     first half of its body, then close) or ``flood`` (declare and stream *size* bytes of
-    JSON-looking filler, never holding them in memory: a hostile or broken explorer)."""
+    JSON-looking filler, never holding them in memory: a hostile or broken explorer) or
+    ``rewrite`` (answer what *rewrite* makes of the true JSON answer, given the path: a lying
+    explorer; see :mod:`btctrace.testing.lies`)."""
 
     pattern: str
     status: int = 503
@@ -58,6 +60,7 @@ class Fault:
     action: str = "answer"
     size: int = 0
     declare_size: bool = True  # flood: send Content-Length (False: stream without declaring it)
+    rewrite: Callable[[str, Any], Any] | None = None  # rewrite: (path, true answer) -> the answer sent
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,7 +83,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = owner.take_fault(path)
         if fault is not None:
             time.sleep(fault.delay)
-            if fault.action != "truncate":
+            if fault.action not in ("truncate", "rewrite"):
                 self._fault(fault)
                 return
         if not path.startswith(owner.prefix):
@@ -88,6 +91,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
         status, body = owner.answer(path[len(owner.prefix):], query)
+        if fault is not None and fault.action == "rewrite":
+            if status == 200 and not isinstance(body, str):
+                body = fault.rewrite(path, body)
+            fault = None
         text, content_type = (body, "text/plain") if isinstance(body, str) else \
             (json.dumps(body, separators=(",", ":")), "application/json")
         if fault is not None:  # truncate: the right headers, half the body, then hang up

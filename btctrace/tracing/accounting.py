@@ -19,7 +19,7 @@ from btctrace.tracing.taint import METHODS, Outpoint, TaintFlow, propagate
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["LIMIT_REASONS", "TaintConservationError", "EndpointRow", "MethodTotals", "TaintReport",
-           "default_seeds", "taint_report"]
+           "default_seeds", "unanswerable_seed", "taint_report"]
 
 LIMIT_REASONS = frozenset({StopReason.HOP_LIMIT, StopReason.BELOW_MIN_VALUE, StopReason.OUTSIDE_WINDOW,
                            StopReason.MAX_TRANSACTIONS, StopReason.FAN_OUT, StopReason.VANISHED})
@@ -64,6 +64,7 @@ class TaintReport:
     rows: list[EndpointRow]
     totals: dict[str, MethodTotals]
     narrative: list[str]
+    notes: list[str] = field(default_factory=list)  # e.g. seeds downstream of other seeds
 
 
 def default_seeds(result: TraceResult) -> list[Outpoint]:
@@ -72,16 +73,57 @@ def default_seeds(result: TraceResult) -> list[Outpoint]:
     txid:vout seeds, those outputs."""
     seeds: list[Outpoint] = []
     for seed in result.seeds:
-        if seed.kind == "outpoint":
+        if seed.value not in result.txs:
+            continue  # refused by the walk (time window, cap): recorded as a stop
+        outputs = result.txs[seed.value].tx.outputs
+        if seed.kind == "outpoint" and seed.vout < len(outputs) and outputs[seed.vout].value:
             seeds.append((seed.value, seed.vout))
-        elif seed.kind == "tx" and seed.value in result.txs:
-            seeds += [(seed.value, o.index) for o in result.txs[seed.value].tx.outputs if o.value]
+        elif seed.kind == "tx":
+            seeds += [(seed.value, o.index) for o in outputs if o.value]
     for traced in result.txs.values():
         tx = traced.tx
         if any(i.address in result.seed_addresses for i in tx.inputs):
             continue
-        seeds += [(tx.txid, o.index) for o in tx.outputs if o.address in result.seed_addresses]
+        seeds += [(tx.txid, o.index) for o in tx.outputs if o.address in result.seed_addresses and o.value]
     return sorted(set(seeds))
+
+
+def _unfollowed(result: TraceResult, opaque: frozenset[str]) -> set[Outpoint]:
+    """Outputs of value in the trace that the walk did not follow: neither spent by a traced
+    transaction (that passes taint on) nor ended at a recorded stop."""
+    passed_on = {(i.prev_txid, i.prev_vout) for txid, t in result.txs.items() if txid not in opaque for i in t.tx.inputs}
+    stopped = {(s.txid, s.index) for s in result.stops if s.side == "output"}
+    return {(txid, o.index) for txid, t in result.txs.items() for o in t.tx.outputs
+            if o.value and (txid, o.index) not in passed_on and (txid, o.index) not in stopped}
+
+
+def unanswerable_seed(result: TraceResult, point: Outpoint) -> str:
+    """Why taint cannot be computed from output *point* of this trace, or "" when it can: the
+    output must be in the trace and carry value, and its coins must reach only outputs the walk
+    followed (spent by a traced transaction, or ended at a recorded stop)."""
+    txid, vout = point
+    traced = result.txs.get(txid)
+    if traced is None:
+        return f"transaction {txid} is not in this trace"
+    if not 0 <= vout < len(traced.tx.outputs):
+        return f"its transaction has {len(traced.tx.outputs)} outputs (vout 0 to {len(traced.tx.outputs) - 1})"
+    if traced.tx.outputs[vout].value == 0:
+        return "that output carries no value"
+    opaque = frozenset() if result.limits.through_coinjoins else frozenset(result.coinjoins)
+    unfollowed = _unfollowed(result, opaque)
+    reached = sorted(unfollowed & set(propagate({t: x.tx for t, x in result.txs.items()}, [point], "poison",
+                                                opaque).outputs))
+    if not reached:
+        return ""
+    where = f"{reached[0][0]}:{reached[0][1]}"
+    if point in unfollowed and txid in result.coinjoins:
+        return (f"it is an output of CoinJoin {txid}, where the trace stopped, so it was not followed; trace it as "
+                f"a seed (btctrace trace {txid}:{vout}) or with --through-coinjoins")
+    if point in unfollowed:
+        return (f"the trace did not follow it (it is not part of the seed money, e.g. a payer's change); trace it as "
+                f"a seed: btctrace trace {txid}:{vout}")
+    return (f"its coins reach {where}, which the trace did not follow (not part of the seed money, e.g. a payer's "
+            f"change); trace it as a seed: btctrace trace {txid}:{vout}")
 
 
 def _place(stop: Stop) -> str:
@@ -164,4 +206,15 @@ def taint_report(result: TraceResult, tags: TagIndex | None = None, seeds: list[
     flows = {m: propagate(txs, seeds, m, opaque) for m in methods}
     rows = _rows(result, flows, opaque, tags or TagIndex())
     narrative = _narrative(result, flows["fifo"]) if "fifo" in flows else []
-    return TaintReport(seeds, flows, rows, _totals(flows, rows, opaque), narrative)
+    return TaintReport(seeds, flows, rows, _totals(flows, rows, opaque), narrative, _covered_notes(flows))
+
+
+def _covered_notes(flows: dict[str, TaintFlow]) -> list[str]:
+    """One sentence per seed output that lies downstream of other seeds."""
+    notes = []
+    for point in sorted({p for flow in flows.values() for p in flow.covered}):
+        inherited = ", ".join(f"{m} {format_btc(f.covered.get(point, 0))}" for m, f in flows.items())
+        notes.append(f"Seed {point[0]}:{point[1]} lies downstream of other seeds (it received their coins): it is "
+                     f"counted once. The BTC it already held from them is not added again as seed money "
+                     f"(per method: {inherited}).")
+    return notes

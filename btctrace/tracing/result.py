@@ -141,6 +141,7 @@ class TraceResult:
     notes: list[str] = field(default_factory=list)  # facts about the seeds a reader must see
     coinjoins: dict[str, Finding] = field(default_factory=dict)  # traced txid -> detector finding
     cross_check: Any = None  # a providers.failover.CrossCheck when explorers were compared
+    checks: dict[str, Any] | None = None  # the explorer-answer checks that passed, by name (ledger summary)
 
     def sorted_txs(self) -> list[TracedTx]:
         """Transactions by hop, then block height (unconfirmed last), then txid."""

@@ -13,6 +13,10 @@ integer satoshis.
 
 Transactions in *opaque* (CoinJoins the walk stopped at) pass nothing on: the taint stays on
 the outputs that entered them.
+
+A seed output may lie downstream of another seed (it receives that seed's coins): it is then
+fully tainted, and only the part not already tainted from upstream counts as seed satoshis, so
+each satoshi is counted once (``covered`` lists these seeds and what they inherited).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ class TaintFlow:
     absorbed: int = 0  # poison only: clean satoshis that became tainted
     intervals: dict[Outpoint, list[Interval]] = field(default_factory=dict)  # FIFO/LIFO: which satoshis
     sources: dict[Outpoint, list[tuple[Outpoint, Interval]]] = field(default_factory=dict)  # FIFO/LIFO origins
+    covered: dict[Outpoint, int] = field(default_factory=dict)  # seeds downstream of others: sats inherited
 
 
 def haircut_shares(tainted: int, total: int, buckets: list[int]) -> list[int]:
@@ -136,22 +141,33 @@ def _origins(ordered, flow: TaintFlow) -> list[tuple[Outpoint, Interval]]:
     return origins
 
 
+def _seed(tx: Tx, vouts: list[int], flow: TaintFlow) -> None:
+    """Taint the seed outputs *vouts* of *tx* fully; what they already inherited from other
+    seeds is not counted again."""
+    for vout in vouts:
+        point, value = (tx.txid, vout), tx.outputs[vout].value
+        inherited = flow.outputs.get(point, 0)
+        if inherited:
+            flow.covered[point] = inherited
+        flow.seed_sats += value - inherited
+        if value:
+            flow.outputs[point] = value
+            flow.intervals[point] = [(0, value)]
+
+
 def propagate(txs: dict[str, Tx], seeds: list[Outpoint], method: str, opaque: frozenset[str] = frozenset()) -> TaintFlow:
     """Taint the *seeds* outputs fully, then pass the taint through *txs* in dependency order."""
     if method not in METHODS:
         raise ValueError(f"unknown taint method {method!r}")
-    seed_values = {(txid, vout): txs[txid].outputs[vout].value for txid, vout in sorted(set(seeds))}
-    flow = TaintFlow(method, sum(seed_values.values()))
-    for point, value in seed_values.items():
-        flow.outputs[point] = value
-        flow.intervals[point] = [(0, value)] if value else []
-    seeded_txids = {txid for txid, _ in seed_values}
+    seeded: dict[str, list[int]] = {}
+    for txid, vout in sorted(set(seeds)):
+        seeded.setdefault(txid, []).append(vout)
+    flow = TaintFlow(method, 0)
     for txid in _order(txs):
         tx = txs[txid]
-        if txid in opaque or tx.is_coinbase:
-            continue
-        if any((i.prev_txid, i.prev_vout) in flow.outputs for i in tx.inputs):
-            if txid in seeded_txids:
-                raise ValueError(f"seed outputs of {txid} lie downstream of other seeds: choose one of them")
+        if txid not in opaque and not tx.is_coinbase and \
+                any((i.prev_txid, i.prev_vout) in flow.outputs for i in tx.inputs):
             _propagate_tx(tx, flow)
+        if txid in seeded:
+            _seed(tx, seeded[txid], flow)
     return flow

@@ -20,6 +20,7 @@ from btctrace.heuristics.peeling import is_peel_step
 from btctrace.model import Tx
 from btctrace.providers.base import Provider
 from btctrace.tags import TagIndex
+from btctrace.tracing.start import starting_points
 from btctrace.tracing.result import (
     Cap,
     Direction,
@@ -52,11 +53,13 @@ class _Link:
 
 @dataclass(frozen=True, slots=True)
 class _Visit:
-    """Follow *indices* of transaction *txid* at *hop* (None = all)."""
+    """Follow *indices* of transaction *txid* at *hop* (None = all). *widen*: the transaction
+    is already traced, and these are the outputs it was not yet followed on."""
 
     txid: str
     hop: int
     indices: frozenset[int] | None = None
+    widen: bool = False
 
 
 class _Walker:
@@ -71,51 +74,12 @@ class _Walker:
         self.limits = result.limits
         self.tags = tags
         self.progress = progress
+        self._seed_txids = {seed.value for seed in result.seeds if seed.kind != "address"}
+        self._partial: dict[str, frozenset[int]] = {}  # traced txid -> the only outputs followed so far
 
     # ----- seeds -----------------------------------------------------------------------
     def seed_visits(self) -> list[_Visit]:
-        visits: dict[str, set[int] | None] = {}
-        for seed in self.result.seeds:
-            for txid, indices in self._visits_for_seed(seed):
-                current = visits.get(txid, set())
-                visits[txid] = None if indices is None or current is None else current | indices
-        return [_Visit(txid, 0, None if idx is None else frozenset(idx)) for txid, idx in sorted(visits.items())]
-
-    def _visits_for_seed(self, seed: Seed) -> list[tuple[str, set[int] | None]]:
-        if seed.kind == "tx":
-            return [(seed.value, None)]
-        if seed.kind == "outpoint":
-            if self.result.direction is Direction.BACKWARD:
-                return [(seed.value, None)]
-            return [(seed.value, {seed.vout})]
-        return self._address_seed_visits(seed.value)
-
-    def _address_seed_visits(self, address: str) -> list[tuple[str, set[int] | None]]:
-        stats = self.provider.get_address_stats(address)
-        self.result.address_stats[address] = stats
-        if stats.tx_count + stats.mempool_tx_count == 0:
-            self.result.notes.append(f"seed {address} has no transactions at {self.result.api_url} "
-                                     "(check the address and the network)")
-        elif stats.tx_count > self.limits.large_address_tx_count:
-            self.result.notes.append(f"seed {address} has {stats.tx_count} transactions, more than the "
-                                     f"large-address threshold {self.limits.large_address_tx_count}: "
-                                     "expanded anyway because it is a seed")
-        history = self.provider.get_address_history(address, self.limits.max_seed_history, stats.tx_count)
-        if history.truncated:
-            self.result.caps.append(
-                Cap("max_seed_history", self.limits.max_seed_history,
-                    f"history of seed {address} read only up to {len(history.txs)} of {stats.tx_count} transactions")
-            )
-        visits = []
-        seeds = self.result.seed_addresses
-        for tx in history.txs:
-            received = {o.index for o in tx.outputs if o.address == address}
-            if not received:
-                continue  # reached through the outspends of the outputs it received
-            spends_seed = any(i.address in seeds for i in tx.inputs)
-            follow_all = spends_seed or self.result.direction is Direction.BACKWARD
-            visits.append((tx.txid, None if follow_all else received))
-        return visits
+        return [_Visit(txid, 0, indices) for txid, indices in starting_points(self.provider, self.result)]
 
     # ----- links ------------------------------------------------------------------------
     def links_of(self, traced: TracedTx, indices: frozenset[int] | None) -> list[_Link]:
@@ -170,6 +134,9 @@ class _Walker:
             if link.side == "input":
                 return StopReason.COINBASE, ""
             return StopReason.UNSPENT, ""
+        if link.next_txid in self.result.coinjoins and not self.limits.through_coinjoins:
+            finding = self.result.coinjoins[link.next_txid]  # a CoinJoin the walk already met
+            return StopReason.COINJOIN, f"{finding.heuristic}: {finding.reason}"
         if link.value < self.limits.min_value:
             return StopReason.BELOW_MIN_VALUE, f"minimum {self.limits.min_value} sat"
         if hop + 1 > self.limits.hops:
@@ -231,15 +198,36 @@ class _Walker:
             self._stop(link, visit, StopReason.OUTSIDE_WINDOW, problem)
             return False
         self.result.txs[tx.txid] = TracedTx(tx, visit.hop)
+        if visit.indices is not None and self.result.direction is Direction.FORWARD:
+            self._partial[tx.txid] = visit.indices
         if self.progress:
             self.progress(visit.hop, self.result)
         finding = detect_coinjoin(tx)
         if finding is None:
             return True
         self.result.coinjoins[tx.txid] = finding
-        if self.limits.through_coinjoins:
+        return self.limits.through_coinjoins or self._enter_coinjoin(tx, visit, link, f"{finding.heuristic}: {finding.reason}")
+
+    def _enter_coinjoin(self, tx: Tx, visit: _Visit, link: _Link | None, detail: str) -> bool:
+        """The walk met CoinJoin *tx*: True to expand it anyway, False to stop (recorded).
+
+        Reached by a link, the link ends there. A txid or txid:vout seed that is a CoinJoin:
+        the walk starts there and each seed output ends as a ``coinjoin`` stop, its coins mixed.
+        A seed address paid inside a CoinJoin: the payment it received is the seed money and is
+        followed (noted). A CoinJoin spending from a seed address: the links into it end there."""
+        if link is not None:
+            self._stop(link, visit, StopReason.COINJOIN, detail)
+        elif tx.txid in self._seed_txids and self.result.direction is Direction.FORWARD:
+            for out in tx.outputs:
+                if (visit.indices is None or out.index in visit.indices) and out.value:
+                    self.result.stops.append(Stop(StopReason.COINJOIN, 0, tx.txid, "output", out.index, out.address,
+                                                  out.value, tx.txid, f"the seed is a CoinJoin ({detail})"))
+        elif visit.indices is not None and self.result.direction is Direction.FORWARD:
+            self.result.notes.append(f"a seed address was paid inside CoinJoin {tx.txid} ({detail}): "
+                                     f"its outputs {', '.join(map(str, sorted(visit.indices)))} are followed")
             return True
-        self._stop(link, visit, StopReason.COINJOIN, f"{finding.heuristic}: {finding.reason}")
+        else:
+            self._stop(None, visit, StopReason.COINJOIN, detail)
         return False
 
     def _fetch_tx(self, visit: _Visit, link: _Link | None) -> Tx | None:
@@ -291,10 +279,11 @@ class _Walker:
 
     def _expand_hop(self, frontier: list[tuple[_Visit, _Link | None]]) -> list[tuple[_Visit, _Link]]:
         frontier = sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1])))
-        self._prefetch(self.provider.get_tx, self._txids_to_add(frontier))
-        expand = [visit for visit, link in frontier if visit.txid not in self.result.txs and self.add_tx(visit, link)]
+        self._prefetch(self.provider.prefetch_tx, self._txids_to_add(frontier))
+        expand = [visit for visit, link in frontier
+                  if visit.widen or (visit.txid not in self.result.txs and self.add_tx(visit, link))]
         if self.result.direction is Direction.FORWARD:
-            self._prefetch(self.provider.get_outspends, [visit.txid for visit in expand])
+            self._prefetch(self.provider.prefetch_outspends, [visit.txid for visit in expand])
         links = [(visit, self.links_of(self.result.txs[visit.txid], visit.indices)) for visit in expand]
         for visit, found in links:
             if len(found) > self.limits.max_fan_out:
@@ -339,7 +328,19 @@ class _Walker:
             elif link.next_txid not in self.result.txs:
                 self._entering.add(link.next_txid)
                 following.append((_Visit(link.next_txid, visit.hop + 1), link))
+            elif link.next_txid in self._partial:
+                following.append((self._widen(link.next_txid), link))
         return following
+
+    def _widen(self, txid: str) -> _Visit:
+        """A seed address's payment transaction, followed so far only on what the address
+        received, is reached by followed money (e.g. a victim pays again from change that is
+        seed money): its other outputs are followed too, so taint never reaches an output the
+        walk did not follow."""
+        followed = self._partial.pop(txid)
+        traced = self.result.txs[txid]
+        rest = frozenset(o.index for o in traced.tx.outputs) - followed
+        return _Visit(txid, traced.hop, rest, widen=True)
 
 
 def _link_key(link: _Link | None) -> tuple[str, int]:

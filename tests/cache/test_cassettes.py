@@ -179,3 +179,44 @@ def test_replay_through_eight_threads_opens_no_socket(recorded, monkeypatch):
         results = list(pool.map(replay, range(8)))
     assert attempts == [] and len(results) == 8
     assert all(text in {a.text for a in answers} for result in results for text in result)
+
+
+def test_two_different_answers_for_one_request_make_the_cassette_ambiguous(recorded, tmp_path):
+    path, urls, _ = recorded
+    data = json.loads(path.read_text())
+    twin = json.loads(json.dumps(data["interactions"][1]))
+    twin["response"]["fetched_at"] = "2030-01-01T00:00:00.000000Z"  # fetched again, same answer: fine
+    data["interactions"].append(twin)
+    path.write_text(json.dumps(data))
+    assert len(Cassette.load(path).interactions) == 3
+    other = json.loads(json.dumps(twin))
+    other["response"]["body"]["string"] += " (another answer)"
+    data["interactions"].insert(0, other)
+    path.write_text(json.dumps(data))
+    with pytest.raises(CassetteError, match="two different answers for GET") as raised:
+        Cassette.load(path)
+    assert twin["request"]["uri"] in raised.value.message and raised.value.exit_code == 5
+
+
+@pytest.mark.parametrize("where", ["cassette", "interaction", "metadata", "journal"])
+def test_deeply_nested_json_in_a_cassette_or_journal_is_refused_clearly(recorded, where):
+    path, _, _ = recorded
+    data = json.loads(path.read_text())
+    deep = "[" * 100_000 + "]" * 100_000
+    if where == "cassette":
+        text = json.dumps(data)[:-1] + f', "extra": {deep}}}'
+    elif where == "interaction":
+        data["interactions"][0]["request"]["body"] = json.loads("[" * 40 + "]" * 40)
+        text = json.dumps(data)
+    else:
+        data["metadata"] = {"api_url": "x", "deep": json.loads("[" * 40 + "]" * 40)}
+        text = json.dumps(data)
+    if where == "journal":
+        path = path.with_name("c.json.journal")
+        path.write_text(json.dumps(data["interactions"][0])[:-1] + f', "extra": {deep}}}\n')
+        with pytest.raises(CassetteError, match="corrupt"):
+            Journal.read(path)
+        return
+    path.write_text(text)
+    with pytest.raises(CassetteError):
+        Cassette.load(path)

@@ -170,3 +170,19 @@ def test_chart_options_change_the_charts_not_the_data(demo, demo_server, tmp_pat
     assert (tmp_path / "a" / "endpoints.csv").read_bytes() == (tmp_path / "b" / "endpoints.csv").read_bytes()
     assert (tmp_path / "a" / "flow.svg").read_bytes() != (tmp_path / "b" / "flow.svg").read_bytes()
     assert (tmp_path / "a" / "sankey.svg").read_bytes() != (tmp_path / "b" / "sankey.svg").read_bytes()
+
+
+def test_an_output_seed_that_does_not_exist_or_carries_nothing_is_one_line_with_exit_2(demo, demo_server, tmp_path):
+    txid = demo.store.address_txids(demo.ransom_address)[-1]
+    outputs = len(demo.store.tx(txid)["vout"])
+    beyond = run("trace", f"{txid}:{outputs}", "--api-url", demo_server.api_url, "--out", tmp_path / "a", "-q")
+    assert_one_line_error(beyond, ExitCode.USAGE, f"its transaction has {outputs} outputs (vout 0 to {outputs - 1})")
+    huge = run("trace", f"{txid}:{'9' * 25}", "--api-url", demo_server.api_url, "--out", tmp_path / "b", "-q")
+    assert_one_line_error(huge, ExitCode.USAGE, "at most 4,294,967,295")
+
+
+def test_the_summary_says_what_was_checked(demo, demo_server, tmp_path):
+    result = run("trace", demo.ransom_address, "--hops", 3, "--api-url", demo_server.api_url, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("Explorer answers checked"))
+    assert "(mainnet)" in line and "money_conserved" in line and "prevout_agrees" in line and "0 answers refused" in line

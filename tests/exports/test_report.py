@@ -52,6 +52,18 @@ def test_report_says_synthetic_and_agrees_with_the_outputs(report, demo):
     assert "cassette sha256" in text and "responses fetched (UTC)" in text
 
 
+def test_report_provenance_says_how_many_answers_passed_each_check(report):
+    import json
+
+    out, text = report
+    provenance = text[text.index('id="provenance"'):]
+    checks = json.loads((out / "trace.json").read_text())["answer_checks"]["checks"]
+    assert "Every explorer answer was checked before use (mainnet)" in provenance
+    for check in checks:
+        assert f"<td>{check['check']}</td><td>{check['subject']}</td><td class=\"n\">{check['passed']:,}</td>" in provenance
+    assert {c["check"] for c in checks if c["passed"]} >= {"txid", "money_conserved", "prevout_agrees", "spender_spends"}
+
+
 def test_report_displays_in_headless_chromium_without_console_errors(report):
     import shutil
     import subprocess

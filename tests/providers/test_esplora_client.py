@@ -219,3 +219,23 @@ def test_a_timeout_is_retried(served):
     fetcher = HttpFetcher(make_session(), policy=policy, sleep=lambda s: None)
     stats = EsploraProvider(server.api_url, fetcher).get_address_stats(target)
     assert stats.tx_count == 61 and fetcher.counts["retries"] == 1
+
+
+def test_deeply_nested_json_is_a_bad_response_not_a_crash(served):
+    server, target = served
+    server.faults.append(Fault(r"/address/", status=200, body="[" * 100_000 + "]" * 100_000,
+                               content_type="application/json", times=10))
+    with pytest.raises(BadResponse, match="not JSON"):
+        _provider(server).get_address_stats(target)
+
+
+def test_another_transaction_than_the_one_asked_is_refused(served):
+    from btctrace.errors import AnswerRefused
+
+    server, target = served
+    txids = server.store.address_txids(target)
+    server.faults.append(Fault(rf"/tx/{txids[0]}$", action="rewrite", times=10,
+                               rewrite=lambda path, body: server.store.tx(txids[1])))
+    with pytest.raises(AnswerRefused, match=f"asked for {txids[0]}, the answer is {txids[1]}") as raised:
+        _provider(server).get_tx(txids[0])
+    assert raised.value.check == "txid"

@@ -9,18 +9,18 @@ by ``/tx/:txid``; error bodies are ``text/plain``; address history is keyset-pag
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from functools import partial
 from typing import Any, Iterator
 
+from btctrace import safejson
 from btctrace.errors import BadResponse, IncompleteHistory, NotFound
 from btctrace.providers.base import ESPLORA_CHAIN_PAGE_SIZE
 from btctrace.providers.http import Decoder, HttpFetcher, error_text
 
 __all__ = ["EsploraClient"]
 
-_decode_prices = partial(json.loads, parse_float=Decimal)
+_decode_prices = partial(safejson.loads, parse_float=Decimal)
 
 
 class EsploraClient:
@@ -31,7 +31,7 @@ class EsploraClient:
         self.fetcher = fetcher
 
     def _json(self, path: str, kind: str = "", ident: str = "", fresh: bool = False,
-              decode: Decoder = json.loads) -> Any:
+              decode: Decoder = safejson.loads) -> Any:
         response = self.fetcher.get(f"{self.api_url}{path}", decode=decode, fresh=fresh)
         if response.status == 404 and kind:
             raise NotFound(response.url, kind, ident)
@@ -42,42 +42,44 @@ class EsploraClient:
     def tx(self, txid: str, fresh: bool = False) -> Any:
         return self._json(f"/tx/{txid}", "transaction", txid, fresh)
 
-    def outspends(self, txid: str) -> Any:
-        return self._json(f"/tx/{txid}/outspends", "transaction", txid)
+    def outspends(self, txid: str, fresh: bool = False) -> Any:
+        return self._json(f"/tx/{txid}/outspends", "transaction", txid, fresh)
 
-    def address(self, address: str) -> Any:
-        return self._json(f"/address/{address}", "address", address)
+    def address(self, address: str, fresh: bool = False) -> Any:
+        return self._json(f"/address/{address}", "address", address, fresh)
 
-    def historical_price(self, timestamp: int) -> Any | None:
+    def historical_price(self, timestamp: int, fresh: bool = False) -> Any | None:
         """mempool.space ``/api/v1/historical-price?currency=USD&timestamp=T`` (the latest
         price before T); None where the explorer has no such endpoint (404 or 400)."""
         response = self.fetcher.get(f"{self.api_url}/v1/historical-price?currency=USD&timestamp={timestamp}",
-                                    decode=_decode_prices)
+                                    decode=_decode_prices, fresh=fresh)
         if response.status in (400, 404):
             return None
         if response.status != 200:
             raise BadResponse(response.url, response.status, error_text(response.text))
         return response.data
 
-    def first_history_page(self, address: str) -> list[Any]:
+    def first_history_page(self, address: str, fresh: bool = False) -> list[Any]:
         """``/address/:a/txs``: up to 50 mempool and the newest 25 confirmed transactions."""
-        return self._page(f"/address/{address}/txs")
+        return self._page(f"/address/{address}/txs", fresh)
 
-    def address_txs_pages(self, address: str, confirmed_count: int | None = None) -> Iterator[list[Any]]:
+    def address_txs_pages(self, address: str, confirmed_count: int | None = None,
+                          fresh: bool = False) -> Iterator[list[Any]]:
         """Pages of the address history, newest first: ``/txs`` (mempool plus the first 25
         confirmed), then ``/txs/chain/:last_seen_txid`` until a page has fewer than 25.
 
         With *confirmed_count* (the explorer's own ``chain_stats.tx_count``), a short page
         before that many were listed (an empty page mid-paging, or the empty page electrs
         gives for an unknown ``last_seen_txid``) is asked once more, then refused with
-        :class:`IncompleteHistory`: a history is never silently cut short."""
+        :class:`IncompleteHistory`: a history is never silently cut short. *fresh* asks every
+        page again (after a page was refused)."""
         def cut_short(confirmed: list[Any]) -> bool:
             return confirmed_count is not None and len(confirmed) < ESPLORA_CHAIN_PAGE_SIZE and \
                 listed + len(confirmed) < confirmed_count
 
         path, listed = f"/address/{address}/txs", 0
         while True:
-            page = self._page(path)
+            page = self._page(path, fresh)
             confirmed = _confirmed(page)
             if cut_short(confirmed):  # asked once more, fresh, before it is refused
                 page = self._page(path, fresh=True)

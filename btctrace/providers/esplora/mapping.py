@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from btctrace.model import AddressStats, Outspend, Tx, TxIn, TxOut, TxStatus
+from btctrace.providers.checks import CheckFailure, check_price
 
 __all__ = ["status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json",
            "address_stats_from_history", "price_from_json"]
@@ -78,8 +79,9 @@ def tx_from_json(obj: Any) -> Tx:
     if not isinstance(obj, dict) or "txid" not in obj:
         raise ValueError("not an Esplora transaction object (no 'txid')")
     try:
-        vin = obj["vin"]
-        vout = obj["vout"]
+        inputs = tuple(_txin_from_json(i, item) for i, item in enumerate(obj["vin"]))
+        if "fee" not in obj and not any(txin.is_coinbase for txin in inputs):
+            raise CheckFailure("money_conserved", str(obj["txid"])[:80], "the answer gives no fee")
         return Tx(
             txid=str(obj["txid"]),
             version=_int(obj, "version"),
@@ -87,12 +89,12 @@ def tx_from_json(obj: Any) -> Tx:
             size=_int(obj, "size"),
             weight=_int(obj, "weight"),
             fee=_int(obj, "fee") if "fee" in obj else 0,
-            inputs=tuple(_txin_from_json(i, item) for i, item in enumerate(vin)),
-            outputs=tuple(_txout_from_json(i, item) for i, item in enumerate(vout)),
+            inputs=inputs,
+            outputs=tuple(_txout_from_json(i, item) for i, item in enumerate(obj["vout"])),
             status=status_from_json(obj.get("status")),
         )
     except (KeyError, TypeError) as exc:
-        raise ValueError(f"transaction {obj.get('txid')} lacks field {exc}") from exc
+        raise ValueError(f"transaction {str(obj.get('txid'))[:80]} lacks field {exc}") from exc
 
 
 def outspends_from_json(obj: Any) -> tuple[Outspend, ...]:
@@ -140,9 +142,10 @@ def address_stats_from_history(address: str, txs: list[Tx]) -> AddressStats:
                         mempool_tx_count=len(txs) - len(confirmed))
 
 
-def price_from_json(obj: Any) -> Decimal | None:
-    """USD per BTC from a historical-price answer; None when absent. mempool.space answers
-    ``USD: 0`` before 2010-07-19 and ``-1`` for a missing currency: no price, not a price of 0."""
+def price_from_json(obj: Any, asked: int) -> Decimal | None:
+    """USD per BTC from a historical-price answer for the time *asked*; None when absent.
+    mempool.space answers ``USD: 0`` before 2010-07-19 and ``-1`` for a missing currency: no
+    price, not a price of 0."""
     if obj is None:
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("prices"), list):
@@ -152,4 +155,6 @@ def price_from_json(obj: Any) -> Decimal | None:
     value = obj["prices"][0].get("USD")
     if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
         raise ValueError(f"USD price should be a number, got {value!r}")
-    return Decimal(value) if value > 0 else None
+    price = Decimal(value)
+    check_price(obj["prices"][0].get("time"), price, asked)
+    return price if price > 0 else None

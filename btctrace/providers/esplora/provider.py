@@ -12,8 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable
 
-from btctrace.errors import BadResponse
+from btctrace.errors import AnswerRefused
 from btctrace.model import AddressHistory, AddressStats, Outspend, Tx
+from btctrace.providers.base import ESPLORA_CHAIN_PAGE_SIZE, ESPLORA_MEMPOOL_PAGE_SIZE
+from btctrace.providers.checks import CheckFailure
 from btctrace.providers.esplora.client import EsploraClient
 from btctrace.providers.esplora.mapping import (
     address_stats_from_history,
@@ -22,8 +24,8 @@ from btctrace.providers.esplora.mapping import (
     price_from_json,
     tx_from_json,
 )
-from btctrace.providers.base import ESPLORA_CHAIN_PAGE_SIZE, ESPLORA_MEMPOOL_PAGE_SIZE
 from btctrace.providers.http import HttpFetcher
+from btctrace.providers.ledger import AnswerLedger
 
 __all__ = ["DEFAULT_API_URL", "EsploraProvider"]
 
@@ -31,79 +33,113 @@ DEFAULT_API_URL = "https://blockstream.info/api"
 
 
 # A JSON answer of the wrong shape fails in the mapper with one of these: it is the explorer's
-# fault (or a damaged cassette's), never data, so it becomes a BadResponse.
+# fault (or a damaged cassette's), never data, so it is refused.
 _SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
 def _mapped(url: str, mapper: Callable[[Any], Any], raw: Any) -> Any:
+    """*mapper* applied to *raw*; an answer it cannot read or that fails a check is refused."""
     try:
         return mapper(raw)
+    except CheckFailure as exc:
+        raise AnswerRefused(url, exc.check, exc.subject, exc.detail) from exc
     except _SHAPE_ERRORS as exc:
         detail = str(exc) if isinstance(exc, ValueError) else f"unexpected JSON shape ({type(exc).__name__}: {exc})"
-        raise BadResponse(url, 200, detail[:300]) from exc
+        raise AnswerRefused(url, "shape", "the answer", detail[:300]) from exc
 
 
 class EsploraProvider:
-    """Implements :class:`btctrace.providers.base.Provider` over an Esplora API."""
+    """Implements :class:`btctrace.providers.base.Provider` over an Esplora API. Every answer
+    passes the checks of *ledger* (shared by all explorers of a run) before it is returned;
+    each method's *fresh* asks the explorer again (after an answer was refused)."""
 
-    def __init__(self, api_url: str, fetcher: HttpFetcher) -> None:
+    def __init__(self, api_url: str, fetcher: HttpFetcher, ledger: AnswerLedger | None = None) -> None:
         self.client = EsploraClient(api_url, fetcher)
         self.api_url = self.client.api_url
         self.fetcher = fetcher
+        self.ledger = ledger if ledger is not None else AnswerLedger()
         self._txs: dict[str, Tx] = {}  # dict get/setdefault are atomic: safe across worker threads
 
     def request_count(self) -> int:
         return self.fetcher.answered()
 
-    def get_tx(self, txid: str, fresh: bool = False) -> Tx:
-        """The transaction *txid*; *fresh* asks the explorer again (after it denied knowing a
-        transaction its own outspends named)."""
+    def fetch_tx(self, txid: str, fresh: bool = False) -> Tx:
+        """The transaction *txid*, checked on its own; *fresh* asks the explorer again (after
+        it denied knowing a transaction its own outspends named, or its answer was refused)."""
         tx = None if fresh else self._txs.get(txid)
         if tx is None:
-            tx = _mapped(f"{self.api_url}/tx/{txid}", tx_from_json, self.client.tx(txid, fresh))
-            if tx.txid != txid:
-                raise BadResponse(f"{self.api_url}/tx/{txid}", 200, f"asked for {txid}, got {tx.txid}")
+            tx = _mapped(f"{self.api_url}/tx/{txid}", lambda raw: self.ledger.accept_tx(tx_from_json(raw), txid),
+                         self.client.tx(txid, fresh))
             self._txs[txid] = tx
         return tx
 
-    def get_outspends(self, txid: str) -> tuple[Outspend, ...]:
-        url = f"{self.api_url}/tx/{txid}/outspends"
-        return _mapped(url, outspends_from_json, self.client.outspends(txid))
+    def get_tx(self, txid: str, fresh: bool = False) -> Tx:
+        """The transaction *txid*, also checked against the rest of the trace and taken into it."""
+        url = f"{self.api_url}/tx/{txid}"
+        return _mapped(url, self.ledger.admit_tx, self.fetch_tx(txid, fresh))
 
-    def get_address_stats(self, address: str) -> AddressStats:
+    prefetch_tx = fetch_tx
+
+    def fetch_outspends(self, txid: str, fresh: bool = False) -> tuple[Outspend, ...]:
+        """Where each output of *txid* went, checked on its own: one entry per output (the
+        transaction is fetched first when neither this explorer nor the trace has it yet)."""
+        url = f"{self.api_url}/tx/{txid}/outspends"
+        outspends = _mapped(url, outspends_from_json, self.client.outspends(txid, fresh))
+        tx = self._txs.get(txid) or self.ledger.admitted(txid) or self.fetch_tx(txid)
+        return _mapped(url, lambda answer: self.ledger.accept_outspends(tx, answer), outspends)
+
+    def get_outspends(self, txid: str, fresh: bool = False) -> tuple[Outspend, ...]:
+        """The outspends of *txid*, also checked against the rest of the trace and taken into it."""
+        url = f"{self.api_url}/tx/{txid}/outspends"
+        return _mapped(url, lambda outspends: self.ledger.admit_outspends(txid, outspends),
+                       self.fetch_outspends(txid, fresh))
+
+    def prefetch_outspends(self, txid: str) -> tuple[Outspend, ...]:
+        return self.fetch_outspends(txid)
+
+    def get_address_stats(self, address: str, fresh: bool = False) -> AddressStats:
         """Counts of *address*: from its first history page when that is all of it, else
         from ``/address/:a`` (see the module docstring)."""
-        page = self.client.first_history_page(address)
-        txs = [self._keep(f"{self.api_url}/address/{address}/txs", raw) for raw in page]
+        page = self.client.first_history_page(address, fresh)
+        txs = [self._keep(f"{self.api_url}/address/{address}/txs", raw, address) for raw in page]
         confirmed = sum(1 for tx in txs if tx.status.confirmed)
         if txs and confirmed < ESPLORA_CHAIN_PAGE_SIZE and len(txs) - confirmed < ESPLORA_MEMPOOL_PAGE_SIZE:
             return address_stats_from_history(address, txs)
         url = f"{self.api_url}/address/{address}"
-        return _mapped(url, address_stats_from_json, self.client.address(address))
+        return _mapped(url, lambda raw: self.ledger.accept_stats(address_stats_from_json(raw), address),
+                       self.client.address(address, fresh))
 
-    def _keep(self, url: str, raw: Any) -> Tx:
-        """The transaction of a history page entry, mapped once however many pages hold it."""
+    def _keep(self, url: str, raw: Any, address: str) -> Tx:
+        """The transaction of a history page entry of *address*, checked once however many
+        pages hold it (a copy met again must be the same); it must pay or spend *address*."""
         known = self._txs.get(raw.get("txid")) if isinstance(raw, dict) and isinstance(raw.get("txid"), str) else None
-        if known is not None:
-            return known
-        tx = _mapped(url, tx_from_json, raw)
-        return self._txs.setdefault(tx.txid, tx)
+        if known is None:
+            tx = _mapped(url, lambda entry: self.ledger.accept_tx(tx_from_json(entry)), raw)
+            known = self._txs.setdefault(tx.txid, tx)  # another page's copy may have been kept meanwhile
+            copy = tx
+        else:
+            copy = _mapped(url, tx_from_json, raw)
+        _mapped(url, lambda entry: self.ledger.accept_copy(known, entry), copy)
+        _mapped(url, lambda entry: self.ledger.accept_history_entry(entry, address), known)
+        return known
 
-    def get_price_usd(self, timestamp: int) -> Decimal | None:
+    def get_price_usd(self, timestamp: int, fresh: bool = False) -> Decimal | None:
         """USD per BTC just before *timestamp*, or None where the explorer has no prices."""
         url = f"{self.api_url}/v1/historical-price?timestamp={timestamp}"
-        return _mapped(url, price_from_json, self.client.historical_price(timestamp))
+        return _mapped(url, lambda raw: self.ledger.accept_price(price_from_json(raw, timestamp), timestamp),
+                       self.client.historical_price(timestamp, fresh))
 
-    def get_address_history(self, address: str, max_txs: int, confirmed_count: int | None = None) -> AddressHistory:
+    def get_address_history(self, address: str, max_txs: int, confirmed_count: int | None = None,
+                            fresh: bool = False) -> AddressHistory:
         """All transactions of *address* (deduplicated by txid), at most *max_txs*; with
         *confirmed_count* a history shorter than that is refused (see the client)."""
         seen: dict[str, Tx] = {}
         pages = 0
         truncated = False
-        for page in self.client.address_txs_pages(address, confirmed_count):
+        for page in self.client.address_txs_pages(address, confirmed_count, fresh):
             pages += 1
             for raw in page:
-                tx = self._keep(f"{self.api_url}/address/{address}/txs", raw)
+                tx = self._keep(f"{self.api_url}/address/{address}/txs", raw, address)
                 seen.setdefault(tx.txid, tx)
             if len(seen) >= max_txs:
                 truncated = True

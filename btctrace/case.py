@@ -6,6 +6,7 @@ and keys are errors (a typo must not silently change a trace). See ``cases/demo-
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from btctrace.files import NotRegularFile, read_regular_text
 from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.errors import BtctraceError, CaseFileError
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
@@ -37,6 +39,14 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "tags": {"paths": list},
 }
 _REQUIRED = {("case", "id"), ("trace", "seeds")}
+# Every number a case file may give, with the range that makes sense (finite, inclusive).
+_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("trace", "hops"): (0, 10_000), ("trace", "max_transactions"): (1, 100_000_000),
+    ("trace", "large_address_tx_count"): (0, 10**9), ("trace", "max_seed_history"): (1, 10**9),
+    ("trace", "max_fan_out"): (1, 10**8), ("provider", "cross_check"): (0, 10**6),
+    ("provider", "rate"): (0.001, 1000), ("provider", "workers"): (1, 32),
+    ("clustering", "collapse_threshold"): (1, 10**9),
+}
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,17 @@ class Case:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_regular_text(path))
     except FileNotFoundError:
         raise CaseFileError(str(path), "", "no such file") from None
+    except NotRegularFile as exc:
+        raise CaseFileError(str(path), "", f"cannot be read: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFileError(str(path), "", f"cannot be read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise CaseFileError(str(path), "", f"is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise CaseFileError(str(path), "", "nests tables or arrays too deeply") from None
 
 
 def _check_shape(path: Path, data: dict[str, Any]) -> None:
@@ -91,6 +105,10 @@ def _check_shape(path: Path, data: dict[str, Any]) -> None:
     for section, key in _REQUIRED:
         if key not in data.get(section, {}):
             raise CaseFileError(str(path), f"{section}.{key}", "is required")
+    for (section, key), (low, high) in _RANGES.items():
+        value = data.get(section, {}).get(key)
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise CaseFileError(str(path), f"{section}.{key}", f"should be a number from {low:,} to {high:,}, got {value!r}")
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
@@ -111,10 +129,7 @@ def _field(path: Path, name: str, parse, value):
 
 def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
     defaults = TraceLimits()
-    for key in ("hops", "max_transactions", "large_address_tx_count", "max_seed_history", "max_fan_out"):
-        if trace.get(key, 1) < 0:
-            raise CaseFileError(str(path), f"trace.{key}", "must not be negative")
-    return TraceLimits(
+    limits = TraceLimits(
         hops=trace.get("hops", defaults.hops),
         min_value=_field(path, "trace.min_value", parse_btc, trace["min_value"]) if "min_value" in trace else 0,
         since=_field(path, "trace.since", parse_utc, trace["since"]) if "since" in trace else None,
@@ -127,12 +142,10 @@ def _limits(path: Path, trace: dict[str, Any]) -> TraceLimits:
         through_coinjoins=trace.get("through_coinjoins", False),
         peel_continuation_only=trace.get("peel_continuation_only", False),
     )
-
-
-def _not_negative(path: Path, name: str, value: int) -> int:
-    if value < 0:
-        raise CaseFileError(str(path), name, "must not be negative")
-    return value
+    if limits.since is not None and limits.until is not None and limits.since > limits.until:
+        raise CaseFileError(str(path), "trace.since", f"{trace['since']} is after trace.until {trace['until']}: "
+                                                      "the window holds no time")
+    return limits
 
 
 def _fallback_urls(path: Path, urls: list[Any]) -> tuple[str, ...]:
@@ -172,7 +185,7 @@ def load_case(path: str | Path) -> Case:
         rate=float(provider["rate"]) if "rate" in provider else None,
         workers=provider.get("workers"),
         fallback_urls=_fallback_urls(path, provider.get("fallback_urls", [])),
-        cross_check=_not_negative(path, "provider.cross_check", provider.get("cross_check", 0)),
+        cross_check=provider.get("cross_check", 0),
         tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
         collapse_threshold=clustering.get("collapse_threshold", DEFAULT_COLLAPSE_THRESHOLD),
         allow_collapse=clustering.get("allow_collapse", False),

@@ -30,6 +30,7 @@ __all__ = [
     "AnswerRefused",
     "CassetteError",
     "CassetteAnswerRefused",
+    "RecordingBusy",
     "OfflineMiss",
     "MissingDependency",
     "OutputError",
@@ -259,6 +260,15 @@ class CassetteAnswerRefused(CassetteError):
             "The cassette was altered or recorded from an inconsistent explorer: record it again from a trusted one",
         )
         self.path = path
+
+
+class RecordingBusy(UsageProblem):
+    """Another btctrace is recording to the same cassette right now (its journal is locked)."""
+
+    def __init__(self, journal: str) -> None:
+        self.journal = journal
+        super().__init__(f"another btctrace is recording to this cassette right now (its journal {journal} is locked)",
+                         "Wait for that run to finish, or record to another cassette")
 
 
 class OfflineMiss(BtctraceError):

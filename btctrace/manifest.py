@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import environment, interaction_digests, sha256_file
-from btctrace.errors import OutputError
+from btctrace.exports.writing import MANIFEST_NAME, write_text
 from btctrace.tags import tagpack_files
 
 if TYPE_CHECKING:
     from btctrace.runner import TraceJob
 
-__all__ = ["MANIFEST_NAME", "MANIFEST_SCHEMA", "job_parameters", "build_manifest", "write_manifest", "relative_to"]
+__all__ = ["MANIFEST_NAME", "MANIFEST_SCHEMA", "job_parameters", "build_manifest", "write_manifest", "relative_to",
+           "manifest_problem"]
 
-MANIFEST_NAME = "manifest.json"
 MANIFEST_SCHEMA = "btctrace.manifest/1"
 
 
@@ -81,8 +82,77 @@ def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path],
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
     path = out_dir / MANIFEST_NAME
-    try:
-        path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(str(path), exc.strerror or str(exc)) from exc
+    write_text(path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return path
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_NONE = type(None)
+# parameters -> accepted types; the optional ones came in later versions (defaults apply)
+_PARAMETERS: dict[str, tuple[type, ...]] = {
+    "seeds": (list,), "direction": (str,), "hops": (int,), "min_value_sats": (int,), "since": (int, _NONE),
+    "until": (int, _NONE), "max_transactions": (int,), "large_address_tx_count": (int,), "max_seed_history": (int,),
+    "stop_categories": (list,), "through_coinjoins": (bool,), "peel_continuation_only": (bool,), "workers": (int,),
+    "collapse_threshold": (int,), "allow_collapse": (bool,), "cluster_change": (bool,), "chart_by_time": (bool,),
+    "sankey_method": (str,),
+}
+_OPTIONAL_PARAMETERS: dict[str, tuple[type, ...]] = {
+    "max_fan_out": (int,), "fallback_urls": (list,), "cross_check": (int,), "max_response_bytes": (int,),
+    "network": (str,),
+}
+
+
+def _typed(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
+def _file_entry_problem(name: str, entry: Any) -> str:
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or \
+            not (isinstance(entry.get("sha256"), str) and _HEX64.fullmatch(entry["sha256"])):
+        return f"{name} should be an object with a 'path' and a 64-hex 'sha256'"
+    return ""
+
+
+def _parameters_problem(parameters: Any) -> str:
+    if not isinstance(parameters, dict):
+        return "'parameters' should be an object"
+    for key, types in {**_PARAMETERS, **_OPTIONAL_PARAMETERS}.items():
+        if key not in parameters:
+            if key in _PARAMETERS:
+                return f"parameters.{key} is missing"
+            continue
+        if not _typed(parameters[key], types):
+            return f"parameters.{key} should be {' or '.join('null' if t is _NONE else t.__name__ for t in types)}"
+    for seed in parameters["seeds"]:
+        if not (isinstance(seed, dict) and seed.get("kind") in ("address", "tx", "outpoint") and
+                isinstance(seed.get("value"), str) and _typed(seed.get("vout"), (int, _NONE))):
+            return "parameters.seeds should hold {kind, value, vout} objects"
+    if not parameters["seeds"] or not all(isinstance(c, str) for c in parameters["stop_categories"]):
+        return "parameters.seeds should not be empty and stop_categories should be strings"
+    if parameters["direction"] not in ("forward", "backward"):
+        return "parameters.direction should be forward or backward"
+    return ""
+
+
+def manifest_problem(manifest: Any) -> str:
+    """What makes *manifest* unusable for ``btctrace verify`` (the first problem found), or ""."""
+    if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
+        return f"not a {MANIFEST_SCHEMA} manifest"
+    outputs = manifest.get("outputs")
+    if not isinstance(outputs, dict) or not outputs or not all(
+            isinstance(name, str) and "/" not in name and name not in ("", ".", "..") and isinstance(digest, str)
+            and _HEX64.fullmatch(digest) for name, digest in outputs.items()):
+        return "'outputs' should name each output file with its 64-hex sha256"
+    if not isinstance(manifest.get("api_url"), str):
+        return "'api_url' should be a string"
+    case, cassette, tags = manifest.get("case"), manifest.get("cassette"), manifest.get("tags", [])
+    if not isinstance(case, dict) or not all(_typed(case.get(k), t) for k, t in
+                                             (("id", (str,)), ("title", (str,)), ("synthetic", (bool,)))):
+        return "'case' should be an object with id, title and synthetic"
+    problems = [_file_entry_problem("case.file", case["file"]) if case.get("file") is not None else "",
+                _file_entry_problem("cassette", cassette) if cassette is not None else "",
+                "" if isinstance(tags, list) else "'tags' should be a list"]
+    problems += [_file_entry_problem("a tags entry", entry) for entry in (tags if isinstance(tags, list) else [])]
+    if cassette is not None and not problems[1] and not isinstance(cassette.get("interaction_sha256", {}), dict):
+        problems.append("cassette.interaction_sha256 should be an object")
+    return next((problem for problem in problems if problem), "") or _parameters_problem(manifest.get("parameters"))

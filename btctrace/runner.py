@@ -5,6 +5,7 @@ exports. The only place they are put together; the CLI calls :func:`run_trace` o
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
 from btctrace.exports.endpoints import endpoints_frame, taint_section
 from btctrace.exports.tables import write_csv
 from btctrace.exports.trace_json import read_trace_document, result_from_document
+from btctrace.exports.writing import begin_writing, finish_writing, write_text
 from btctrace.graph.build import build_graph
 from btctrace.analysis import Analysis, analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
@@ -35,6 +37,7 @@ from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.accounting import TaintReport, taint_report, unanswerable_seed
 from btctrace.tracing.taint import METHODS
 from btctrace.tracing.walk import Progress, walk
+from btctrace.units import format_utc
 from btctrace.valuation import Prices, fetch_prices
 
 __all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "Traced", "TraceOutcome", "TaintOutcome", "trace_and_analyse",
@@ -114,8 +117,11 @@ def _check_job(job: TraceJob) -> None:
                            "Record once with --record, then replay with --offline")
     if not job.seeds:
         raise UsageProblem("no seed given", "Give at least one address, txid or txid:vout")
-    if job.rate is not None and job.rate <= 0:
-        raise UsageProblem(f"--rate must be above 0, got {job.rate}")
+    if job.rate is not None and not (math.isfinite(job.rate) and 0.001 <= job.rate <= 1000):
+        raise UsageProblem(f"--rate must be from 0.001 to 1,000 requests a second, got {job.rate}")
+    since, until = job.limits.since, job.limits.until
+    if since is not None and until is not None and since > until:
+        raise UsageProblem(f"--since ({format_utc(since)}) is after --until ({format_utc(until)}): the window holds no time")
     if job.sankey_method not in METHODS:
         raise UsageProblem(f"unknown taint method {job.sankey_method!r}", f"Use one of {', '.join(METHODS)}")
     if job.workers < 1:
@@ -133,10 +139,22 @@ class _Recording:
 
     def __init__(self, path: Path, api_urls: list[str], resume: bool) -> None:
         self.journal_path = journal_path_for(path)
-        if self.journal_path.exists() and not resume:
+        left = self.journal_path.exists()
+        self.journal = Journal(self.journal_path)  # the lock: a second recording to this cassette is refused
+        try:
+            self._start(path, api_urls, resume, left)
+        except BaseException:
+            if left:
+                self.journal.close()  # an interrupted recording's journal stays for --resume
+            else:
+                self.journal.finish()
+            raise
+
+    def _start(self, path: Path, api_urls: list[str], resume: bool, left: bool) -> None:
+        if left and not resume:
             raise UsageProblem(f"an interrupted recording left {self.journal_path}",
                                "Add --resume to continue it, or delete it to start again")
-        if resume and not (self.journal_path.exists() or path.exists()):
+        if resume and not (left or path.exists()):
             raise UsageProblem(f"--resume: there is no journal {self.journal_path} or cassette {path} to continue")
         metadata = {"api_url": api_urls[0], "recorded_by": f"btctrace {__version__}"}
         if len(api_urls) > 1:
@@ -144,18 +162,16 @@ class _Recording:
         self.cassette = Cassette(path, metadata=metadata)
         if resume:  # reuse the answers; a failure (the cause of the stop) is asked again
             earlier = list(Cassette.load(path).interactions.values()) if path.exists() else []
-            if self.journal_path.exists():
+            if left:
                 earlier += Journal.read(self.journal_path)
             for item in earlier:
                 if _usable_answer(item):
                     self.cassette.add_interaction(item)
         self.resumed = len(self.cassette.interactions)
-        self.journal = Journal(self.journal_path)
 
     def finish(self) -> None:
-        self.journal.close()
         self.cassette.save()
-        self.journal_path.unlink()
+        self.journal.finish()
 
     def abandon(self) -> None:
         self.journal.close()
@@ -268,10 +284,12 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     prepare_out_dir(job.out_dir, job.force)
     traced = trace_and_analyse(job, progress)
     evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
+    begin_writing(job.out_dir)  # marked incomplete until the manifest is written
     files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case, job.out_dir,
                           traced.prices, evidence, job.chart_by_time, job.sankey_method)
     api_url = traced.explorers["api_urls"][0]
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
+    finish_writing(job.out_dir)
     return TraceOutcome(traced.result, traced.graph, job.out_dir, files, traced.mode, job.record or job.offline,
                         traced.explorers)
 
@@ -335,7 +353,10 @@ def run_taint(out_dir: Path, seeds: list[tuple[str, int]] | None = None, methods
     existing = [f for f in files if f.exists()]
     if existing and not force:
         raise OutputError(str(target), "it already holds taint results", "Add --force to overwrite them")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(str(target), exc.strerror or str(exc)) from exc
     write_csv(endpoints_frame(report), files[0])
-    files[1].write_text(json.dumps(taint_section(report), indent=2) + "\n", encoding="utf-8")
+    write_text(files[1], json.dumps(taint_section(report), indent=2) + "\n")
     return TaintOutcome(report, files)

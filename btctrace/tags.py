@@ -3,6 +3,10 @@
 A TagPack is YAML with header fields (``title``, ``creator``, ``tags`` and optional defaults
 such as ``category``, ``source``, ``confidence``, ``currency``) that every tag inherits unless it
 sets its own. Only Bitcoin tags are kept; tags for other currencies are counted, not used.
+
+TagPacks come from outside: a file must be a regular file (not a FIFO or device), YAML aliases
+are refused (TagPacks do not need them, and an alias bomb would expand without bound when read),
+and every tag field must be a plain scalar.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import yaml
 
 from btctrace.errors import TagFileError
+from btctrace.files import clean_text, read_regular_text
 
 __all__ = ["Tag", "TagIndex", "load_tagpacks", "tagpack_files"]
 
@@ -54,37 +59,55 @@ def tagpack_files(path: Path) -> list[Path]:
         return sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
     if path.is_file():
         return [path]
+    if path.exists():
+        raise TagFileError(str(path), "is not a regular file or folder (a FIFO or device?)")
     raise TagFileError(str(path), "no such file or folder")
+
+
+def _refuse_aliases(path: Path, data: Any) -> None:
+    """A mapping or list met twice is an alias (``*name``): refused, before anything expands it."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            if id(node) in seen:
+                raise TagFileError(str(path), "uses YAML aliases (&anchor / *alias), which TagPacks do not need: refused")
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
 
 
 def _read_tagpack(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TagFileError(str(path), f"cannot be read ({type(exc).__name__})") from None
+        data = yaml.load(read_regular_text(path), Loader=_YAML_LOADER)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        detail = " ".join(str(exc).split())[:160]
+        raise TagFileError(str(path), f"cannot be read ({type(exc).__name__}: {detail})") from None
     if not isinstance(data, dict) or not isinstance(data.get("tags"), list):
         raise TagFileError(str(path), "has no 'tags' list")
+    _refuse_aliases(path, data)
     return data
 
 
-def _tag_from(item: dict[str, Any], header: dict[str, Any], tagpack: str) -> Tag | None:
+def _plain(path: Path, key: str, value: Any) -> str:
+    """A tag field as text: scalars only (a list or mapping is refused); lone surrogates, which
+    no output encoding can hold, are replaced."""
+    if isinstance(value, (dict, list, set, tuple, bytes)):
+        raise TagFileError(str(path), f"field {key!r} is a {type(value).__name__}, not plain text")
+    return clean_text(str(value or ""))
+
+
+def _tag_from(item: dict[str, Any], header: dict[str, Any], path: Path) -> Tag | None:
     merged = {key: header.get(key) for key in _INHERITED}
     merged.update({key: item[key] for key in _INHERITED if item.get(key) is not None})
-    address = str(item.get("address") or "").strip()
+    text = {key: _plain(path, key, merged[key]) for key in _INHERITED}
+    address = _plain(path, "address", item.get("address")).strip()
     if not address:
         return None
     if address.lower().startswith("bc1"):
         address = address.lower()
-    return Tag(
-        address=address,
-        label=str(merged["label"] or ""),
-        category=str(merged["category"] or ""),
-        source=str(merged["source"] or ""),
-        confidence=str(merged["confidence"] or ""),
-        actor=str(merged["actor"] or ""),
-        abuse=str(merged["abuse"] or ""),
-        tagpack=tagpack,
-    )
+    return Tag(address=address, label=text["label"], category=text["category"], source=text["source"],
+               confidence=text["confidence"], actor=text["actor"], abuse=text["abuse"], tagpack=path.name)
 
 
 def load_tagpacks(paths: list[str | Path]) -> TagIndex:
@@ -97,11 +120,11 @@ def load_tagpacks(paths: list[str | Path]) -> TagIndex:
             for item in data["tags"]:
                 if not isinstance(item, dict):
                     continue
-                currency = str(item.get("currency") or data.get("currency") or "BTC").upper()
+                currency = _plain(file, "currency", item.get("currency") or data.get("currency") or "BTC").upper()
                 if currency != "BTC":
                     index.skipped_other_currency += 1
                     continue
-                tag = _tag_from(item, data, file.name)
+                tag = _tag_from(item, data, file)
                 if tag is not None:
                     index.by_address.setdefault(tag.address, tag)
     return index

@@ -9,6 +9,7 @@ named, with the responses that changed, and no rerun is trusted from it.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +21,16 @@ from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import changed_interactions, interaction_digests, sha256_file
 from btctrace.errors import BtctraceError, ManifestError
 from btctrace.exports import CaseInfo
-from btctrace.manifest import MANIFEST_NAME, MANIFEST_SCHEMA
+from btctrace.files import read_regular_text
+from btctrace.exports.writing import INCOMPLETE_MARKER
+from btctrace.manifest import MANIFEST_NAME, manifest_problem
 from btctrace.runner import TraceJob, run_trace
 from btctrace.tracing.result import Direction, Seed, TraceLimits
 
 __all__ = ["Check", "VerifyReport", "verify_outputs"]
 
 _SHOWN_CHANGES = 5
+_TAINT_FOLDER = "taint"  # where btctrace taint writes by default, after the run
 
 
 @dataclass(frozen=True)
@@ -49,22 +53,31 @@ class VerifyReport:
 def _load_manifest(out_dir: Path) -> dict[str, Any]:
     path = out_dir / MANIFEST_NAME
     try:
-        manifest = safejson.loads(path.read_text(encoding="utf-8"))
+        manifest = safejson.loads(read_regular_text(path))
     except FileNotFoundError:
-        raise ManifestError(str(path), "there is no manifest: was this folder written by btctrace?") from None
+        raise ManifestError(str(path), "there is no manifest: was this folder written by btctrace (to the end)?") from None
     except (OSError, ValueError) as exc:
         raise ManifestError(str(path), f"unreadable ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("schema") != MANIFEST_SCHEMA:
-        raise ManifestError(str(path), f"not a {MANIFEST_SCHEMA} manifest")
+    problem = manifest_problem(manifest)
+    if problem:
+        raise ManifestError(str(path), problem)
     return manifest
+
+
+def _digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file; None when it is missing or anything else (a folder...)."""
+    try:
+        return sha256_file(path) if stat.S_ISREG(os.lstat(path).st_mode) else None
+    except FileNotFoundError:
+        return None
 
 
 def _check_file(subject: str, entry: dict[str, str], out_dir: Path) -> Check:
     path = out_dir / entry["path"]
     shown = os.path.normpath(path)
-    if not path.exists():
-        return Check(subject, False, f"{shown} is missing")
-    actual = sha256_file(path)
+    actual = _digest(path)
+    if actual is None:
+        return Check(subject, False, f"{shown} is missing (or not a regular file)")
     if actual != entry["sha256"]:
         return Check(subject, False, f"{shown} CHANGED: sha256 {actual}, recorded {entry['sha256']}")
     return Check(subject, True, f"{shown} sha256 {actual}")
@@ -74,13 +87,13 @@ def _check_cassette(entry: dict[str, Any] | None, out_dir: Path) -> Check:
     if entry is None:
         return Check("cassette", False, "the run was live without --record: there is nothing to replay")
     check = _check_file("cassette", entry, out_dir)
-    if check.ok or not (out_dir / entry["path"]).exists():
+    if check.ok or _digest(out_dir / entry["path"]) is None:
         return check
     try:
         now = interaction_digests(Cassette.load(out_dir / entry["path"]))
     except BtctraceError as exc:
         return Check("cassette", False, f"{check.detail}; {exc.message}")
-    changes = changed_interactions(entry["interaction_sha256"], now) or ["formatting or metadata only"]
+    changes = changed_interactions(entry.get("interaction_sha256", {}), now) or ["formatting or metadata only"]
     shown = "; ".join(changes[:_SHOWN_CHANGES]) + (f"; and {len(changes) - _SHOWN_CHANGES} more"
                                                    if len(changes) > _SHOWN_CHANGES else "")
     return Check("cassette", False, f"{check.detail}: {shown}")
@@ -88,9 +101,9 @@ def _check_cassette(entry: dict[str, Any] | None, out_dir: Path) -> Check:
 
 def _evidence_checks(manifest: dict[str, Any], out_dir: Path, case_file: Path | None) -> list[Check]:
     checks = []
-    recorded_case = (manifest.get("case") or {}).get("file")
+    recorded_case = manifest["case"].get("file")
     if case_file is not None:
-        actual = sha256_file(case_file)
+        actual = _digest(case_file)
         expected = recorded_case["sha256"] if recorded_case else None
         checks.append(Check("case file", actual == expected,
                             f"{case_file} sha256 {actual}" if actual == expected else
@@ -111,50 +124,79 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         through_coinjoins=p["through_coinjoins"], peel_continuation_only=p["peel_continuation_only"],
         max_fan_out=p.get("max_fan_out", TraceLimits.max_fan_out),
     )
-    case = manifest.get("case") or {}
+    case = manifest["case"]
     return TraceJob(
         seeds=tuple(Seed(s["kind"], s["value"], s["vout"]) for s in p["seeds"]), out_dir=rerun_dir,
-        direction=Direction(p["direction"]), limits=limits, network=p.get("network", MAINNET), api_url=manifest["api_url"],
-        fallback_urls=tuple(p.get("fallback_urls", ())), cross_check=p.get("cross_check", 0),
+        direction=Direction(p["direction"]), limits=limits, network=p.get("network", MAINNET),
+        api_url=manifest["api_url"], fallback_urls=tuple(p.get("fallback_urls", ())), cross_check=p.get("cross_check", 0),
         max_response_bytes=p.get("max_response_bytes", TraceJob.max_response_bytes),
         offline=out_dir / manifest["cassette"]["path"],
         tag_paths=tuple(out_dir / entry["path"] for entry in manifest.get("tags", [])),
         workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],
         allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"], chart_by_time=p["chart_by_time"],
-        sankey_method=p["sankey_method"],
-        case=CaseInfo(case.get("id", ""), case.get("title", ""), bool(case.get("synthetic"))),
+        sankey_method=p["sankey_method"], case=CaseInfo(case["id"], case["title"], case["synthetic"]),
         case_file=out_dir / case["file"]["path"] if case.get("file") else None,
     )
 
 
-def _output_checks(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path | None) -> list[Check]:
+def _output_checks(recorded: dict[str, str], out_dir: Path, rerun_dir: Path | None) -> list[Check]:
+    """One check per output file: listed in the manifest, written by the rerun, or both."""
+    names = set(recorded) | ({p.name for p in rerun_dir.iterdir()} - {MANIFEST_NAME} if rerun_dir else set())
     checks = []
-    for name, recorded in sorted(manifest["outputs"].items()):
-        path = out_dir / name
-        lying = sha256_file(path) if path.exists() else None
+    for name in sorted(names):
+        lying, listed = _digest(out_dir / name), recorded.get(name)
         if rerun_dir is None:
-            checks.append(Check(f"output {name}", lying == recorded,
-                                "unchanged since the run" if lying == recorded else "CHANGED or missing since the run"))
+            checks.append(Check(f"output {name}", lying == listed,
+                                "unchanged since the run" if lying == listed else "CHANGED or missing since the run"))
             continue
-        rerun = sha256_file(rerun_dir / name)
-        same = rerun == recorded
-        state = "byte-identical on rerun" if same else f"DIFFERS on rerun (sha256 {rerun}, recorded {recorded})"
-        if lying != recorded:
+        rerun = _digest(rerun_dir / name)
+        if listed is None or rerun is None:
+            state = "not listed in the manifest, yet a rerun writes it" if listed is None else \
+                "listed in the manifest, yet a rerun does not write it"
+            checks.append(Check(f"output {name}", False, state))
+            continue
+        state = "byte-identical on rerun" if rerun == listed else f"DIFFERS on rerun (sha256 {rerun}, recorded {listed})"
+        if lying != listed:
             state += "; the file in the folder CHANGED or is missing since the run"
-        checks.append(Check(f"output {name}", same and lying == recorded, state))
+        checks.append(Check(f"output {name}", rerun == listed and lying == listed, state))
+    return checks
+
+
+def _folder_checks(manifest: dict[str, Any], out_dir: Path) -> list[Check]:
+    """The folder holds the run's outputs, its manifest and evidence, and nothing else."""
+    present = {entry.name for entry in out_dir.iterdir()}
+    evidence = {Path(os.path.normpath(out_dir / entry["path"])) for entry in
+                [manifest["case"].get("file"), manifest.get("cassette"), *manifest.get("tags", [])] if entry}
+    expected = set(manifest["outputs"]) | {MANIFEST_NAME, _TAINT_FOLDER} | \
+        {path.name for path in evidence if path.parent == Path(os.path.normpath(out_dir))}
+    checks = []
+    if INCOMPLETE_MARKER in present:
+        checks.append(Check("folder", False, f"marked {INCOMPLETE_MARKER}: the run that wrote it did not finish"))
+    extra = sorted(present - expected - {INCOMPLETE_MARKER})
+    if extra:
+        checks.append(Check("folder", False, f"{len(extra)} file(s) the run did not write: {', '.join(extra[:10])}"))
+    if _TAINT_FOLDER in present:
+        checks.append(Check("folder", True, f"{_TAINT_FOLDER}/ was written later by btctrace taint: not part of the "
+                                            "run, not verified"))
     return checks
 
 
 def verify_outputs(out_dir: Path, case_file: Path | None = None) -> VerifyReport:
-    """Check the evidence, then rerun offline and compare every output file, byte for byte."""
+    """Check the evidence, then rerun offline and compare every output file, byte for byte, and
+    the folder's whole content with what the run wrote."""
     manifest = _load_manifest(out_dir)
     report = VerifyReport(out_dir, _evidence_checks(manifest, out_dir, case_file))
-    if not report.ok:
-        report.checks.extend(_output_checks(manifest, out_dir, None))
-        report.checks.append(Check("rerun", False, "not run: the evidence differs from the run's (see above)"))
+    report.checks.extend(_folder_checks(manifest, out_dir))
+    if not all(check.ok for check in report.checks):
+        report.checks.extend(_output_checks(manifest["outputs"], out_dir, None))
+        report.checks.append(Check("rerun", False, "not run: the evidence or the folder differs from the run's (see above)"))
         return report
     with tempfile.TemporaryDirectory(prefix="btctrace-verify-") as scratch:
         rerun_dir = Path(scratch)
-        run_trace(_job_from(manifest, out_dir, rerun_dir))
-        report.checks.extend(_output_checks(manifest, out_dir, rerun_dir))
+        try:
+            run_trace(_job_from(manifest, out_dir, rerun_dir))
+        except BtctraceError as exc:
+            report.checks.append(Check("rerun", False, f"the offline rerun failed: {exc.message}"))
+            return report
+        report.checks.extend(_output_checks(manifest["outputs"], out_dir, rerun_dir))
     return report

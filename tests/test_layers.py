@@ -44,10 +44,13 @@ def test_layering(path):
     if where == "graph":
         assert not {n for n in names if n.startswith(("btctrace.heuristics", "btctrace.tracing.walk",
                                                      "btctrace.analysis", "btctrace.providers"))}
+    if where == "providers":
+        assert not {n for n in names if n.startswith(("btctrace.tracing", "btctrace.exports", "btctrace.analysis",
+                                                     "btctrace.runner"))}, "providers sit below the walk"
     if where == "heuristics":
         assert not {n for n in names if n.startswith(("btctrace.tracing", "btctrace.providers", "btctrace.cache",
                                                      "btctrace.analysis", "btctrace.exports"))}, "heuristics are pure"
-    if where in {"model", "units", "addresses", "errors"}:
+    if where in {"model", "units", "addresses", "errors", "files", "safejson"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 
 

@@ -61,3 +61,38 @@ def test_real_graphsense_tagpacks():
     assert index.skipped_other_currency > 0
     darkside = index.get("bc1q7eqww9dmm9p48hx5yz5gcvmncu65w43wfytpsf")
     assert darkside is not None and "darkside" in darkside.label.lower()
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
+    import time
+
+    lines = ["title: bomb", "creator: x", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    lines += ["tags:", "- address: bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h", "  label: *a9"]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    started = time.monotonic()
+    with pytest.raises(TagFileError, match="aliases"):
+        load_tagpacks([tmp_path / "bomb.yaml"])
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("value", ["[a, b]", "{x: 1}"])
+def test_a_tag_field_that_is_not_plain_text_is_refused(tmp_path, value):
+    (tmp_path / "p.yaml").write_text(PACK.replace("label: Example Exchange", f"label: {value}"))
+    with pytest.raises(TagFileError, match="'label' is a"):
+        load_tagpacks([tmp_path])
+
+
+def test_a_tagpack_that_is_a_fifo_is_refused_without_hanging(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    with pytest.raises(TagFileError, match="not a regular file"):
+        load_tagpacks([tmp_path / "pipe.yaml"])
+
+
+def test_a_label_yaml_cannot_decode_is_one_line_naming_the_file(tmp_path):
+    (tmp_path / "p.yaml").write_text(PACK.replace("label: Example Exchange", 'label: "bad \\ud800 label"'))
+    with pytest.raises(TagFileError) as raised:
+        load_tagpacks([tmp_path])
+    assert "\n" not in raised.value.user_message and "p.yaml" in raised.value.user_message

@@ -87,3 +87,63 @@ def test_manifest_records_versions_parameters_and_hashes(case_copy):
     recorded = json.loads((case_copy / "cassettes" / "demo-ransom.json").read_text())["interactions"]
     assert manifest["cassette"]["interactions"] == len(manifest["cassette"]["interaction_sha256"]) == len(recorded)
     assert manifest["created_utc"].endswith("Z")
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (lambda m: m.pop("parameters"), "'parameters' should be an object"),
+    (lambda m: m["parameters"].pop("hops"), "parameters.hops is missing"),
+    (lambda m: m["parameters"].__setitem__("hops", "six"), "parameters.hops should be int"),
+    (lambda m: m["parameters"].__setitem__("seeds", "bc1q"), "parameters.seeds should be list"),
+    (lambda m: m["parameters"].__setitem__("direction", "sideways"), "forward or backward"),
+    (lambda m: m.__setitem__("cassette", "c.json"), "cassette should be an object"),
+    (lambda m: m.__setitem__("case", None), "'case' should be an object"),
+    (lambda m: m.__setitem__("outputs", {}), "'outputs' should name each output"),
+    (lambda m: m["outputs"].__setitem__("../x", "00" * 32), "'outputs' should name each output"),
+    (lambda m: m.__setitem__("tags", [{"path": 3}]), "a tags entry should be an object"),
+])
+def test_a_malformed_manifest_is_exit_8_in_one_line(case_copy, damage, problem):
+    path = case_copy / "out" / "demo-ransom" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    damage(manifest)
+    path.write_text(json.dumps(manifest))
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and problem in result.stderr and "Traceback" not in result.output
+
+
+def test_an_output_replaced_by_a_folder_and_an_extra_file_are_named(case_copy):
+    out = case_copy / "out" / "demo-ransom"
+    (out / "flow.png").unlink()
+    (out / "flow.png").mkdir()
+    (out / "notes.txt").write_text("added later")
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED
+    assert "FAIL  folder: 1 file(s) the run did not write: notes.txt" in result.stdout
+    assert "FAIL  output flow.png: CHANGED or missing since the run" in result.stdout
+
+
+def test_a_trimmed_manifest_with_an_added_script_cannot_pass(case_copy):
+    """The manifest may not list fewer outputs than a rerun writes: every output is compared."""
+    out = case_copy / "out" / "demo-ransom"
+    manifest = json.loads((out / "manifest.json").read_text())
+    report = out / "report.html"
+    report.write_text(report.read_text().replace("</body>", "<script>alert(1)</script></body>"))
+    del manifest["outputs"]["report.html"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED, result.output
+    assert "report.html" in result.stdout and "VERIFIED:" not in result.stdout.replace("NOT VERIFIED", "")
+
+
+def test_a_folder_marked_incomplete_is_not_verified(case_copy):
+    out = case_copy / "out" / "demo-ransom"
+    (out / "INCOMPLETE").write_text("x")
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED and "did not finish" in result.stdout
+
+
+def test_taint_results_written_later_are_named_but_do_not_fail(case_copy):
+    assert invoke("taint", "out/demo-ransom").exit_code == 0
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == 0, result.output
+    assert "taint/ was written later by btctrace taint: not part of the run, not verified" in result.stdout

@@ -33,8 +33,9 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
+from btctrace.files import open_regular, read_regular_text
 from btctrace import safejson
-from btctrace.errors import CassetteError, OfflineMiss, OutputError
+from btctrace.errors import CassetteError, OfflineMiss, OutputError, RecordingBusy
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, RETRY_STATUSES, read_bounded
 
 __all__ = [
@@ -94,7 +95,7 @@ class Cassette:
     def load(cls, path: str | Path) -> "Cassette":
         path = Path(path)
         try:
-            data = safejson.loads(path.read_text(encoding="utf-8"))
+            data = safejson.loads(read_regular_text(path))
         except FileNotFoundError:
             raise CassetteError(str(path), "no such file") from None
         except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -145,16 +146,43 @@ class Cassette:
 
 
 class Journal:
-    """Append-only JSON lines, one interaction each, flushed and fsync'd as it arrives."""
+    """Append-only JSON lines, one interaction each, flushed and fsync'd as it arrives.
+
+    The journal is also the recording's lock: it is held with ``flock`` while open, so a second
+    btctrace recording to the same cassette is refused with one line instead of interleaving
+    answers. :meth:`finish` removes the file before letting the lock go, and a run that locked a
+    journal another run has just removed opens the new one instead."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+            self._stream = self._open_locked(path)
         except OSError as exc:
             raise OutputError(str(path), exc.strerror or str(exc)) from exc
+
+    @staticmethod
+    def _open_locked(path: Path):
+        for _ in range(3):
+            stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
+            try:
+                _try_lock(stream.fileno(), path)
+                if os.stat(path).st_ino == os.fstat(stream.fileno()).st_ino:
+                    return stream
+            except FileNotFoundError:
+                pass  # removed by a run that finished meanwhile: open the new one
+            except BaseException:
+                stream.close()
+                raise
+            stream.close()
+        raise RecordingBusy(str(path))
+
+    def finish(self) -> None:
+        """The recording is saved: remove the journal, then let its lock go."""
+        with self._lock:
+            self.path.unlink(missing_ok=True)
+            self._stream.close()
 
     def append(self, item: dict[str, Any]) -> None:
         line = json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n"
@@ -171,7 +199,11 @@ class Journal:
     def read(path: Path) -> list[dict[str, Any]]:
         """The complete lines of a journal; a last line cut short by a crash is ignored."""
         items = []
-        with open(path, encoding="utf-8") as stream:
+        try:
+            stream = open_regular(path)
+        except (OSError, ValueError) as exc:
+            raise CassetteError(str(path), f"the journal cannot be read ({exc})") from None
+        with stream:
             for number, line in enumerate(stream):
                 try:
                     item = safejson.loads(line)
@@ -182,6 +214,18 @@ class Journal:
                     break  # the in-flight line of a killed process
                 items.append(item)
         return items
+
+
+def _try_lock(descriptor: int, path: Path) -> None:
+    """An exclusive, non-blocking lock (POSIX ``flock``; elsewhere none is taken)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise RecordingBusy(str(path)) from None
 
 
 def _metadata_of(path: Path, data: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.exports.safe_text import summarise
 from btctrace.case import load_case
 from btctrace.cli.verify import render_report
 from btctrace.verify import verify_outputs
@@ -66,7 +67,7 @@ def validate_command(case_file) -> None:
     case = load_case(case_file)
     limits = case.limits
     click.echo(f"case {case.id}: {case.title}{' [SYNTHETIC]' if case.synthetic else ''}")
-    click.echo(f"  seeds: {', '.join(str(s) for s in case.seeds)} ({case.direction.value})")
+    click.echo(f"  seeds: {summarise(case.seeds, 'seeds')} ({case.direction.value})")
     click.echo(f"  hops {limits.hops}, min value {format_btc(limits.min_value)} BTC, "
                f"window {format_utc(limits.since) or '-'} .. {format_utc(limits.until) or '-'}, "
                f"max {limits.max_transactions} transactions, large address > {limits.large_address_tx_count} txs")

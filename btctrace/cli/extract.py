@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.files import NotRegularFile, open_regular
 from btctrace.errors import UsageProblem
 from btctrace.extract import extract_addresses
 
@@ -27,10 +28,15 @@ def extract_command(file: Path, as_json: bool) -> None:
       btctrace trace $(btctrace extract note.txt | head -1) --out out/case1
     """
     try:
-        text = click.get_text_stream("stdin").read() if str(file) == "-" else file.read_text(encoding="utf-8",
-                                                                                               errors="replace")
+        if str(file) == "-":
+            text = click.get_text_stream("stdin").read()
+        else:
+            with open_regular(file, "rb") as stream:
+                text = stream.read().decode("utf-8", errors="replace")
     except OSError as exc:
         raise UsageProblem(f"cannot read {file}: {exc.strerror or exc}") from None
+    except NotRegularFile as exc:
+        raise UsageProblem(f"cannot read {exc}", "Give a text file, or - for standard input") from None
     found = extract_addresses(text)
     if as_json:
         click.echo(json.dumps([vars(f) for f in found], indent=1))

@@ -9,6 +9,7 @@ from typing import Iterator
 
 import click
 
+from btctrace.exports.safe_text import summarise
 from btctrace.runner import TraceOutcome
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc
@@ -23,7 +24,7 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
               "live": "live"}[outcome.mode]
     lines = [
         f"Traced {len(result.txs)} transactions (hops {min(hops, default=0)}-{max(hops, default=0)}) "
-        f"{result.direction.value} from {', '.join(str(s) for s in result.seeds)}; "
+        f"{result.direction.value} from {summarise(result.seeds, 'seeds')}; "
         f"{result.requests} requests to {result.api_url} ({source}).",
     ]
     totals: dict[StopReason, list[int]] = defaultdict(lambda: [0, 0])

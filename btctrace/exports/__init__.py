@@ -8,18 +8,20 @@ from typing import Callable
 
 import networkx as nx
 
-from btctrace.errors import OutputError
+from btctrace.errors import ExitCode, OutputError
 from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
 from btctrace.exports.report import report_html
+from btctrace.exports.safe_text import CHART_RC, summarise, xml_text
 from btctrace.exports.sharing import misp_event, tagpack
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
+from btctrace.exports.writing import INCOMPLETE_MARKER, MANIFEST_NAME, check_target, write_text
 from btctrace.analysis import Analysis
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
@@ -35,10 +37,14 @@ OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv",
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
-    """Create *out_dir*; refuse to overwrite earlier outputs unless *force*."""
+    """Create *out_dir*; refuse to overwrite earlier outputs unless *force*, and refuse output
+    names that are links, folders, FIFOs or devices (see :mod:`btctrace.exports.writing`)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "it exists and is not a folder", "Choose another --out")
-    existing = [name for name in (*OUTPUT_FILES, "manifest.json") if (out_dir / name).exists()]
+    names = (*OUTPUT_FILES, MANIFEST_NAME, INCOMPLETE_MARKER)
+    for name in names:
+        check_target(out_dir / name)
+    existing = [name for name in names if (out_dir / name).exists()]
     if existing and not force:
         raise OutputError(str(out_dir), f"it already holds outputs ({', '.join(existing)})",
                           "Choose another --out, or add --force to overwrite them")
@@ -49,37 +55,62 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
 
 
 def chart_title(result: TraceResult, case: CaseInfo) -> str:
-    seeds = ", ".join(str(s) for s in result.seeds)
+    """The flow chart's title: case, trace and seeds (a long seed list summarised), as chart text."""
+    seeds = summarise(result.seeds, "seeds")
     head = f"{case.id}: {case.title}" if case.id and case.title and case.title != case.id else \
         (case.title or case.id or "btctrace")
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
-    return f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)"
+    return xml_text(f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)")
 
 
 def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo, path: dict[str, Path],
                  prices: Prices, chart_by_time: bool, sankey_method: str) -> None:
-    draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
-              mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
-              peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
-              by_time=chart_by_time)
-    title = case.title or case.id or "btctrace"
-    draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
-    draw_timeline(result, analysis, title, [path["timeline.svg"]])
+    import matplotlib
+
+    with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
+        draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
+                  mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
+                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
+                  by_time=chart_by_time)
+        title = xml_text(case.title or case.id or "btctrace")
+        draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
+        draw_timeline(result, analysis, title, [path["timeline.svg"]])
+
+
+def _report_errors(target: Callable[..., None], sender, *args: object) -> None:
+    """Run *target* in the child; send back the one-line error of a failed write (a bug still
+    shows its traceback there and a non-zero exit code)."""
+    try:
+        target(*args)
+    except OutputError as exc:
+        sender.send((exc.path, exc.message))
+        raise SystemExit(ExitCode.OUTPUT) from None
 
 
 def _in_background(target: Callable[..., None], *args: object) -> Callable[[], None]:
     """Start ``target(*args)`` in a forked child, on the other core, and return the function
     that waits for it. Where fork is unavailable (Windows) it runs here, at once. The files
-    written are the same either way; only the wall time differs."""
+    written are the same either way; only the wall time differs. A write the child could not
+    make is an :class:`OutputError` here too (exit 7, one line)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         target(*args)
         return lambda: None
-    child = multiprocessing.get_context("fork").Process(target=target, args=args, name="btctrace-charts")
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_report_errors, args=(target, sender, *args), name="btctrace-charts")
     child.start()
+    sender.close()
 
     def wait() -> None:
         child.join()
-        if child.exitcode != 0:  # the child printed its traceback: a bug, or a disk that failed
+        try:
+            path, message = receiver.recv() if receiver.poll() else (None, "")
+        except EOFError:  # the child ended without a word: nothing failed to write
+            path = None
+        receiver.close()
+        if path is not None:
+            raise OutputError(path, message.removeprefix(f"cannot write {path}: "))
+        if child.exitcode != 0:  # the child printed its traceback: a bug
             raise RuntimeError(f"drawing the charts failed in the child process (exit code {child.exitcode})")
     return wait
 
@@ -95,8 +126,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     try:
         charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, prices, chart_by_time,
                                      sankey_method)
-        path["trace.json"].write_text(dumps(trace_document(result, graph, tags, case, analysis, prices)),
-                                      encoding="utf-8")
+        write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices)))
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
         write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
@@ -104,12 +134,11 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_graphml(graph, path["graph.graphml"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
         write_interchange(graph, out_dir, prices)
-        path["misp_event.json"].write_text(misp_event(result, graph, case), encoding="utf-8")
-        path["tagpack.yaml"].write_text(tagpack(result, analysis, case), encoding="utf-8")
+        write_text(path["misp_event.json"], misp_event(result, graph, case))
+        write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
         charts_done()
         charts = [path["flow.svg"], path["sankey.svg"], path["timeline.svg"]]
-        path["report.html"].write_text(report_html(result, analysis, tags, case, prices, charts, evidence or {}),
-                                       encoding="utf-8")
+        write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {}))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

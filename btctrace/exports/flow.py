@@ -13,6 +13,8 @@ from pathlib import Path
 import networkx as nx
 
 from btctrace.exports.flow_display import display_graph
+from btctrace.exports.safe_text import xml_text
+from btctrace.exports.writing import write_atomically
 from btctrace.graph import schema as S
 from btctrace.units import format_btc
 
@@ -70,9 +72,10 @@ def _weight(graph: nx.MultiDiGraph, node: str) -> int:
 
 
 def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: int = MAX_PER_COLUMN) -> nx.MultiDiGraph:
-    """In a column with more than *limit* nodes, keep the largest (and every seed, service and
-    holding) and fold the rest into one "N others" node; edges to and from folded nodes are
-    summed per neighbour, so every satoshi stays on the chart."""
+    """In a column with more than *limit* nodes, keep the largest (seeds, services and holdings
+    first, as many as fit) and fold the rest into one "N others" node; edges to and from folded
+    nodes are summed per neighbour, so every satoshi stays on the chart. A thousand seeds make
+    one crowded column like any other: the chart keeps a bounded size."""
     ranks = _ranks(graph, by_time)
     columns: dict[int, list[str]] = {}
     for node in graph.nodes:
@@ -80,8 +83,9 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
     merged: dict[str, str] = {}
     folded = graph.copy()
     for column, nodes in sorted(columns.items()):
-        kept = [n for n in nodes if graph.nodes[n].get("role") in _ALWAYS_LABELLED]
-        rest = sorted((n for n in nodes if n not in kept), key=lambda n: (-_weight(graph, n), n))
+        by_weight = sorted(nodes, key=lambda n: (-_weight(graph, n), n))
+        kept = [n for n in by_weight if graph.nodes[n].get("role") in _ALWAYS_LABELLED][:max(limit - 1, 1)]
+        rest = [n for n in by_weight if n not in set(kept)]
         if len(kept) + len(rest) <= limit or len(rest) < 2:
             continue
         fold = rest[max(0, limit - 1 - len(kept)):]
@@ -136,11 +140,11 @@ def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
     if data[S.KIND] == S.KIND_TX:
         if data.get("label"):
-            return data["label"]
+            return xml_text(data["label"])
         return f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
     if not data.get("address"):
-        return data.get("label") or node[:12]
-    label = data.get("label") or ""
+        return xml_text(data.get("label") or node[:12])
+    label = xml_text(data.get("label") or "")
     if not label and data.get("cluster") and graph.graph.get("cluster_sizes", {}).get(data["cluster"], 1) > 1:
         label = f"cluster {data['cluster']}"
     return f"{_short(node)}\n{label[:28]}" if label else _short(node)
@@ -255,4 +259,5 @@ def save_figure(figure, paths: list[Path]) -> None:
         for path in paths:
             metadata = {"Date": None} if path.suffix == ".svg" else \
                 {"CreationDate": None, "ModDate": None} if path.suffix == ".pdf" else {"Software": None}
-            figure.savefig(path, format=path.suffix.lstrip("."), metadata=metadata, bbox_inches="tight")
+            write_atomically(path, lambda temporary: figure.savefig(temporary, format=path.suffix.lstrip("."),
+                                                                     metadata=metadata, bbox_inches="tight"))

@@ -12,6 +12,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
+from btctrace.exports.safe_text import xml_text
+from btctrace.exports.writing import write_text
+
 __all__ = ["graphml_ready", "plain_attributes", "write_graphml"]
 
 
@@ -59,7 +62,7 @@ def _keys(kind: str, items) -> dict[str, tuple[str, str]]:
 
 
 def _text(value) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else escape(str(value))
+    return ("true" if value else "false") if isinstance(value, bool) else escape(xml_text(value))
 
 
 def _data(data: dict, keys: dict[str, tuple[str, str]], indent: str) -> list[str]:
@@ -78,12 +81,13 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
     lines.append('  <graph edgedefault="directed">')
     lines.extend(_data(ready.graph, graph_keys, "    "))
     for node, data in ready.nodes(data=True):
-        lines.append(f"    <node id={quoteattr(str(node))}>")
+        lines.append(f"    <node id={quoteattr(xml_text(node))}>")
         lines.extend(_data(data, node_keys, "      "))
         lines.append("    </node>")
     for source, target, key, data in ready.edges(keys=True, data=True):
-        lines.append(f"    <edge source={quoteattr(str(source))} target={quoteattr(str(target))} id={quoteattr(str(key))}>")
+        lines.append(f"    <edge source={quoteattr(xml_text(source))} target={quoteattr(xml_text(target))} "
+                     f"id={quoteattr(xml_text(key))}>")
         lines.extend(_data(data, edge_keys, "      "))
         lines.append("    </edge>")
     lines.extend(["  </graph>", "</graphml>"])
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(lines) + "\n")

@@ -22,6 +22,8 @@ import networkx as nx
 import pandas as pd
 
 from btctrace.exports.graphml import graphml_ready, plain_attributes
+from btctrace.exports.safe_text import dot_string, xml_text
+from btctrace.exports.writing import write_text
 from btctrace.exports.xlsx import write_xlsx
 from btctrace.exports.tables import write_csv
 from btctrace.graph import schema as S
@@ -99,8 +101,8 @@ def _gexf_attributes(items: list[dict]) -> dict[str, str]:
 
 
 def _gexf_element(tag: str, fixed: dict[str, object], data: dict, ids: dict[str, int]) -> str:
-    head = " ".join(f"{name}={quoteattr(str(value))}" for name, value in fixed.items() if value is not None)
-    values = "".join(f'<attvalue for="{ids[name]}" value={quoteattr(str(value).lower() if isinstance(value, bool) else str(value))}/>'
+    head = " ".join(f"{name}={quoteattr(xml_text(value))}" for name, value in fixed.items() if value is not None)
+    values = "".join(f'<attvalue for="{ids[name]}" value={quoteattr(str(value).lower() if isinstance(value, bool) else xml_text(value))}/>'
                      for name, value in sorted(data.items()) if name in ids)
     return f"      <{tag} {head}><attvalues>{values}</attvalues></{tag}>"
 
@@ -122,7 +124,7 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
              '  <graph defaultedgetype="directed" mode="dynamic" timeformat="double">']
     for kind, types in (("node", node_types), ("edge", edge_types)):
         lines.append(f'    <attributes class="{kind}" mode="static">')
-        lines.extend(f'      <attribute id="{i}" title={quoteattr(name)} type="{kind_type}"/>'
+        lines.extend(f'      <attribute id="{i}" title={quoteattr(xml_text(name))} type="{kind_type}"/>'
                      for i, (name, kind_type) in enumerate(types.items()))
         lines.append("    </attributes>")
     lines.append("    <nodes>")
@@ -137,11 +139,10 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
         fixed = {"id": number, "source": source, "target": target, "start": data.get("block_time")}
         lines.append(_gexf_element("edge", fixed, data, edge_ids))
     lines.extend(["    </edges>", "  </graph>", "</gexf>"])
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text(path, "\n".join(lines) + "\n")
 
 
-def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+_dot_id = dot_string
 
 
 def dot_text(graph: nx.MultiDiGraph) -> str:
@@ -178,6 +179,6 @@ def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | Non
     write_xlsx({"links": links, "entities": entities}, paths[1])
     write_csv(entities, paths[2])
     write_gexf(graph, paths[3])
-    paths[4].write_text(dot_text(graph), encoding="utf-8")
-    paths[5].write_text(cytoscape_json(graph), encoding="utf-8")
+    write_text(paths[4], dot_text(graph))
+    write_text(paths[5], cytoscape_json(graph))
     return paths

@@ -6,7 +6,6 @@ of the run it holds are the cassette's fetch times, in the provenance block."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from pathlib import Path
@@ -16,6 +15,7 @@ from btctrace import __version__
 from btctrace.analysis import Analysis
 from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import sha256_file
+from btctrace.exports.safe_text import html_text, summarise
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.trace_json import CaseInfo
@@ -56,8 +56,7 @@ LIMITS = (
 )
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+_e = html_text
 
 
 def _table(headers: list[str], rows: Iterable[Iterable[Any]], numeric: set[int] = frozenset()) -> str:
@@ -89,7 +88,7 @@ def _summary(result: TraceResult, analysis: Analysis) -> str:
 
 def _parameters(result: TraceResult, tags: TagIndex) -> str:
     limits = result.limits
-    rows = [("seeds", ", ".join(str(s) for s in result.seeds)), ("direction", result.direction.value),
+    rows = [("seeds", summarise(result.seeds, "seeds", shown=20)), ("direction", result.direction.value),
             ("hops", limits.hops), ("minimum value", f"{format_btc(limits.min_value)} BTC"),
             ("time window", f"{format_utc(limits.since) or '-'} .. {format_utc(limits.until) or '-'}"),
             ("transaction cap", limits.max_transactions), ("large address above", f"{limits.large_address_tx_count} txs"),

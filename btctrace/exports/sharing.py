@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
+from btctrace.exports.safe_text import summarise
 from btctrace import __version__
 from btctrace.analysis import Analysis
 from btctrace.exports.trace_json import CaseInfo
@@ -87,7 +88,7 @@ def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> s
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
     event = {"Event": {
         "uuid": str(namespace), "info": f"btctrace {case.title or case.id or 'trace'}{synthetic}: "
-                                        f"{result.direction.value} trace from {', '.join(str(s) for s in result.seeds)}",
+                                        f"{result.direction.value} trace from {summarise(result.seeds, 'seeds')}",
         "date": format_utc(max(times))[:10] if times else "", "threat_level_id": "2", "analysis": "1",
         "distribution": "0", "published": False, "Tag": [{"name": "tlp:amber"}],
         "Attribute": [], "Object": objects,

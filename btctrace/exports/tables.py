@@ -6,6 +6,8 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
+from btctrace.exports.safe_text import spreadsheet_frame
+from btctrace.exports.writing import write_atomically
 from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 
@@ -70,4 +72,7 @@ def addresses_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    """The one CSV writer: text cells a spreadsheet would evaluate are neutralised
+    (:func:`~btctrace.exports.safe_text.spreadsheet_frame`), the file written atomically."""
+    safe = spreadsheet_frame(frame)
+    write_atomically(path, lambda temporary: safe.to_csv(temporary, index=False, lineterminator="\n", encoding="utf-8"))

@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from btctrace.files import read_regular_text
 from btctrace import safejson
 from btctrace import __version__
 from btctrace.analysis import Analysis
@@ -249,7 +250,7 @@ def read_trace_document(out_dir: Path) -> dict[str, Any]:
     """The ``trace.json`` of an output folder; a clear usage error when it is missing or broken."""
     path = out_dir / "trace.json"
     try:
-        document = safejson.loads(path.read_text(encoding="utf-8"))
+        document = safejson.loads(read_regular_text(path))
     except FileNotFoundError:
         raise UsageProblem(f"there is no trace.json in {out_dir}", "Give the output folder of a btctrace trace") from None
     except (OSError, ValueError) as exc:

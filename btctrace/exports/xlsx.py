@@ -10,17 +10,18 @@ sheet), with every zip entry and the document dates fixed: the bytes depend only
 from __future__ import annotations
 
 import math
-import re
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
+from btctrace.exports.safe_text import spreadsheet_text, xml_text
+from btctrace.exports.writing import write_atomically
+
 __all__ = ["write_xlsx"]
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -43,7 +44,7 @@ def _cell(reference: str, value: object) -> str:
         return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)) and math.isfinite(value):
         return f'<c r="{reference}"><v>{value!r}</v></c>'
-    text = escape(_ILLEGAL_XML.sub("\ufffd", str(value)))
+    text = escape(xml_text(spreadsheet_text(str(value))))
     return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
@@ -58,7 +59,7 @@ def _sheet_xml(frame: pd.DataFrame) -> str:
 
 
 def _parts(names: list[str]) -> dict[str, str]:
-    sheets = "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, 1))
+    sheets = "".join(f'<sheet name={quoteattr(xml_text(name))} sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, 1))
     relations = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                         for i in range(1, len(names) + 1))
     overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
@@ -99,8 +100,10 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """One worksheet per frame (header row, then the rows), named by the dict's keys."""
     parts = _parts(list(sheets))
     parts.update({f"xl/worksheets/sheet{i}.xml": _sheet_xml(frame) for i, frame in enumerate(sheets.values(), 1)})
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in sorted(parts):
-            entry = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, parts[name].encode("utf-8"))
+    def write(temporary: Path) -> None:
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+            for name in sorted(parts):
+                entry = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(entry, parts[name].encode("utf-8"))
+    write_atomically(path, write)

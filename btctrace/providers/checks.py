@@ -61,7 +61,7 @@ CHECKS: dict[str, CheckRule] = {rule.name: rule for rule in (
     CheckRule("outspends_length", "outspends", "exactly one outspends entry per output of the transaction"),
     CheckRule("outspend_entry", "outspends", "a spent entry names a 64-hex txid other than the transaction's own and an input index >= 0"),
     CheckRule("address_stats", "addresses", "an address's counts are the asked address's, non-negative, and spent <= funded"),
-    CheckRule("history_entry", "addresses", "every transaction of an address's history pays or spends that address"),
+    CheckRule("history_entry", "transactions", "every transaction of an address's history pays or spends that address"),
     CheckRule("copies_agree", "transactions", "every copy of a transaction in an explorer's history pages is the "
                                               "same as the first it gave (its block aside while unconfirmed)"),
     CheckRule("price", "prices", "a USD price is a finite number; a positive one dates from before the time asked"),

@@ -47,7 +47,7 @@ class AnswerLedger:
         self.clock = clock
         self.counts: Counter = Counter()
         self._lock = threading.Lock()
-        self._counted: set[tuple[str, str]] = set()  # (kind, key) of answers already counted
+        self._counted: dict[str, set[str]] = {}  # kind of answer -> keys (txids...) already counted
         self._admitted: dict[str, Tx] = {}
         self._outspends: dict[str, tuple[Outspend, ...]] = {}
         self._inputs_of: dict[str, list[tuple[str, int, int]]] = {}  # funder -> admitted (spender, vin, vout)
@@ -56,8 +56,9 @@ class AnswerLedger:
     # ----- one answer on its own ----------------------------------------------------------
     def _count_once(self, kind: str, key: str, names: list[str]) -> None:
         with self._lock:
-            if (kind, key) not in self._counted:
-                self._counted.add((kind, key))
+            counted = self._counted.setdefault(kind, set())
+            if key not in counted:
+                counted.add(key)
                 self.counts.update(names)
 
     def accept_tx(self, tx: Tx, asked: str | None = None) -> Tx:
@@ -77,7 +78,7 @@ class AnswerLedger:
 
     def accept_history_entry(self, tx: Tx, address: str) -> None:
         check_history_entry(tx, address)
-        self._count_once("history", f"{address} {tx.txid}", ["history_entry"])
+        self._count_once("history", tx.txid, ["history_entry"])
 
     def accept_copy(self, known: Tx, copy: Tx) -> Tx:
         """A history page's copy of *known* (the copy this explorer gave first): the same, or

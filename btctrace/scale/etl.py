@@ -13,12 +13,15 @@ of the address's cluster: the same input gives the same frame, row for row.
 
 from __future__ import annotations
 
+import numbers
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
 
+from btctrace.files import NotRegularFile, open_regular
 from btctrace import safejson
 from btctrace.errors import UsageProblem
 from btctrace.heuristics.coinjoin import detect_coinjoin
@@ -33,6 +36,53 @@ ETL_SCRIPT_TYPES = {
     "witness_v0_scripthash": "p2wsh", "witness_v1_taproot": "p2tr", "nulldata": "op_return",
     "pubkey": "p2pk", "multisig": "multisig", "nonstandard": "unknown", "witness_unknown": "unknown",
 }
+
+
+def _as_list(value: Any) -> Any:
+    """Parquet gives repeated fields as numpy arrays; JSON as lists."""
+    return list(value) if isinstance(value, (np.ndarray, tuple)) else value
+
+
+def _whole(value: Any) -> bool:
+    """A whole number of satoshis as JSON, Parquet or BigQuery give it (int, numpy int,
+    Decimal, digit string)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Integral):
+        return True
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value()
+    return isinstance(value, str) and value.isdigit()
+
+
+def _row_problem(row: Any) -> str:
+    """What makes *row* not a bitcoin-etl transaction, or "" (fields read by btctrace only)."""
+    if not isinstance(row, dict):
+        return f"a JSON {type(row).__name__}, not a transaction object"
+    if not isinstance(row.get("hash"), str) or not row["hash"]:
+        return "no 'hash' (txid) string"
+    for side in ("inputs", "outputs"):
+        items = _as_list(row.get(side))
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            return f"'{side}' is not a list of objects"
+        for item in items:
+            addresses, value = _as_list(item.get("addresses")), item.get("value")
+            if addresses is not None and (not isinstance(addresses, list) or
+                                          not all(isinstance(a, str) for a in addresses)):
+                return f"an {side[:-1]}'s 'addresses' is not a list of strings"
+            if value is not None and not _whole(value):
+                return f"an {side[:-1]}'s 'value' {str(value)[:40]!r} is not a whole number of satoshis"
+    return ""
+
+
+def _checked(row: Any, where: str) -> dict[str, Any]:
+    problem = _row_problem(row)
+    if problem:
+        raise UsageProblem(f"{where} is not a bitcoin-etl transaction: {problem}",
+                           "Give a bitcoin-etl or BigQuery crypto_bitcoin.transactions export")
+    return row
 
 
 def _address(item: dict[str, Any]) -> str | None:
@@ -62,22 +112,30 @@ def read_etl(path: Path) -> Iterator[dict[str, Any]]:
     path = Path(path)
     if path.suffix == ".parquet":
         try:
+            open_regular(path, "rb").close()
+        except (OSError, NotRegularFile) as exc:
+            raise UsageProblem(f"cannot read {path}: {exc}") from None
+        try:
             frame = pd.read_parquet(path)
         except ImportError as exc:
             raise UsageProblem(f"reading {path} needs a Parquet engine", "pip install pyarrow") from exc
-        yield from frame.to_dict("records")
+        for number, row in enumerate(frame.to_dict("records"), 1):
+            yield _checked(row, f"{path} row {number}")
         return
     try:
-        with path.open(encoding="utf-8") as lines:
+        with open_regular(path) as lines:
             for number, line in enumerate(lines, 1):
                 if line.strip():
                     try:
-                        yield safejson.loads(line)
+                        row = safejson.loads(line)
                     except ValueError:
                         raise UsageProblem(f"{path} line {number} is not a JSON transaction",
                                            "Give a bitcoin-etl JSON-lines export") from None
+                    yield _checked(row, f"{path} line {number}")
     except OSError as exc:
         raise UsageProblem(f"cannot read {path}: {exc.strerror or exc}") from None
+    except NotRegularFile as exc:
+        raise UsageProblem(f"cannot read {exc}") from None
 
 
 def input_rows(transactions: Iterator[dict[str, Any]]) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from btctrace.testing.builder import ChainBuilder, Coin
 from btctrace.testing.chain import ChainStore
 from btctrace.testing.server import EsploraServer
 
-__all__ = ["SyntheticCase", "make_synthetic_case", "StoreCassette"]
+__all__ = ["SyntheticCase", "make_synthetic_case", "make_many_seeds_case", "record_synthetic", "StoreCassette"]
 
 _TYPES = ("p2wpkh", "p2wpkh", "p2wpkh", "p2tr", "p2pkh", "p2sh")
 SYNTHETIC_API_URL = "http://127.0.0.1:50020/api"
@@ -67,6 +67,41 @@ def make_synthetic_case(size: int, seed: int = 1) -> SyntheticCase:
         queue.extend(outputs)
         made += 1
     return SyntheticCase(b.store, ransom, made)
+
+
+def make_many_seeds_case(victims: int, seed: int = 2) -> tuple[ChainStore, list[str]]:
+    """One ransom address per victim (as many ransomware strains hand out): each victim pays
+    its own address, and every address forwards to one collector. Returns the chain and the
+    ransom addresses, the seeds an investigator would give."""
+    rng = random.Random(seed)
+    b = ChainBuilder(rng, base_height=800_000, base_time=1_690_000_000)
+    collector = b.address("p2wpkh")
+    addresses = []
+    for i in range(victims):
+        victim, ransom = b.address(rng.choice(_TYPES)), b.address(rng.choice(_TYPES))
+        coin = b.coinbase(800_000 + i // 50, victim, 50_000_000)
+        payment = b.spend(800_100 + i // 50, [coin], [(ransom, rng.randint(5, 40) * 1_000_000)], change=victim)
+        b.spend(800_200 + i // 50, [payment[0]], [(collector, payment[0].value - 10_000)])
+        addresses.append(ransom)
+    return b.store, addresses
+
+
+def record_synthetic(store: ChainStore, path: Path, seeds: tuple, limits) -> Path:
+    """Record a forward trace of *seeds* over *store* to the cassette *path* (answers computed
+    in process), with the price look-ups; returns *path*."""
+    from btctrace.providers.esplora.provider import EsploraProvider
+    from btctrace.providers.http import HttpFetcher, make_session
+    from btctrace.cache.cassettes import ReplayAdapter
+    from btctrace.tracing.result import Direction
+    from btctrace.tracing.walk import walk
+    from btctrace.valuation import fetch_prices
+
+    answers = StoreCassette(store, path)
+    provider = EsploraProvider(SYNTHETIC_API_URL, HttpFetcher(make_session(ReplayAdapter(answers), trust_env=False)))
+    fetch_prices(provider, walk(provider, seeds, Direction.FORWARD, limits))
+    answers.recorded.save()
+    answers.close()
+    return path
 
 
 class StoreCassette:

@@ -186,3 +186,31 @@ def test_the_summary_says_what_was_checked(demo, demo_server, tmp_path):
     assert result.exit_code == 0, result.output
     line = next(line for line in result.stdout.splitlines() if line.startswith("Explorer answers checked"))
     assert "(mainnet)" in line and "money_conserved" in line and "prevout_agrees" in line and "0 answers refused" in line
+
+
+def test_a_second_recording_to_the_same_cassette_is_refused_while_the_first_runs(demo, demo_server, tmp_path):
+    from btctrace.cache.cassettes import Journal, journal_path_for
+
+    cassette = tmp_path / "c.json"
+    running = Journal(journal_path_for(cassette))  # what a first recording holds while it runs
+    try:
+        for extra in ([], ["--resume"]):
+            second = run("trace", demo.ransom_address, "--api-url", demo_server.api_url, "--out", tmp_path / "o",
+                         "--record", cassette, "-q", *extra)
+            assert_one_line_error(second, ExitCode.USAGE, "another btctrace is recording to this cassette")
+    finally:
+        running.finish()
+    third = run("trace", demo.ransom_address, "--hops", 2, "--api-url", demo_server.api_url, "--out", tmp_path / "o",
+                "--record", cassette, "-q")
+    assert third.exit_code == 0, third.output
+    assert not journal_path_for(cassette).exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "2024-06-01", "--until", "2024-05-01"], "is after --until"),
+    (["--rate", "1e-300"], "--rate must be from 0.001"),
+    (["--rate", "nan"], "--rate must be from 0.001"),
+])
+def test_options_out_of_range_are_one_line(demo, tmp_path, args, message):
+    result = run("trace", demo.ransom_address, "--out", tmp_path / "o", *args, "--offline", tmp_path / "none.json")
+    assert_one_line_error(result, ExitCode.USAGE, message)

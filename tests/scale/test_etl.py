@@ -50,3 +50,27 @@ def test_a_line_that_is_not_json_is_one_clear_error(tmp_path):
     path.write_text(json.dumps({"hash": "ab" * 32, "inputs": [], "outputs": []}) + "\n{oops\n")
     with pytest.raises(UsageProblem, match="line 2"):
         list(read_etl(path))
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('["a list"]', "a JSON list"),
+    ('{"inputs": []}', "no 'hash'"),
+    ('{"hash": "ab", "inputs": "not a list"}', "'inputs' is not a list"),
+    ('{"hash": "ab", "inputs": [{"addresses": "1abc", "value": 5}]}', "'addresses' is not a list of strings"),
+    ('{"hash": "ab", "inputs": [{"addresses": ["1abc"], "value": "abc"}]}', "'value' 'abc' is not a whole number"),
+    ('{"hash": "ab", "outputs": [{"addresses": ["1abc"], "value": 1.5}]}', "not a whole number"),
+])
+def test_a_row_that_is_not_a_transaction_is_one_clear_error(tmp_path, line, problem):
+    path = tmp_path / "bad.json"
+    path.write_text('{"hash": "ok", "inputs": [], "outputs": []}\n' + line + "\n")
+    with pytest.raises(UsageProblem, match="line 2 is not a bitcoin-etl transaction") as raised:
+        cluster_export(path)
+    assert problem in raised.value.message
+
+
+def test_an_export_that_is_a_fifo_is_refused_without_hanging(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(UsageProblem, match="a FIFO, not a regular file"):
+        cluster_export(tmp_path / "pipe.json")

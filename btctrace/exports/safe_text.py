@@ -1,0 +1,83 @@
+"""One rule per output format for text that comes from outside (TagPack labels, case titles,
+explorer strings), used by every exporter:
+
+- **spreadsheets** (CSV, XLSX): a text cell beginning with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return is prefixed with ``'`` so Excel and Calc show it instead of evaluating it
+  (OWASP, "CSV Injection"); numbers, and text that is a plain number, stay as they are; a
+  carriage return inside a cell becomes a newline (which the CSV writer quotes; a bare one
+  would end the row for every reader);
+- **XML** (GraphML, GEXF, SVG, XLSX parts, DOT labels that Graphviz turns into SVG): characters
+  XML 1.0 forbids (C0 controls but tab, newline and carriage return; lone surrogates;
+  U+FFFE/U+FFFF) become U+FFFD, so Gephi, yEd, NetworkX and browsers can read the file;
+- **charts**: drawn literally, matplotlib's ``$...$`` math parsing off (:data:`CHART_RC`);
+- **HTML**: escaped, XML-forbidden characters replaced.
+
+Long lists (the seeds of a case with a thousand victims) are shortened for titles and summaries by
+:func:`summarise`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any, Iterable
+
+import pandas as pd
+
+__all__ = ["FORMULA_PREFIXES", "CHART_RC", "spreadsheet_text", "spreadsheet_frame", "xml_text", "dot_string",
+           "html_text", "summarise"]
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHART_RC = {"text.parse_math": False}
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """*value* as a spreadsheet may show it without evaluating it (see the module docstring)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* with every text cell neutralised (a copy only where a cell needs it)."""
+    changed = None
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        try:
+            risky = values.str.startswith(FORMULA_PREFIXES, na=False) | values.str.contains("\r", na=False, regex=False)
+        except AttributeError:  # no text in this column
+            continue
+        if risky.any():
+            changed = frame.copy() if changed is None else changed
+            changed[column] = values.map(spreadsheet_text)
+    return frame if changed is None else changed
+
+
+def xml_text(value: Any) -> str:
+    """``str(value)`` without the characters XML 1.0 forbids (each becomes U+FFFD)."""
+    return _XML_FORBIDDEN.sub("\ufffd", str(value))
+
+
+def dot_string(value: Any) -> str:
+    """A Graphviz DOT quoted string: backslashes, quotes and newlines escaped, XML-forbidden
+    characters replaced (Graphviz writes labels into SVG)."""
+    text = xml_text(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def html_text(value: Any) -> str:
+    return html.escape(xml_text(value), quote=True)
+
+
+def summarise(items: Iterable[Any], noun: str, shown: int = 3) -> str:
+    """``"bc1q…"`` for one item; ``"1,000 seeds: a, b, c and 997 more"`` for many."""
+    texts = [str(item) for item in items]
+    if len(texts) <= shown + 1:
+        return ", ".join(texts)
+    return f"{len(texts):,} {noun}: {', '.join(texts[:shown])} and {len(texts) - shown:,} more"

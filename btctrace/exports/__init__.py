@@ -12,6 +12,8 @@ from btctrace.errors import ExitCode, OutputError
 from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
+from btctrace.exports.entity_chart import draw_entity_flow
+from btctrace.exports.entity_flow import entity_chart
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
 from btctrace.exports.report import report_html
@@ -31,7 +33,8 @@ __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "char
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
+                "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html")
 
@@ -68,6 +71,8 @@ def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
+        draw_entity_flow(entity_chart(graph, result.coinjoins), chart_title(result, case),
+                         [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]])
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
                   peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
@@ -137,7 +142,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_text(path["misp_event.json"], misp_event(result, graph, case))
         write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
         charts_done()
-        charts = [path["flow.svg"], path["sankey.svg"], path["timeline.svg"]]
+        charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
         write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {}))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from btctrace.analysis import Analysis
-from btctrace.exports.flow import save_figure
+from btctrace.exports.styles import PRINT_WIDTH_IN, save_figure
 from btctrace.tracing.accounting import LIMIT_REASONS
 from btctrace.tracing.result import StopReason, TraceResult
 from btctrace.units import format_btc
@@ -50,27 +50,27 @@ def draw_sankey(analysis: Analysis, title: str, paths: list[Path], method: str =
 
     groups = _groups(analysis, method)
     total = sum(sats for _, _, sats in groups) or 1
-    figure = Figure(figsize=(10, 5.5), dpi=120)
+    figure = Figure(figsize=(PRINT_WIDTH_IN, 4.2), dpi=120)  # print width: its text sizes are printed sizes
     axes = figure.add_subplot()
     axes.set_axis_off()
     axes.set_xlim(0, 1)
     axes.set_ylim(-0.12, 1.02)
     axes.add_patch(_box(0.02, 0.0, 0.06, 1.0, "#1f77b4"))
-    axes.text(0.05, -0.02, f"seed\n{format_btc(total)} BTC", ha="center", va="top", fontsize=8)
+    axes.text(0.05, -0.02, f"seed\n{format_btc(total)} BTC", ha="center", va="top", fontsize=7.5)
     gap = 0.02
     scale = (1.0 - gap * (len(groups) - 1)) if groups else 1.0
     left, right = 1.0, 1.0
     for name, colour, sats in groups:
         height = sats / total
         shown = height * scale
-        verts = [(0.08, left), (0.45, left), (0.55, right), (0.92, right), (0.92, right - shown), (0.55, right - shown),
-                 (0.45, left - height), (0.08, left - height), (0.08, left)]
+        verts = [(0.08, left), (0.25, left), (0.35, right), (0.52, right), (0.52, right - shown), (0.35, right - shown),
+                 (0.25, left - height), (0.08, left - height), (0.08, left)]
         codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO, MplPath.CURVE4,
                  MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
         axes.add_patch(PathPatch(MplPath(verts, codes), facecolor=colour, alpha=0.45, edgecolor="none"))
-        axes.add_patch(_box(0.92, right - shown, 0.02, shown, colour))
-        axes.text(0.95, right - shown / 2, f"{name}: {format_btc(sats)} BTC ({100 * sats / total:.1f} %)",
-                  va="center", fontsize=7)
+        axes.add_patch(_box(0.52, right - shown, 0.02, shown, colour))
+        axes.text(0.56, right - shown / 2, f"{name}: {format_btc(sats)} BTC ({100 * sats / total:.1f} %)",
+                  va="center", fontsize=7.5)
         left -= height
         right -= shown + gap
     axes.set_title(f"{title}: where the seed money ended ({method.upper()})", fontsize=9, loc="left")
@@ -108,7 +108,7 @@ def draw_timeline(result: TraceResult, analysis: Analysis, title: str, paths: li
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(10, 4), dpi=120)
+    figure = Figure(figsize=(PRINT_WIDTH_IN, 3.6), dpi=120)
     axes = figure.add_subplot()
     styles = {"payments in": ("#1f77b4", "o"), "movements": ("#7f7f7f", "s"), "cash-outs": ("#9467bd", "D")}
     series = _points(result, analysis)
@@ -127,7 +127,7 @@ def draw_timeline(result: TraceResult, analysis: Analysis, title: str, paths: li
     axes.set_ylabel("BTC")
     axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d", tz=timezone.utc))
     axes.grid(True, linewidth=0.3)
-    axes.legend(fontsize=7, loc="upper left")
-    axes.set_title(f"{title}: timeline (UTC)", fontsize=9, loc="left")
+    axes.legend(fontsize=7.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False)  # above the
+    axes.set_title(f"{title}: timeline (UTC)", fontsize=9, loc="left", pad=20)  # points, never over them
     figure.autofmt_xdate()
     save_figure(figure, paths)

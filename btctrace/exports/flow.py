@@ -1,9 +1,15 @@
-"""A first flow chart: left to right by hop, amounts on edges, seeds and endpoints marked.
+"""The address-level flow chart, the detailed exhibit: left to right by hop, in printed pages.
 
 Transactions are small squares in odd columns (2·hop+1); addresses sit in the column after
 the transaction that paid them (or before the one they pay, for payers). Backward traces are
-mirrored so the seed stays on the right. Layout is computed, not random; SVG ids use a fixed
-hash salt and no dates are embedded, so reruns give identical bytes.
+mirrored so the seed stays on the right. Each page holds :data:`RANKS_PER_PAGE` hops (or
+time ranks) and at most :data:`MAX_PER_COLUMN` nodes a column (the rest folded into "N others",
+sums kept), drawn at print size (:mod:`btctrace.exports.styles`) with text of at least
+:data:`MIN_FONT_PT` points; parallel transfers share one arrow and one summed label, and no two
+labels overprint (:mod:`btctrace.exports.label_layout`). ``flow.pdf`` has one page per hop
+range; ``flow.svg`` and ``flow.png`` show the same pages one below the other. Layout is
+computed, not random; SVG ids use a fixed hash salt and no dates are embedded, so reruns give
+identical bytes.
 """
 
 from __future__ import annotations
@@ -13,43 +19,37 @@ from pathlib import Path
 import networkx as nx
 
 from btctrace.exports.flow_display import display_graph
+from btctrace.exports.label_layout import LabelPlacer
+from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_STYLES, save_figure, short_btc, \
+    wrap_words
 from btctrace.exports.safe_text import xml_text
-from btctrace.exports.writing import write_atomically
 from btctrace.graph import schema as S
-from btctrace.units import format_btc
+from dataclasses import dataclass
 
-__all__ = ["ROLE_STYLES", "MAX_PER_COLUMN", "layout", "fold_crowded_columns", "draw_flow", "save_figure"]
+__all__ = ["ROLE_STYLES", "MAX_PER_COLUMN", "RANKS_PER_PAGE", "MAX_TIME_RANKS", "MIN_FONT_PT", "FlowPage", "layout",
+           "fold_crowded_columns", "flow_pages", "draw_flow_pages", "draw_flow", "figure_svg", "stacked_svg",
+           "svg_pages", "save_pdf_pages", "save_figure"]
 
-# style -> (face colour, marker, legend text); styles come from flow_display.display_graph
-ROLE_STYLES = {
-    S.ROLE_SEED: ("#d62728", "*", "ransom address (seed)"),
-    S.ROLE_VICTIM: ("#1f77b4", "o", "victim payment"),
-    "extortionist": ("#e377c2", "o", "extortionist cluster"),
-    S.ROLE_INTERMEDIARY: ("#ff7f0e", "o", "intermediary"),
-    "service": ("#9467bd", "D", "exchange / service"),
-    S.ROLE_ENDPOINT: ("#c5b0d5", "D", "endpoint (trace limit)"),
-    S.ROLE_HOLDING: ("#2ca02c", "s", "holding (unspent)"),
-    S.ROLE_COUNTERPARTY: ("#bbbbbb", "o", "counterparty (not traced)"),
-    "tx": ("#444444", "s", "transaction"),
-    "peel": ("#ff7f0e", "s", "peel-chain step"),
-    "coinjoin": ("#000000", "h", "CoinJoin"),
-}
-_MAX_EDGE_LABELS = 400  # above this, edges are drawn plain (no arrows, no amounts)
-_MAX_NODE_LABELS = 150  # a crowded chart labels its seeds and only this many of the largest endpoints
 _ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
-MAX_PER_COLUMN = 24  # more nodes than this in one column are folded into "N others"
-_DPI = 120
+MAX_PER_COLUMN = 14  # more nodes than this in one column are folded into "N others"
+RANKS_PER_PAGE = 3  # hops (or time ranks) per printed page: 7 columns across the page
+MAX_TIME_RANKS = 60  # by time: at most 20 pages
+MIN_FONT_PT = 6.0
+_NODE_PT, _EDGE_PT = 6.5, 6.0
+_LABEL_CHARS = 20
+_DPI = 150
 
 
 def _ranks(graph: nx.MultiDiGraph, by_time: bool) -> dict[str, int]:
-    """Transaction -> column rank: its hop, or (by time) the rank of its block time
-    (unconfirmed last)."""
+    """Transaction -> column rank: its hop, or (by time) the rank of its block time (unconfirmed
+    last); more than :data:`MAX_TIME_RANKS` distinct times share ranks in time order, so a long
+    case by time stays a bounded number of pages."""
     fixed = {n: (d["column"] - 1) // 2 for n, d in graph.nodes(data=True) if "column" in d}
     txs = {n: d for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX and n not in fixed}
     if not by_time:
         return {**{n: d["hop"] for n, d in txs.items()}, **fixed}
     times = sorted({d["block_time"] if d["block_time"] is not None else 1 << 62 for d in txs.values()})
-    order = {t: i for i, t in enumerate(times)}
+    order = {t: i * min(len(times), MAX_TIME_RANKS) // len(times) for i, t in enumerate(times)}
     return {**{n: order[d["block_time"] if d["block_time"] is not None else 1 << 62] for n, d in txs.items()}, **fixed}
 
 
@@ -132,132 +132,267 @@ def layout(graph: nx.MultiDiGraph, mirrored: bool = False, by_time: bool = False
     return {node: (-column if mirrored else column, y) for node, (column, y) in placed.items()}
 
 
+@dataclass(frozen=True)
+class FlowPage:
+    """One printed page: its hop (or time-rank) range and where each of its nodes sits."""
+    number: int
+    first_rank: int
+    last_rank: int
+    positions: dict  # node -> (x, y) on this page
+    columns: int
+
+
+def flow_pages(graph: nx.MultiDiGraph, mirrored: bool = False, by_time: bool = False,
+               ranks_per_page: int = RANKS_PER_PAGE) -> list[FlowPage]:
+    """Split the (folded) chart into pages of *ranks_per_page* ranks. An address between two
+    pages' transactions appears on both (last column of one, first of the next)."""
+    ranks = _ranks(graph, by_time)
+    placed = layout(graph, False, by_time)
+    last_rank = max(ranks.values(), default=0)
+    pages = []
+    for number, first in enumerate(range(0, last_rank + 1, ranks_per_page)):
+        last = min(first + ranks_per_page - 1, last_rank)
+        low, high = 2 * first, 2 * last + 2
+        members: dict[int, list[str]] = {}
+        for node, (column, y) in placed.items():
+            if low <= column <= high:
+                members.setdefault(int(column), []).append(node)
+        positions = {}
+        for column, nodes in members.items():
+            nodes.sort(key=lambda n: (-placed[n][1], n))
+            offset = (len(nodes) - 1) / 2
+            for row, node in enumerate(nodes):
+                x = column - low
+                positions[node] = (high - low - x if mirrored else x, offset - row)
+        pages.append(FlowPage(number + 1, first, last, positions, high - low + 1))
+    return pages
+
+
 def _short(node: str) -> str:
-    return node if len(node) <= 14 else f"{node[:6]}…{node[-4:]}"
+    return node if len(node) <= 14 else f"{node[:6]}…{node[-5:]}"
 
 
 def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
     data = graph.nodes[node]
+    label = wrap_words(xml_text(data.get("label") or ""), _LABEL_CHARS)
     if data[S.KIND] == S.KIND_TX:
-        if data.get("label"):
-            return xml_text(data["label"])
-        return f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
+        return label or f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
     if not data.get("address"):
-        return xml_text(data.get("label") or node[:12])
-    label = xml_text(data.get("label") or "")
+        return label or node[:12]
     if not label and data.get("cluster") and graph.graph.get("cluster_sizes", {}).get(data["cluster"], 1) > 1:
         label = f"cluster {data['cluster']}"
-    return f"{_short(node)}\n{label[:28]}" if label else _short(node)
+    return f"{_short(node)}\n{label}" if label else _short(node)
 
 
-def _figure(positions: dict[str, tuple[float, float]]):
-    from matplotlib.figure import Figure
-
-    xs = [x for x, _ in positions.values()] or [0]
-    ys = [y for _, y in positions.values()] or [0]
-    width = min(80.0, max(8.0, 1.1 * (max(xs) - min(xs) + 2)))
-    height = min(80.0, max(6.0, 0.75 * (max(ys) - min(ys) + 2)))
-    figure = Figure(figsize=(width, height), dpi=_DPI)
-    axes = figure.add_subplot()
-    axes.set_axis_off()
-    axes.set_xlim(min(xs) - 1, max(xs) + 1)
-    axes.set_ylim(min(ys) - 1, max(ys) + 1)
-    return figure, axes
+def _edge_label(transfers: list[dict]) -> str:
+    """The summed BTC of the transfers one arrow stands for (USD values are in transfers.csv)."""
+    total = sum(d["value"] for d in transfers)
+    return short_btc(total) if len(transfers) == 1 else f"{len(transfers)}× {short_btc(total)}"
 
 
-def _edge_label(data: dict, prices) -> str:
-    text = f"{format_btc(data['value'])} BTC"
-    usd = prices.usd(data["value"], data["block_time"]) if prices is not None else "n/a"
-    return text if usd == "n/a" else f"{text}\n${usd}"
-
-
-def _draw_edges(axes, graph: nx.MultiDiGraph, positions, prices=None) -> None:
-    if graph.number_of_edges() > _MAX_EDGE_LABELS:
-        _draw_plain_edges(axes, graph, positions)
-        return
+def _merged_edges(graph: nx.MultiDiGraph, page: FlowPage) -> list[tuple[str, str, list[dict]]]:
+    """Transfers between the same two nodes share one arrow (their sum on one label)."""
+    merged: dict[tuple[str, str], list[dict]] = {}
     for source, target, data in graph.edges(data=True):
-        (x0, y0), (x1, y1) = positions[source], positions[target]
-        traced = data["side"] == S.SIDE_INPUT or graph.nodes[target].get("role") != S.ROLE_COUNTERPARTY
-        axes.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                      arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#cccccc",
-                                  "lw": 0.7, "shrinkA": 6, "shrinkB": 6})
-        above = data["side"] == S.SIDE_INPUT  # input labels above the line, outputs below
-        axes.text((x0 + x1) / 2, (y0 + y1) / 2, _edge_label(data, prices), fontsize=5,
-                  ha="center", va="bottom" if above else "top", color="#333333")
+        if source in page.positions and target in page.positions:
+            merged.setdefault((source, target), []).append(data)
+    return sorted(((s, t, d) for (s, t), d in merged.items()), key=lambda e: (-sum(x["value"] for x in e[2]), e[0], e[1]))
 
 
-def _draw_plain_edges(axes, graph: nx.MultiDiGraph, positions) -> None:
-    """Many edges: plain segments in one collection (left to right is the direction), no labels;
-    per-edge arrows and labels would take minutes to draw and be unreadable anyway."""
-    from matplotlib.collections import LineCollection
-
-    segments = [(positions[s], positions[t]) for s, t in graph.edges()]
-    axes.add_collection(LineCollection(segments, colors="#888888", linewidths=0.4, zorder=1))
-
-
-def _draw_nodes(axes, graph: nx.MultiDiGraph, positions) -> None:
-    """One scatter per style; labels on every node of a small chart, and on a large one only on
-    the seeds and the largest endpoints and holdings (the nodes a reader looks for; every
-    address is in the tables)."""
+def _draw_nodes(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlacer) -> None:
+    """Markers by style; each name below its marker (above, for a transaction, so neighbouring
+    columns alternate), else on the other side, else shortened, else left out and counted."""
     groups: dict[tuple[str, str, int], list[str]] = {}
-    for node, data in graph.nodes(data=True):
+    for node in sorted(page.positions):
+        data = graph.nodes[node]
         colour, marker, _ = ROLE_STYLES[data.get("style") or ("tx" if data[S.KIND] == S.KIND_TX else data["role"])]
-        groups.setdefault((colour, marker, 30 if data[S.KIND] == S.KIND_TX else 90), []).append(node)
+        groups.setdefault((colour, marker, 30 if data[S.KIND] == S.KIND_TX else 70), []).append(node)
     for (colour, marker, size), nodes in sorted(groups.items()):
-        axes.scatter([positions[n][0] for n in nodes], [positions[n][1] for n in nodes], s=size, c=colour,
-                     marker=marker, edgecolors="black", linewidths=0.4, zorder=3)
-    labelled = list(graph.nodes)
-    if graph.number_of_nodes() > _MAX_EDGE_LABELS:
-        labelled = [n for n in graph.nodes if graph.nodes[n].get("role") == S.ROLE_SEED]
-        others = sorted((n for n in graph.nodes if graph.nodes[n].get("role") in _ALWAYS_LABELLED - {S.ROLE_SEED}),
-                        key=lambda n: (-_weight(graph, n), n))
-        labelled += others[:_MAX_NODE_LABELS]
-    for node in labelled:
-        x, y = positions[node]
-        axes.text(x, y - 0.18, _node_label(graph, node), fontsize=5, ha="center", va="top", zorder=4)
+        axes.scatter([page.positions[n][0] for n in nodes], [page.positions[n][1] for n in nodes], s=size,
+                     c=colour, marker=marker, edgecolors="black", linewidths=0.4, zorder=3)
+    for node in sorted(page.positions):
+        placer.block(_marker_box(axes.transData.transform(page.positions[node])))
+    for node in sorted(page.positions, key=lambda n: (graph.nodes[n].get("role") not in _ALWAYS_LABELLED, n)):
+        x, y = page.positions[node]
+        full = _node_label(graph, node)
+        short = full.split("\n")[0] if graph.nodes[node][S.KIND] != S.KIND_TX else f"tx {node[:8]}"
+        below, above = {"va": "top"}, {"va": "bottom"}
+        first, second = (above, below) if graph.nodes[node][S.KIND] == S.KIND_TX else (below, above)
+        gap = {"top": -0.13, "bottom": 0.13}
+        candidates = [(x, y + gap[side["va"]], text, side) for text in (full, short) for side in (first, second)]
+        placer.first_free(axes, candidates, fontsize=_NODE_PT, ha="center", zorder=4,
+                          bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.2, "alpha": 0.8})
 
 
-def _legend(axes, graph: nx.MultiDiGraph) -> None:
-    """The styles present, outside the plot on the right, in a fixed order."""
+def _marker_box(centre):
+    from matplotlib.transforms import Bbox
+
+    return Bbox.from_extents(centre[0] - 6, centre[1] - 6, centre[0] + 6, centre[1] + 6)
+
+
+def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlacer, prices) -> None:
+    """One arrow per pair of nodes (both ways: two arcs), its summed amount on a free spot."""
+    edges = _merged_edges(graph, page)
+    pairs = {(s, t) for s, t, _ in edges}
+    for source, target, transfers in edges:
+        (x0, y0), (x1, y1) = page.positions[source], page.positions[target]
+        bend = 0.25 if (target, source) in pairs else 0.0
+        traced = transfers[0]["side"] == S.SIDE_INPUT or graph.nodes[target].get("role") != S.ROLE_COUNTERPARTY
+        axes.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                      arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#bbbbbb",
+                                  "lw": 0.6, "shrinkA": 5, "shrinkB": 5, "connectionstyle": f"arc3,rad={bend}"},
+                      zorder=1)
+        placer.along(axes, (x0, y0), (x1, y1), _edge_label(transfers), bend, fontsize=_EDGE_PT,
+                     ha="center", va="center", color="#222222", zorder=5,
+                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
+
+
+def _legend(figure, graph: nx.MultiDiGraph, placer: LabelPlacer) -> None:
+    """The styles present, in a fixed order, in the band below the chart."""
     from matplotlib.lines import Line2D
 
     present = {data.get("style") for _, data in graph.nodes(data=True)}
-    handles = [Line2D([], [], marker=m, color="white", markerfacecolor=c, markeredgecolor="black", markersize=7, label=t)
+    handles = [Line2D([], [], marker=m, color="white", markerfacecolor=c, markeredgecolor="black", markersize=6, label=t)
                for style, (c, m, t) in ROLE_STYLES.items() if style in present]
-    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=True)
+    figure.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.035), ncol=3, fontsize=7, frameon=False)
+    placer.block(_band(figure, 0.0, _CHART_BOTTOM))
 
 
-def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False,
-              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None,
-              by_time: bool = False) -> None:
-    """Draw the flow chart once and save it to each of *paths* (format from the suffix). Edge
-    labels carry BTC (and USD when *prices* know it); transaction nodes carry their UTC date."""
-    import matplotlib
+_CHART_BOTTOM, _CHART_TOP = 0.15, 0.925
+_MAX_ROW_IN = 1.3  # figure fractions: legend and notes below, titles above
 
+
+def _band(figure, bottom: float, top: float):
+    """The display-space box of a horizontal band of *figure* (fractions of its height)."""
+    from matplotlib.transforms import Bbox
+
+    return Bbox.from_extents(0, bottom * figure.bbox.height, figure.bbox.width, top * figure.bbox.height)
+
+
+def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str, prices, by_time: bool):
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN), dpi=_DPI)
+    placer = LabelPlacer(figure)
+    axes = figure.add_axes((0.03, _CHART_BOTTOM, 0.94, _CHART_TOP - _CHART_BOTTOM))
+    axes.set_axis_off()
+    ys = [y for _, y in page.positions.values()] or [0]
+    height_in = PRINT_HEIGHT_IN * (_CHART_TOP - _CHART_BOTTOM)
+    span = max(max(ys) - min(ys) + 1.2, height_in / _MAX_ROW_IN)  # a sparse page spreads up to _MAX_ROW_IN a row
+    axes.set_xlim(-0.6, page.columns - 0.4)
+    axes.set_ylim(-span / 2 - 0.1, span / 2 - 0.1)
+    what = "time ranks" if by_time else "hops"
+    header = [figure.text(0.03, 0.988, wrap_words(title, 110), fontsize=8, va="top"),
+              figure.text(0.03, 0.952, f"Address-level flow, page {page.number} of {pages}: {what} "
+                                       f"{page.first_rank}–{page.last_rank}. Amounts in BTC; parallel transfers "
+                                       "summed (n×).", fontsize=7, va="top", color="#333333")]
+    for text in header:
+        placer.fixed(text)
+    _legend(figure, graph, placer)
+    _draw_nodes(axes, graph, page, placer)
+    _draw_edges(axes, graph, page, placer, prices)
+    note = ("Every address, transfer and amount is in addresses.csv and transfers.csv."
+            + (f" {placer.left_out} amount label(s) left out here for room." if placer.left_out else ""))
+    figure.text(0.03, 0.012, note, fontsize=6.5, va="bottom", color="#333333")
+    return figure
+
+
+def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
+                    coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None,
+                    by_time: bool = False) -> list:
+    """The chart's pages as matplotlib figures (one per :class:`FlowPage`)."""
     graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids), by_time)
     sizes: dict[str, int] = {}
     for _, data in graph.nodes(data=True):
         if data.get("cluster"):
             sizes[data["cluster"]] = sizes.get(data["cluster"], 0) + 1
     graph.graph["cluster_sizes"] = sizes
-    positions = layout(graph, mirrored, by_time)
-    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": "DejaVu Sans"}):
-        figure, axes = _figure(positions)
-        _draw_edges(axes, graph, positions, prices)
-        _draw_nodes(axes, graph, positions)
-        _legend(axes, graph)
-        axes.set_title(title, fontsize=10, loc="left")
-        save_figure(figure, paths)
+    pages = flow_pages(graph, mirrored, by_time)
+    return [_page_figure(graph, page, len(pages), title, prices, by_time) for page in pages]
 
 
-def save_figure(figure, paths: list[Path]) -> None:
-    """Save in each format by suffix, with no date in SVG/PDF metadata and a fixed SVG hash salt,
-    so the same chart gives the same bytes."""
+def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False,
+              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None,
+              by_time: bool = False) -> int:
+    """Draw the pages once; save a multi-page PDF and, for SVG and PNG, the pages one below the
+    other. Returns the number of pages."""
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
+    from btctrace.exports.writing import write_atomically, write_text
+
+    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": FONT}):
+        figures = draw_flow_pages(graph, title, mirrored, coinjoins, peel_txids, prices, by_time)
         for path in paths:
-            metadata = {"Date": None} if path.suffix == ".svg" else \
-                {"CreationDate": None, "ModDate": None} if path.suffix == ".pdf" else {"Software": None}
-            write_atomically(path, lambda temporary: figure.savefig(temporary, format=path.suffix.lstrip("."),
-                                                                     metadata=metadata, bbox_inches="tight"))
+            if path.suffix == ".pdf":
+                write_atomically(path, lambda temporary: save_pdf_pages(figures, temporary))
+            elif path.suffix == ".svg":
+                write_text(path, stacked_svg([figure_svg(f) for f in figures]))
+            else:
+                write_atomically(path, lambda temporary: _save_stacked_png(figures, temporary))
+    return len(figures)
+
+
+def figure_svg(figure) -> str:
+    """One figure as SVG text (fixed hash salt, no date)."""
+    import io
+
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def stacked_svg(pages: list[str]) -> str:
+    """Several SVG documents one below the other in one SVG (each page keeps its own size and
+    follows a ``<!-- page N -->`` comment; :func:`svg_pages` splits them again)."""
+    import re
+
+    bodies, widths, heights = [], [], []
+    for page in pages:
+        page = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", page)
+        size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', page)
+        width, height = float(size.group(1)), float(size.group(2))
+        bodies.append(f"<!-- page {len(bodies) + 1} -->\n" + page.replace("<svg ", f'<svg y="{sum(heights)}" ', 1))
+        widths.append(width)
+        heights.append(height)
+    total = sum(heights)
+    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'width="{max(widths)}pt" height="{total}pt" viewBox="0 0 {max(widths)} {total}" version="1.1">\n'
+            + "\n".join(bodies) + "\n</svg>\n")
+
+
+def svg_pages(stacked: str) -> list[str]:
+    """The pages of a :func:`stacked_svg` document, each a standalone ``<svg>`` element."""
+    import re
+
+    parts = re.split(r"<!-- page \d+ -->\n", stacked)[1:]
+    pages = [re.sub(r'^<svg y="[\d.]+" ', "<svg ", part) for part in parts]
+    if pages:
+        pages[-1] = pages[-1].rsplit("</svg>", 1)[0]  # the outer document's closing tag
+    return [page.strip() for page in pages]
+
+
+def save_pdf_pages(figures: list, path: Path) -> None:
+    """One PDF page per figure, with no dates in the metadata (same chart, same bytes)."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with PdfPages(path, metadata={"CreationDate": None, "ModDate": None}) as pdf:
+        for figure in figures:
+            pdf.savefig(figure)
+
+
+def _save_stacked_png(figures: list, path: Path) -> None:
+    """The pages one below the other in one PNG, at 100 dpi (no metadata: same bytes)."""
+    import numpy as np
+    from PIL import Image
+
+    images = []
+    for figure in figures:
+        figure.set_dpi(100)
+        figure.canvas.draw()
+        images.append(np.asarray(figure.canvas.buffer_rgba())[:, :, :3])
+        figure.set_dpi(_DPI)
+    Image.fromarray(np.vstack(images)).save(path, format="png", optimize=False)

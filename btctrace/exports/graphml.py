@@ -15,7 +15,7 @@ import networkx as nx
 from btctrace.exports.safe_text import xml_text
 from btctrace.exports.writing import write_text
 
-__all__ = ["graphml_ready", "plain_attributes", "write_graphml"]
+__all__ = ["graphml_ready", "plain_attributes", "edge_id", "display_label", "interchange_ready", "write_graphml"]
 
 
 def _plain(value):
@@ -45,6 +45,39 @@ def plain_attributes(data: dict) -> dict:
     return {key: _plain(value) for key, value in data.items() if value is not None}
 
 
+def edge_id(source: str, target: str, key: object, data: dict) -> str:
+    """A unique, stable edge id: ``<txid>:in:<vin>`` / ``<txid>:out:<vout>`` for a transfer of
+    the trace graph (one per input or output), ``<source>-><target>#<key>`` otherwise (the
+    (source, target, key) triple is unique in a multigraph). Readers such as graphology refuse
+    a file whose edge ids repeat."""
+    if {"txid", "side", "index"} <= data.keys() and not str(key).startswith("folded"):
+        return f"{data['txid']}:{'in' if data['side'] == 'input' else 'out'}:{data['index']}"
+    return f"{source}->{target}#{key}"
+
+
+def display_label(node: str, data: dict) -> str:
+    """What a graph tool shows on a node: the tag label, else a short txid or the address (or
+    the cluster id with its labels); never empty."""
+    if data.get("kind") == "tx":
+        return f"tx {node[:12]}…"
+    if data.get("labels"):
+        return f"{node}: {data['labels']}"
+    return data.get("label") or node
+
+
+def interchange_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """:func:`graphml_ready`, with the tag label renamed ``tag_label`` and ``label`` the
+    :func:`display_label`: Gephi, Gephi Lite (graphology) and yEd show ``label`` as the node's
+    name, so an empty tag label would leave most nodes nameless."""
+    ready = graphml_ready(graph)
+    for node, data in ready.nodes(data=True):
+        shown = display_label(node, data)
+        if "label" in data:
+            data["tag_label"] = data.pop("label")
+        data["label"] = shown
+    return ready
+
+
 _TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _HEADER = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -70,7 +103,8 @@ def _data(data: dict, keys: dict[str, tuple[str, str]], indent: str) -> list[str
 
 
 def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
-    ready = graphml_ready(graph)
+    """GraphML with unique edge ids (:func:`edge_id`) and a display ``label`` on every node."""
+    ready = interchange_ready(graph)
     graph_keys = _keys("graph", [ready.graph])
     node_keys = _keys("node", (d for _, d in ready.nodes(data=True)))
     edge_keys = _keys("edge", (d for _, _, d in ready.edges(data=True)))
@@ -86,7 +120,7 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
         lines.append("    </node>")
     for source, target, key, data in ready.edges(keys=True, data=True):
         lines.append(f"    <edge source={quoteattr(xml_text(source))} target={quoteattr(xml_text(target))} "
-                     f"id={quoteattr(xml_text(key))}>")
+                     f"id={quoteattr(xml_text(edge_id(source, target, key, data)))}>")
         lines.extend(_data(data, edge_keys, "      "))
         lines.append("    </edge>")
     lines.extend(["  </graph>", "</graphml>"])

@@ -4,9 +4,13 @@
   ids, types and labels, UTC date and time, amounts and txid: the "link table" shape the i2
   Analyst's Notebook and Maltego import wizards map (``formats-and-tools.md`` §4.1-4.2).
 - ``entities.csv``: one row per address and transaction.
+  The XLSX has amounts as numbers and UTC dates as dates (:data:`XLSX_TYPES`).
 - ``graph.gexf``: dynamic by block time (``start`` on nodes and edges) for Gephi's timeline.
-- ``graph.dot``: Graphviz, written directly (no graphviz install needed).
-- ``cytoscape.json``: Cytoscape.js / Cytoscape desktop elements (``nx.cytoscape_data``).
+- ``graph.dot``: Graphviz, written directly (no graphviz install needed), in the chart's colours.
+- ``cytoscape.json``: Cytoscape.js / Cytoscape desktop JSON (``cy.json(document)``).
+
+Every node has a non-empty ``label`` (the tag label is ``tag_label``) and every edge a unique,
+stable id, so graphology (Gephi Lite, sigma.js), Gephi, yEd and Cytoscape read them cleanly.
 
 All of them are deterministic: sorted rows, no run time (the GEXF date is the last block date;
 XLSX zip entries carry a fixed timestamp).
@@ -21,8 +25,9 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from btctrace.exports.graphml import graphml_ready, plain_attributes
+from btctrace.exports.graphml import edge_id, interchange_ready, plain_attributes
 from btctrace.exports.safe_text import dot_string, xml_text
+from btctrace.exports.styles import FONT, ROLE_STYLES
 from btctrace.exports.writing import write_text
 from btctrace.exports.xlsx import write_xlsx
 from btctrace.exports.tables import write_csv
@@ -30,12 +35,16 @@ from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
-__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "link_table", "entity_table", "write_gexf", "dot_text",
+__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "XLSX_TYPES", "GEXF_RESERVED", "link_table", "entity_table", "write_gexf", "dot_text",
            "cytoscape_json", "write_interchange"]
 
 LINK_COLUMNS = ["From_ID", "From_Type", "From_Label", "To_ID", "To_Type", "To_Label", "Link_Type", "Date_UTC",
                 "Time_UTC", "Amount_BTC", "Amount_sats", "Amount_USD", "TxID", "Vin_Vout", "Block_Height", "Hop",
                 "Source_API"]
+# column -> cell type in link_table.xlsx (numbers and dates a spreadsheet can sum and sort)
+XLSX_TYPES = {"Date_UTC": "date", "Time_UTC": "time", "Amount_BTC": "btc", "Amount_sats": "int", "Amount_USD": "usd",
+              "Vin_Vout": "int", "Block_Height": "int", "Hop": "int", "First_Seen_UTC": "datetime",
+              "Last_Seen_UTC": "datetime", "Received_BTC": "btc", "Sent_BTC": "btc"}
 ENTITY_COLUMNS = ["Entity_ID", "Type", "Label", "Role", "Cluster_ID", "Category", "First_Seen_UTC",
                   "Last_Seen_UTC", "Received_BTC", "Sent_BTC"]
 
@@ -88,6 +97,9 @@ def entity_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 _GEXF_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+# XML attributes of GEXF's <node>/<edge>: an <attvalue> titled like one of them replaces it in
+# graphology-gexf (Gephi Lite), so these are never written as attributes.
+GEXF_RESERVED = frozenset({"id", "label", "start", "end", "source", "target", "weight", "type", "kind_of_edge"})
 
 
 def _gexf_attributes(items: list[dict]) -> dict[str, str]:
@@ -95,7 +107,7 @@ def _gexf_attributes(items: list[dict]) -> dict[str, str]:
     types: dict[str, str] = {}
     for data in items:
         for name, value in data.items():
-            if name != "start":
+            if name not in GEXF_RESERVED:
                 types.setdefault(name, _GEXF_TYPES.get(type(value), "string"))
     return dict(sorted(types.items()))
 
@@ -111,7 +123,7 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
     """GEXF 1.2 with ``start`` (block time, unix seconds) on nodes and edges: Gephi's timeline
     plays the flows in order. The file's date is the last block's date, not the run's. Written
     directly (NetworkX's writer takes seconds per thousand transactions)."""
-    ready = graphml_ready(graph)
+    ready = interchange_ready(graph)
     times = [d["block_time"] for _, _, d in graph.edges(data=True) if d["block_time"] is not None]
     node_types = _gexf_attributes([d for _, d in ready.nodes(data=True)])
     edge_types = _gexf_attributes([d for _, _, d in ready.edges(data=True)])
@@ -131,12 +143,13 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
     for node, data in ready.nodes(data=True):
         starts = [d["block_time"] for _, _, d in graph.in_edges(node, data=True) if d["block_time"] is not None]
         starts += [d["block_time"] for _, _, d in graph.out_edges(node, data=True) if d["block_time"] is not None]
-        fixed = {"id": node, "label": data.get("label") or node, "start": min(starts) if starts else None}
+        fixed = {"id": node, "label": data["label"], "start": min(starts) if starts else None}
         lines.append(_gexf_element("node", fixed, data, node_ids))
     lines.append("    </nodes>")
     lines.append("    <edges>")
-    for number, (source, target, data) in enumerate(ready.edges(data=True)):
-        fixed = {"id": number, "source": source, "target": target, "start": data.get("block_time")}
+    for source, target, key, data in ready.edges(keys=True, data=True):
+        fixed = {"id": edge_id(source, target, key, data), "source": source, "target": target,
+                 "start": data.get("block_time")}
         lines.append(_gexf_element("edge", fixed, data, edge_ids))
     lines.extend(["    </edges>", "  </graph>", "</gexf>"])
     write_text(path, "\n".join(lines) + "\n")
@@ -145,13 +158,24 @@ def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
 _dot_id = dot_string
 
 
+def _dot_colour(data: dict) -> str:
+    colour, _, _ = ROLE_STYLES["tx" if data[S.KIND] == S.KIND_TX else data.get("role") or S.ROLE_COUNTERPARTY]
+    return colour
+
+
 def dot_text(graph: nx.MultiDiGraph) -> str:
-    """Graphviz DOT, left to right, transactions as boxes, amounts on edges."""
-    lines = ["digraph btctrace {", "  rankdir=LR;", "  node [fontname=\"DejaVu Sans\", fontsize=9];"]
+    """Graphviz DOT, left to right, transactions as boxes, addresses filled in their role's colour
+    (the flow chart's colours), amounts on edges in the same font as the nodes."""
+    font = f'fontname="{FONT}", fontsize=9'
+    lines = ["digraph btctrace {", "  rankdir=LR;", f"  node [{font}, style=filled, fontcolor=black];",
+             f"  edge [{font}];"]
     for node, data in graph.nodes(data=True):
         shape = "box" if data[S.KIND] == S.KIND_TX else "ellipse"
         role = f"\n{data['role']}" if data.get("role") else ""
-        lines.append(f"  {_dot_id(node)} [shape={shape}, label={_dot_id(_label(node, data) + role)}];")
+        fill = _dot_colour(data)
+        text = "white" if data[S.KIND] == S.KIND_TX or fill in {"#d62728", "#1f77b4"} else "black"
+        lines.append(f"  {_dot_id(node)} [shape={shape}, fillcolor={_dot_id(fill)}, fontcolor={text}, "
+                     f"label={_dot_id(_label(node, data) + role)}];")
     for source, target, data in graph.edges(data=True):
         lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [label={_dot_id(format_btc(data['value']) + ' BTC')}];")
     lines.append("}")
@@ -159,13 +183,15 @@ def dot_text(graph: nx.MultiDiGraph) -> str:
 
 
 def cytoscape_json(graph: nx.MultiDiGraph) -> str:
-    """Cytoscape.js elements, as ``nx.cytoscape_data`` lays them out (``data.id``/``name`` on
-    nodes, ``source``/``target``/``key`` on edges), built directly in one pass."""
-    nodes = [{"data": {**plain_attributes(data), "id": str(node), "name": str(node), "value": str(node)}}
-             for node, data in graph.nodes(data=True)]
-    edges = [{"data": {**plain_attributes(data), "source": str(source), "target": str(target), "key": str(key)}}
-             for source, target, key, data in graph.edges(keys=True, data=True)]
-    document = {"data": list(plain_attributes(graph.graph).items()), "directed": True, "multigraph": True,
+    """Cytoscape.js JSON (what ``cy.json(document)`` loads): ``data.id``, ``label`` (never
+    empty) and ``tag_label`` on nodes; a unique ``data.id`` (:func:`edge_id`), ``source`` and
+    ``target`` on edges; the graph's own attributes (seeds, direction) as the ``data`` object."""
+    ready = interchange_ready(graph)
+    nodes = [{"data": {**data, "id": str(node), "name": str(node)}} for node, data in ready.nodes(data=True)]
+    edges = [{"data": {**data, "id": edge_id(source, target, key, data), "source": str(source),
+                       "target": str(target), "key": str(key)}}
+             for source, target, key, data in ready.edges(keys=True, data=True)]
+    document = {"data": {**plain_attributes(graph.graph), "directed": True, "multigraph": True},
                 "elements": {"nodes": nodes, "edges": edges}}
     return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -176,7 +202,7 @@ def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | Non
     paths = [folder / name for name in ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf",
                                         "graph.dot", "cytoscape.json")]
     write_csv(links, paths[0])
-    write_xlsx({"links": links, "entities": entities}, paths[1])
+    write_xlsx({"links": links, "entities": entities}, paths[1], XLSX_TYPES)
     write_csv(entities, paths[2])
     write_gexf(graph, paths[3])
     write_text(paths[4], dot_text(graph))

@@ -17,6 +17,7 @@ from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import sha256_file
 from btctrace.exports.safe_text import html_text, summarise
 from btctrace.exports.endpoints import endpoints_frame
+from btctrace.exports.flow import svg_pages
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.trace_json import CaseInfo
 from btctrace.heuristics.measured import BENCHMARK_COMMAND, MEASURED_ACCURACY
@@ -27,20 +28,29 @@ from btctrace.valuation import Prices
 
 __all__ = ["report_html"]
 
-_CSS = """body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#222;max-width:1200px}
-h1{font-size:1.5em}h2{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em}
-table{border-collapse:collapse;font-size:.8em;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 6px;
-vertical-align:top;word-break:break-all}th{background:#eee;word-break:normal}td.n{text-align:right;
-font-family:monospace;word-break:normal;white-space:nowrap}.mono{font-family:monospace}.wide{overflow-x:auto}
+# Screen and print. Printed on A4 or Letter with 12 mm margins, the page is at least 7.3 in
+# wide: charts are drawn 7.2 in wide (their text sizes are their printed sizes), tables fit the
+# width (txids and addresses in monospace, broken only inside the identifier: at most two
+# lines), and words, categories and times never break in the middle.
+_CSS = """@page{margin:12mm}
+body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em auto;padding:0 1em;color:#222;max-width:60em;
+font-size:10pt;line-height:1.35}
+h1{font-size:1.5em}h2{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}
+table{border-collapse:collapse;font-size:8pt;margin:.5em 0;width:100%}
+td,th{border:1px solid #bbb;padding:2px 4px;vertical-align:top;text-align:left;word-break:normal;
+overflow-wrap:normal;hyphens:none}
+th{background:#eee}tr{break-inside:avoid}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.t,span.t{white-space:nowrap}
+td.id,span.id{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}
+td.id{min-width:33ch}
+.mono{font-family:'DejaVu Sans Mono',monospace}
 .synthetic{background:#fee;border:2px solid #c00;padding:.5em;font-weight:bold}
-.chart{overflow-x:auto;border:1px solid #ccc}.chart svg{min-width:2000px;height:auto}
-.small svg{max-width:100%;height:auto}
-@media print{body{margin:0}.chart{overflow:visible}.chart svg{min-width:0;max-width:100%}
-.wide{overflow:visible}h2{page-break-after:avoid}}"""
-_ENDPOINT_COLUMNS = ["place", "reason", "label", "fifo_btc", "haircut_btc", "poison_btc", "lifo_btc", "first_utc",
-                     "last_utc", "min_path_length"]
-_SUBPOENA_COLUMNS = ["service_label", "tag_source", "deposit_address", "txid", "vout", "amount_btc", "time_utc",
-                     "block_height", "amount_usd", "tainted_share", "confidence"]
+figure{margin:.5em 0}figure svg{max-width:100%;height:auto;display:block}
+figcaption{font-size:8pt;color:#444}
+.page,#appendix-address-level-flow-chart{break-before:page}
+table.packet td{border:none;border-top:1px solid #bbb}table.packet tr.detail td{border-top:none;padding-bottom:5px}
+@media print{body{margin:0;padding:0;max-width:none}}"""
 LIMITS = (
     "Explorer data is what the API answered at the fetch times below; a chain reorganisation or an "
     "explorer error after that is not reflected.",
@@ -57,13 +67,40 @@ LIMITS = (
 
 
 _e = html_text
+_IDENTIFIER = re.compile(r"[0-9a-f]{64}(:\d+)?|(bc1|tb1|bcrt1)[0-9a-z]{8,90}|[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z?")
+
+
+class Markup(str):
+    """Cell content already rendered as HTML by this module (never data that was not escaped)."""
+
+
+_TIME_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z?")
+
+
+def _inline(text: str) -> str:
+    """Escaped text with each txid or address inside it in monospace, breakable only inside,
+    and each UTC time kept on one line."""
+    marked = _IDENTIFIER.sub(lambda m: f'<span class="id">{m.group(0)}</span>', _e(text))
+    return _TIME_IN_TEXT.sub(lambda m: f'<span class="t">{m.group(0)}</span>', marked)
+
+
+def _cell(value: Any, numeric: bool, span: int = 1) -> str:
+    """One cell, classed by what it holds: a number (right, never broken), a txid or address
+    (monospace, broken only inside it: two lines at most), a UTC time (never broken), or text
+    (broken between words; identifiers inside it as above)."""
+    spanned = f' colspan="{span}"' if span > 1 else ""
+    if isinstance(value, Markup):
+        return f"<td{spanned}>{value}</td>"
+    text = "" if value is None else str(value)
+    kind = "n" if numeric else "id" if _IDENTIFIER.fullmatch(text) else "t" if _TIME.fullmatch(text) else ""
+    return f'<td class="{kind}"{spanned}>{_e(text)}</td>' if kind else f"<td{spanned}>{_inline(text)}</td>"
 
 
 def _table(headers: list[str], rows: Iterable[Iterable[Any]], numeric: set[int] = frozenset()) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td class=\"n\">{_e(c)}</td>" if i in numeric else f"<td>{_e(c)}</td>"
-                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _summary(result: TraceResult, analysis: Analysis) -> str:
@@ -83,14 +120,22 @@ def _summary(result: TraceResult, analysis: Analysis) -> str:
         lines.append(f"Fees took {format_btc(analysis.taint.totals['fifo'].fees)} BTC; the totals reconcile to the "
                      "satoshi under every method.")
         lines.extend(analysis.taint.notes)
-    return "".join(f"<p>{_e(line)}</p>" for line in lines)
+    return "".join(f"<p>{_inline(line)}</p>" for line in lines)
+
+
+def _window(since: int | None, until: int | None) -> str:
+    if since is None and until is None:
+        return "not limited"
+    if until is None:
+        return f"from {format_utc(since)}"
+    return f"until {format_utc(until)}" if since is None else f"{format_utc(since)} to {format_utc(until)}"
 
 
 def _parameters(result: TraceResult, tags: TagIndex) -> str:
     limits = result.limits
     rows = [("seeds", summarise(result.seeds, "seeds", shown=20)), ("direction", result.direction.value),
             ("hops", limits.hops), ("minimum value", f"{format_btc(limits.min_value)} BTC"),
-            ("time window", f"{format_utc(limits.since) or '-'} .. {format_utc(limits.until) or '-'}"),
+            ("time window", _window(limits.since, limits.until)),
             ("transaction cap", limits.max_transactions), ("large address above", f"{limits.large_address_tx_count} txs"),
             ("stop at tag categories", ", ".join(sorted(limits.stop_categories))),
             ("CoinJoins", "passed through, flagged" if limits.through_coinjoins else "stop the trace"),
@@ -104,8 +149,9 @@ def _findings(result: TraceResult, analysis: Analysis) -> str:
                     [(f.txid, f.heuristic, f.reason, f.reference) for _, f in sorted(result.coinjoins.items())])]
     merges = sorted(analysis.clusters.merges, key=lambda m: (m.txid, m.a))
     parts += [f"<p>{len(merges)} clustering merge(s); each links two addresses by one transaction:</p>",
-              _table(["address", "address", "txid", "rule", "source"],
-                     [(m.a, m.b, m.txid, m.rule, m.reference) for m in merges])]
+              _table(["addresses joined", "txid", "rule and source"],
+                     [(Markup(f'<span class="id">{_e(m.a)}</span><br><span class="id">{_e(m.b)}</span>'), m.txid,
+                       f"{m.rule}: {m.reference}") for m in merges])]
     decided = sum(1 for v in analysis.change.values() if v.change is not None)
     parts.append(f"<p>Change was decided for {decided} of {len(analysis.change)} ordinary transactions "
                  "(votes per output in trace.json).</p>")
@@ -116,19 +162,38 @@ def _findings(result: TraceResult, analysis: Analysis) -> str:
     return "".join(parts)
 
 
-def _frame_table(frame, columns: list[str], note: str) -> str:
-    """The report's columns of an exported table (the CSV has them all)."""
-    frame = frame[columns]
-    numeric = {i for i, c in enumerate(columns) if str(c).endswith(("_sats", "_btc", "_usd", "_share"))}
-    return f"<p>{_e(note)}</p>" + _table(columns, frame.itertuples(index=False, name=None), numeric)
+def _paired_table(headers: list[str], rows: list[tuple[list[Any], set[int], Markup]]) -> str:
+    """Two table rows per item: its short fields, then a full-width row with its identifiers
+    whole (so no column has to hold a 64-character txid)."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = []
+    for cells, numeric, detail in rows:
+        body.append("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(cells)) + "</tr>")
+        body.append(f'<tr class="detail">{_cell(detail, False, len(headers))}</tr>')
+    return f'<table class="packet"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _endpoints(frame) -> str:
+    """Where the money ended, per taint method (BTC), with each place and its time range."""
+    rows = []
+    for row in frame.itertuples(index=False):
+        label = f"{row.label} ({row.category})" if row.category else row.label
+        detail = Markup(f'at <span class="id">{_e(row.place)}</span>; first {_e(row.first_utc or "-")}, '
+                        f"last {_e(row.last_utc or '-')}; {_e(row.min_path_length)} hop(s) from the seed")
+        rows.append(([row.reason, label, row.fifo_btc, row.haircut_btc, row.poison_btc, row.lifo_btc],
+                     {2, 3, 4, 5}, detail))
+    return ("<p>All columns, with satoshis, are in endpoints.csv.</p>"
+            + _paired_table(["reason", "label", "FIFO BTC", "haircut BTC", "poison BTC", "LIFO BTC"], rows))
 
 
 def _stops(result: TraceResult) -> str:
-    rows = [(s.reason.value, s.hop, f"{s.txid}:{s.index}", s.address or "", format_btc(s.value), s.detail)
+    rows = [([s.reason.value, s.hop, format_btc(s.value), s.detail], {1, 2},
+             Markup(f'output <span class="id">{_e(s.txid)}:{_e(s.index)}</span>'
+                    + (f' at <span class="id">{_e(s.address)}</span>' if s.address else "")))
             for s in result.sorted_stops()]
     caps = [(c.name, c.limit, c.detail) for c in result.caps] or [("none", "", "")]
     notes = "".join(f"<p>Note: {_e(n)}</p>" for n in result.notes)
-    return _table(["reason", "hop", "output", "address", "BTC", "detail"], rows, {1, 4}) + notes + \
+    return _paired_table(["reason", "hop", "BTC", "detail"], rows) + notes + \
         "<p>Caps that bit:</p>" + _table(["cap", "limit", "what it cut"], caps)
 
 
@@ -171,6 +236,37 @@ def _svg(path: Path) -> str:
     return re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", text)
 
 
+def _figure(svg: str, caption: str, page_break: bool = False) -> str:
+    opening = '<figure class="page">' if page_break else "<figure>"
+    return f"{opening}{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _address_pages(path: Path) -> str:
+    """Each page of the address-level chart on its own printed page."""
+    pages = svg_pages(path.read_text(encoding="utf-8")) if path.exists() else []
+    if not pages and path.exists():
+        pages = [_svg(path)]
+    return "".join(_figure(page, f"Address-level flow, page {n} of {len(pages)} (flow.pdf holds the same pages).",
+                           page_break=n > 1) for n, page in enumerate(pages, 1))
+
+
+def _subpoena_packet(frame) -> str:
+    """One deposit per entry: what to ask the service about (service, amount, UTC time, block,
+    tainted share, confidence), then its deposit address and txid whole, in monospace."""
+    if frame.empty:
+        return "<p>No deposit at a tagged service or large address was reached.</p>"
+    rows = []
+    for number, row in enumerate(frame.itertuples(index=False), 1):
+        service = f"{row.service_label} ({row.category})" if row.category else row.service_label
+        source = f" · tag source: {_e(row.tag_source)}" if row.tag_source else ""
+        detail = Markup(f'deposit address <span class="id">{_e(row.deposit_address)}</span><br>txid '
+                        f'<span class="id">{_e(row.txid)}</span> output {_e(row.vout)}{source}')
+        rows.append(([number, service, row.amount_btc, row.amount_usd, row.time_utc, row.block_height,
+                      row.tainted_share, row.confidence], {0, 2, 3, 5, 6}, detail))
+    return ("<p>One deposit per entry; taint under every method and the reasoning are in subpoena.csv.</p>"
+            + _paired_table(["#", "service", "BTC", "USD", "time (UTC)", "block", "FIFO share", "confidence"], rows))
+
+
 def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
                 charts: list[Path], evidence: dict[str, Path | None]) -> str:
     """The whole report as one HTML string."""
@@ -180,20 +276,24 @@ def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: C
     accuracy = _table(["heuristic", "precision", "recall / coverage", "measured over"], MEASURED_ACCURACY)
     sections = [
         ("Summary", _summary(result, analysis)),
-        ("Where the money ended", f'<div class="small">{_svg(charts[1])}</div><div class="small">{_svg(charts[2])}</div>'),
-        ("Flow chart", f'<div class="chart">{_svg(charts[0])}</div>'),
+        ("Where the money ended", _figure(_svg(charts[1]), "Where the seed money ended (FIFO taint; "
+                                                           "endpoints.csv has every method).")
+         + _figure(_svg(charts[2]), "Payments in, movements and cash-outs over time (UTC).")),
+        ("Flow chart", _figure(_svg(charts[0]), "Who paid whom: entities (clusters, services, holdings) with the "
+                                                "transfers between them summed. The address-level chart is in the "
+                                                "appendix; every transfer is in transfers.csv.")),
         ("Seeds and parameters", _parameters(result, tags)),
         ("Methodology", f"<p>Measured on simulated wallets with known ownership (<span class=\"mono\">"
                         f"{_e(BENCHMARK_COMMAND)}</span>):</p>{accuracy}"),
         ("Findings", _findings(result, analysis)),
-        ("Endpoints per taint method", _frame_table(endpoints_frame(analysis.taint), _ENDPOINT_COLUMNS,
-                                                    "All columns, with satoshis, are in endpoints.csv.")),
-        ("Subpoena packet", _frame_table(subpoena_frame(result, analysis, tags, prices), _SUBPOENA_COLUMNS,
-                                         "One row per deposit; taint per method and reasoning are in subpoena.csv.")),
+        ("Endpoints per taint method", _endpoints(endpoints_frame(analysis.taint))),
+        ("Subpoena packet", _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
         ("Every stop and cap", _stops(result)),
         ("Limits of this analysis", "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
         ("Provenance", _provenance(result, prices, evidence)),
+        ("Appendix: address-level flow chart", _address_pages(charts[3])),
     ]
-    body = "".join(f'<h2 id="{_e(name.lower().replace(" ", "-"))}">{_e(name)}</h2>{content}' for name, content in sections)
+    body = "".join(f'<h2 id="{_e(re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))}">{_e(name)}</h2>{content}'
+                   for name, content in sections)
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
             f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{banner}{body}</body></html>\n")

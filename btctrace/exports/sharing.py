@@ -1,10 +1,12 @@
 """Sharing with CTI and attribution tools: a MISP event and a GraphSense TagPack.
 
-MISP objects follow ``MISP/misp-objects`` definitions: ``btc-wallet`` (v2) for seeds, services,
-holdings and other endpoints; ``coin-address`` (v7) for the other addresses; ``btc-transaction``
-(v2) for each traced transaction, whose txid goes in the comment because the template has no
-txid field. UUIDs are derived from the case and the object (uuid5), so reruns give the same
-file. The TagPack (``tagpack_schema.yaml``) carries the attributions this case made: the seed
+MISP objects follow the ``MISP/misp-objects`` definitions PyMISP bundles: ``btc-wallet`` (v3)
+for seeds, services, holdings and other endpoints; ``coin-address`` (v7) for the other
+addresses; ``btc-transaction`` (v4) for each traced transaction, with the txid in its
+correlatable ``transaction-number`` attribute. Objects are linked by references as the money
+moved: address ``sends-to`` transaction (an input), transaction ``sends-to`` address (an output,
+the payment), transaction ``sends-to`` transaction (an output spent by the next traced one).
+UUIDs are derived from the case and the object (uuid5), so reruns give the same file. The TagPack (``tagpack_schema.yaml``) carries the attributions this case made: the seed
 addresses and the addresses common-input clustering joined to them, each with its evidence.
 """
 
@@ -29,20 +31,24 @@ __all__ = ["MISP_TEMPLATES", "misp_event", "tagpack"]
 
 # name -> (template uuid, version), from MISP/misp-objects objects/<name>/definition.json
 MISP_TEMPLATES = {
-    "btc-wallet": ("22910C83-DD0E-4ED2-9823-45F8CAD562A4", 2),
-    "btc-transaction": ("B7341729-5A8A-439F-A775-6D814DA3C7B5", 2),
+    "btc-wallet": ("22910C83-DD0E-4ED2-9823-45F8CAD562A4", 3),
+    "btc-transaction": ("B7341729-5A8A-439F-A775-6D814DA3C7B5", 4),
     "coin-address": ("d0e6997e-78da-4815-a6a1-cfc1c1cb8a46", 7),
 }
 _WALLET_ROLES = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
+MISP_RELATIONSHIP = "sends-to"  # from MISP's relationships list
 
 
 def _namespace(result: TraceResult, case: CaseInfo) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"btctrace:{case.id}:{';'.join(str(s) for s in result.seeds)}")
 
 
+_CORRELATED = {"btc", "text"}  # addresses and txids correlate across events; amounts and times do not
+
+
 def _attribute(namespace: uuid.UUID, relation: str, kind: str, value: str) -> dict[str, Any]:
     return {"uuid": str(uuid.uuid5(namespace, f"{relation}:{value}")), "object_relation": relation, "type": kind,
-            "value": value, "to_ids": False, "disable_correlation": kind != "btc"}
+            "value": value, "to_ids": False, "disable_correlation": kind not in _CORRELATED or relation == "symbol"}
 
 
 def _object(namespace: uuid.UUID, name: str, key: str, comment: str, attributes: list[dict]) -> dict[str, Any]:
@@ -71,19 +77,43 @@ def _address_object(namespace: uuid.UUID, graph: nx.MultiDiGraph, node: str, dat
     return _object(namespace, "coin-address", node, comment, attributes)
 
 
+def _transaction_object(namespace: uuid.UUID, node: str, data: dict) -> dict[str, Any]:
+    attributes = [("transaction-number", "text", node), ("value_BTC", "float", format_btc(data["output_value"]))]
+    if data["block_time"] is not None:
+        attributes.insert(1, ("time", "datetime", format_utc(data["block_time"])))
+    comment = f"block {data['block_height']}; hop {data['hop']}; fee {data['fee']} sat"
+    return _object(namespace, "btc-transaction", node, comment, attributes)
+
+
+def _references(graph: nx.MultiDiGraph, objects: dict[str, dict[str, Any]]) -> None:
+    """Add an ObjectReference per transfer between two objects of the event (see the module
+    docstring); uuid5 of the pair and the transfer, so reruns give the same file."""
+    for source, target, data in graph.edges(data=True):
+        if source not in objects or target not in objects:
+            continue  # an output without an address (OP_RETURN, P2PK) has no object
+        side = "input" if data["side"] == S.SIDE_INPUT else "output"
+        _reference(objects[source], objects[target], f"{side} {data['index']} of {data['txid']}: "
+                                                      f"{format_btc(data['value'])} BTC")
+        spender = data.get("spent_by") if data["side"] == S.SIDE_OUTPUT else None
+        if spender and spender in objects and spender != source:
+            _reference(objects[source], objects[spender], f"output {data['index']} spent by {spender}")
+
+
+def _reference(origin: dict[str, Any], target: dict[str, Any], comment: str) -> None:
+    references = origin.setdefault("ObjectReference", [])
+    references.append({"uuid": str(uuid.uuid5(uuid.UUID(origin["uuid"]), f"{target['uuid']}:{comment}")),
+                       "object_uuid": origin["uuid"], "referenced_uuid": target["uuid"],
+                       "relationship_type": MISP_RELATIONSHIP, "comment": comment})
+
+
 def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> str:
     """A MISP event (JSON, as MISP exports and imports it)."""
     namespace = _namespace(result, case)
-    objects = [_address_object(namespace, graph, node, data) for node, data in graph.nodes(data=True)
-               if data[S.KIND] == S.KIND_ADDRESS and data["address"]]
-    for node, data in graph.nodes(data=True):
-        if data[S.KIND] != S.KIND_TX:
-            continue
-        attributes = [("value_BTC", "float", format_btc(data["output_value"]))]
-        if data["block_time"] is not None:
-            attributes.insert(0, ("time", "datetime", format_utc(data["block_time"])))
-        comment = f"txid {node}; block {data['block_height']}; hop {data['hop']}; fee {data['fee']} sat"
-        objects.append(_object(namespace, "btc-transaction", node, comment, attributes))
+    objects = {node: _address_object(namespace, graph, node, data) for node, data in graph.nodes(data=True)
+               if data[S.KIND] == S.KIND_ADDRESS and data["address"]}
+    objects.update({node: _transaction_object(namespace, node, data) for node, data in graph.nodes(data=True)
+                    if data[S.KIND] == S.KIND_TX})
+    _references(graph, objects)
     times = [d["block_time"] for _, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX and d["block_time"]]
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
     event = {"Event": {
@@ -91,7 +121,7 @@ def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> s
                                         f"{result.direction.value} trace from {summarise(result.seeds, 'seeds')}",
         "date": format_utc(max(times))[:10] if times else "", "threat_level_id": "2", "analysis": "1",
         "distribution": "0", "published": False, "Tag": [{"name": "tlp:amber"}],
-        "Attribute": [], "Object": objects,
+        "Attribute": [], "Object": list(objects.values()),
     }}
     return json.dumps(event, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

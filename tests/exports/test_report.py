@@ -5,11 +5,12 @@ from html.parser import HTMLParser
 
 import pytest
 
+from btctrace.exports.flow import svg_pages
 from tests.cli.conftest import DEMO_CASE, invoke
 
 SECTIONS = ["summary", "where-the-money-ended", "flow-chart", "seeds-and-parameters", "methodology", "findings",
             "endpoints-per-taint-method", "subpoena-packet", "every-stop-and-cap", "limits-of-this-analysis",
-            "provenance"]
+            "provenance", "appendix-address-level-flow-chart"]
 
 
 class _Collector(HTMLParser):
@@ -88,4 +89,6 @@ def test_summary_charts_are_written_and_embedded(report):
     for name in ("sankey.svg", "timeline.svg"):
         svg = (out / name).read_text()
         assert svg.lstrip().startswith("<?xml") and "<dc:date>" not in svg and len(svg) > 5_000
-    assert text.count("<svg") == 3
+    pages = svg_pages((out / "flow.svg").read_text())
+    assert len(pages) == 5 and text.count("<svg") == 3 + len(pages), "main figure, two summaries, each page"
+    assert text.index((out / "entity_flow.svg").read_text().split("<svg", 1)[1][:200]) < text.index('id="seeds-and')

@@ -45,6 +45,7 @@ ENTITY_KINDS = {
     "holding": (3, "Unspent (held)", "#c7e9c0"),
     "limit": (3, "Trace limit", "#fee0d2"),
     "other": (3, "Not followed", "#f0f0f0"),
+    "folded": (3, "Others, folded", "#ffffff"),  # several kinds folded together (their column is kept)
 }
 _GROUPED = {"intermediaries", "limit", "other"}  # one box for all of their kind
 
@@ -58,10 +59,11 @@ class Entity:
     clusters: set[str] = field(default_factory=set)
     txids: set[str] = field(default_factory=set)  # for coinjoin / mixed boxes
     folded: int = 0  # entities folded into this one ("N others")
+    folded_column: int | None = None  # a fold of several kinds keeps the column it stands for
 
     @property
     def column(self) -> int:
-        return ENTITY_KINDS[self.kind][0]
+        return ENTITY_KINDS[self.kind][0] if self.folded_column is None else self.folded_column
 
     def detail(self) -> str:
         parts = []
@@ -115,8 +117,11 @@ def _cluster_kind(members: list[tuple[str, dict]]) -> tuple[str, str]:
         return "unidentified_service", _short(first)
     if S.ROLE_HOLDING in roles:
         return "holding", tags[0] if tags else _short(first)
-    if S.ROLE_ENDPOINT in roles:
+    reasons = {r for _, d in members for r in (d.get("stop_reasons") or "").split(";") if r}
+    if S.ROLE_ENDPOINT in roles and reasons - {"coinjoin"}:
         return "limit", "trace limits"
+    if S.ROLE_ENDPOINT in roles:  # it paid into a CoinJoin: the money goes on into the CoinJoin's box
+        return "intermediaries", "untagged addresses"
     if S.ROLE_INTERMEDIARY in roles:
         return ("wallet", tags[0] if tags else f"cluster {members[0][1].get('cluster')}") if len(members) > 1 \
             else ("intermediaries", "untagged addresses")
@@ -180,8 +185,10 @@ def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
         members.sort(key=lambda e: (-weight[e.id], e.id))
         rest = members[max_per_column - 1:]
         kinds = Counter(e.kind for e in rest)
-        kind = kinds.most_common(1)[0][0]
-        fold = Entity(f"others:{column}", kind, f"{len(rest)} others", folded=len(rest))
+        kind = rest[0].kind if len(kinds) == 1 else "folded"
+        mix = ", ".join(f"{n} {ENTITY_KINDS[k][1].lower()}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        fold = Entity(f"others:{column}", kind, f"{len(rest)} others" if len(kinds) == 1 else f"{len(rest)}: {mix}",
+                      folded=len(rest), folded_column=column)
         for entity in rest:
             fold.addresses |= entity.addresses
             fold.clusters |= entity.clusters

@@ -232,16 +232,17 @@ def _marker_box(centre):
 
 def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlacer, prices) -> None:
     """One arrow per pair of nodes (both ways: two arcs), its summed amount on a free spot."""
+    from matplotlib.patches import FancyArrowPatch
+
     edges = _merged_edges(graph, page)
     pairs = {(s, t) for s, t, _ in edges}
     for source, target, transfers in edges:
         (x0, y0), (x1, y1) = page.positions[source], page.positions[target]
         bend = 0.25 if (target, source) in pairs else 0.0
         traced = transfers[0]["side"] == S.SIDE_INPUT or graph.nodes[target].get("role") != S.ROLE_COUNTERPARTY
-        axes.annotate("", xy=(x1, y1), xytext=(x0, y0),
-                      arrowprops={"arrowstyle": "-|>", "color": "#555555" if traced else "#bbbbbb",
-                                  "lw": 0.6, "shrinkA": 5, "shrinkB": 5, "connectionstyle": f"arc3,rad={bend}"},
-                      zorder=1)
+        axes.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, shrinkA=5, shrinkB=5,
+                                       color="#555555" if traced else "#bbbbbb", linewidth=0.6,
+                                       connectionstyle=f"arc3,rad={bend}", zorder=1))
         placer.along(axes, (x0, y0), (x1, y1), _edge_label(transfers), bend, fontsize=_EDGE_PT,
                      ha="center", va="center", color="#222222", zorder=5,
                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})

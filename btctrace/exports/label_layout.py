@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 __all__ = ["LabelPlacer", "text_boxes", "overlapping_pairs"]
 
 _ALONG = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8)  # fractions of the edge, middle first
+_CELL = 64  # pixels: the taken boxes are kept in a grid of this size, so a check looks only nearby
 
 
 @dataclass
@@ -18,7 +19,7 @@ class LabelPlacer:
     """Keeps the display-space boxes already taken on one figure."""
     figure: object
     pad: float = 1.0  # pixels kept free around each box
-    taken: list = field(default_factory=list)
+    taken: dict = field(default_factory=dict)  # grid cell -> boxes (x0, y0, x1, y1) touching it
     left_out: int = 0
 
     def __post_init__(self) -> None:
@@ -29,28 +30,48 @@ class LabelPlacer:
         self.renderer = self.figure.canvas.get_renderer()
 
     def block(self, box) -> None:
-        """Mark a display-space box (a marker, the legend) as taken."""
-        self.taken.append(box.expanded(1.0, 1.0))
+        """Mark a display-space box (a marker, the legend, a placed label) as taken."""
+        extents = (box.x0, box.y0, box.x1, box.y1)
+        for cell in _cells(extents):
+            self.taken.setdefault(cell, []).append(extents)
 
     def fixed(self, text) -> None:
         """A text that must be shown where it is (a title)."""
-        self.taken.append(text.get_window_extent(self.renderer))
+        self.block(text.get_window_extent(self.renderer))
 
     def _free(self, box) -> bool:
-        padded = box.padded(self.pad)
-        return not any(padded.overlaps(other) for other in self.taken)
+        x0, y0, x1, y1 = box.x0 - self.pad, box.y0 - self.pad, box.x1 + self.pad, box.y1 + self.pad
+        for cell in _cells((x0, y0, x1, y1)):
+            for a0, b0, a1, b1 in self.taken.get(cell, ()):
+                if x0 <= a1 and a0 <= x1 and y0 <= b1 and b0 <= y1:
+                    return False
+        return True
 
     def first_free(self, axes, candidates: list[tuple[float, float, str, dict]], **style):
         """Draw the first candidate (x, y, text, extra style) whose box is free and inside the
-        figure; None (and one more left out) when none is."""
+        figure; None (and one more left out) when none is. Each text is measured once: moving it
+        moves its box by the same amount in display space."""
+        from matplotlib.transforms import Bbox
+
         artist = axes.text(0, 0, "", **style)
+        measured: dict = {}
+        to_display = axes.transData.transform
         for x, y, text, extra in candidates:
-            artist.set_position((x, y))
-            artist.set_text(text)
-            artist.update(extra)
-            box = artist.get_window_extent(self.renderer)
+            key = (text, tuple(sorted(extra.items())))
+            anchor = to_display((x, y))
+            if key not in measured:
+                artist.set_position((x, y))
+                artist.set_text(text)
+                artist.update(extra)
+                box = artist.get_window_extent(self.renderer)
+                measured[key] = (box.x0 - anchor[0], box.y0 - anchor[1], box.x1 - anchor[0], box.y1 - anchor[1])
+            dx0, dy0, dx1, dy1 = measured[key]
+            box = Bbox.from_extents(anchor[0] + dx0, anchor[1] + dy0, anchor[0] + dx1, anchor[1] + dy1)
             if self._free(box) and self._inside(box):
-                self.taken.append(box)
+                artist.set_position((x, y))
+                artist.set_text(text)
+                artist.update(extra)
+                self.block(box)
                 return artist
         artist.remove()
         self.left_out += 1
@@ -75,6 +96,11 @@ class LabelPlacer:
     def _inside(self, box) -> bool:
         frame = self.figure.bbox
         return box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+
+
+def _cells(extents: tuple[float, float, float, float]):
+    x0, y0, x1, y1 = (int(v // _CELL) for v in extents)
+    return [(i, j) for i in range(x0, x1 + 1) for j in range(y0, y1 + 1)]
 
 
 def text_boxes(figure) -> list[tuple[str, float, object]]:

@@ -23,6 +23,12 @@ def trace_args(seed, api_url, cassette, out):
             "--out", str(out), "-q"]
 
 
+def _default_sigint():
+    """Ctrl-C as a terminal delivers it, even when the test session runs as a background job
+    (which starts with SIGINT ignored, and a child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for_lines(path, count, process, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -44,7 +50,8 @@ def test_interrupted_recording_resumes_to_identical_outputs(demo, tmp_path, sign
         cassette, out = tmp_path / "case.json", tmp_path / "out"
         process = subprocess.Popen([sys.executable, "-m", "btctrace",
                                     *trace_args(demo.ransom_address, server.api_url, cassette, out)],
-                                   cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                   cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=_default_sigint)
         journal = tmp_path / "case.json.journal"
         wait_for_lines(journal, 15, process)
         process.send_signal(signum)

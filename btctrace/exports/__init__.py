@@ -13,7 +13,7 @@ from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.entity_chart import draw_entity_flow
-from btctrace.exports.entity_flow import entity_chart
+from btctrace.exports.entity_flow import entity_chart, entity_flows_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
 from btctrace.exports.report import report_html
@@ -33,7 +33,7 @@ __all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "char
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html")
@@ -67,7 +67,7 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo, path: dict[str, Path],
-                 prices: Prices, chart_by_time: bool, sankey_method: str) -> None:
+                 chart_by_time: bool, sankey_method: str) -> None:
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
@@ -75,8 +75,7 @@ def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph
                          [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]])
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
-                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), prices=prices,
-                  by_time=chart_by_time)
+                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), by_time=chart_by_time)
         title = xml_text(case.title or case.id or "btctrace")
         draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
         draw_timeline(result, analysis, title, [path["timeline.svg"]])
@@ -129,7 +128,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     try:
-        charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, prices, chart_by_time,
+        charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, chart_by_time,
                                      sankey_method)
         write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices)))
         write_csv(transfers_frame(graph), path["transfers.csv"])
@@ -141,6 +140,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_interchange(graph, out_dir, prices)
         write_text(path["misp_event.json"], misp_event(result, graph, case))
         write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
+        write_csv(entity_flows_frame(entity_chart(graph, result.coinjoins)), path["entity_flows.csv"])
         charts_done()
         charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
         write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {}))

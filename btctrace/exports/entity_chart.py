@@ -49,7 +49,7 @@ def flow_text(flow: EntityFlow) -> str:
 
 
 def _box_text(entity: Entity) -> str:
-    lines = [ENTITY_KINDS[entity.kind][1], wrap_words(entity.name, _WRAP, lines=2)]
+    lines = [ENTITY_KINDS[entity.kind][1], wrap_words(_shown_name(entity), _WRAP, lines=2)]
     if entity.detail():
         lines.append(shorten_words(entity.detail(), _WRAP + 8))
     return "\n".join(lines)
@@ -123,14 +123,21 @@ def _draw_flows(axes, chart: EntityChart, positions, patches, placer: LabelPlace
         if placer.along(axes, (x0, y0), (x1, y1), flow_text(flow), bend, **style) is None:
             mark = f"[{len(footnotes) + 1}]"
             placer.left_out -= placer.along(axes, (x0, y0), (x1, y1), mark, bend, **style) is not None
-            footnotes.append(f"{mark} {_name(chart, flow.source)} → {_name(chart, flow.target)}: "
-                             + flow_text(flow).replace("\n", ", "))
+            footnotes.append(f"{mark} {flow_text(flow).replace(chr(10), ', ')}: "  # amounts first: never cut
+                             f"{_name(chart, flow.source)} → {_name(chart, flow.target)}")
     return footnotes
+
+
+def _shown_name(entity: Entity) -> str:
+    """The entity's name, an address shortened (whole in entity_flows.csv)."""
+    if " " in entity.name or len(entity.name) <= 16:
+        return entity.name
+    return f"{entity.name[:8]}…{entity.name[-6:]}"
 
 
 def _name(chart: EntityChart, entity_id: str) -> str:
     entity = chart.entities[entity_id]
-    return f"{ENTITY_KINDS[entity.kind][1]} {entity.name}"
+    return f"{ENTITY_KINDS[entity.kind][1]} {_shown_name(entity)}"
 
 
 def entity_figure(chart: EntityChart, title: str):
@@ -151,14 +158,14 @@ def entity_figure(chart: EntityChart, title: str):
     positions = _positions(chart)
     patches = _draw_boxes(axes, chart, positions, placer)
     footnotes = _draw_flows(axes, chart, positions, patches, placer)
-    notes = ["Amounts are the BTC that moved between the boxes (all outputs, not taint); cluster_flows.csv lists "
-             "each flow with its txids.", *chart.notes]
+    notes = ["Amounts are the BTC that moved between the boxes (all outputs, not taint); entity_flows.csv lists "
+             "every arrow with its txids.", *chart.notes]
     if placer.left_out:
-        notes.append(f"{placer.left_out} flow(s) without a mark for lack of room: see cluster_flows.csv.")
-    lines = [wrap_words(" ".join(notes), 125, lines=3)]
+        notes.append(f"{placer.left_out} flow(s) without a mark for lack of room: see entity_flows.csv.")
+    lines = [wrap_words(" ".join(notes), 125, lines=4)]
     lines += [shorten_words(f, 125) for f in footnotes[:_FOOTNOTES]]
     if len(footnotes) > _FOOTNOTES:
-        lines.append(f"[{_FOOTNOTES + 1}]–[{len(footnotes)}]: see cluster_flows.csv.")
+        lines.append(f"[{_FOOTNOTES + 1}]–[{len(footnotes)}]: see entity_flows.csv (heaviest first).")
     figure.text(0.01, 0.008, "\n".join(lines), fontsize=MIN_FONT_PT, va="bottom", color="#333333")
     return figure
 

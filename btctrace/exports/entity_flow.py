@@ -24,13 +24,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
+import pandas as pd
 
 from btctrace.exports.clusters import cluster_flow_graph
 from btctrace.exports.flow_display import SERVICE_CATEGORIES
 from btctrace.graph import schema as S
-from btctrace.units import format_btc
+from btctrace.units import format_btc, format_utc
 
-__all__ = ["ENTITY_KINDS", "Entity", "EntityFlow", "EntityChart", "entity_chart"]
+__all__ = ["ENTITY_KINDS", "ENTITY_FLOW_COLUMNS", "Entity", "EntityFlow", "EntityChart", "entity_chart",
+           "entity_flows_frame"]
 
 # kind -> (column, title shown in the box, fill colour)
 ENTITY_KINDS = {
@@ -97,26 +99,22 @@ class EntityChart:
     notes: list[str] = field(default_factory=list)
 
 
-def _short(address: str) -> str:
-    return address if len(address) <= 16 else f"{address[:8]}…{address[-6:]}"
-
-
 def _cluster_kind(members: list[tuple[str, dict]]) -> tuple[str, str]:
     """(kind, name) of a cluster from its addresses' roles, tags and stop reasons."""
     roles = {d.get("role") for _, d in members}
     tags = sorted({d.get("label") for _, d in members if d.get("label")})
     first = min(n for n, _ in members)
     if S.ROLE_SEED in roles:
-        return "extortionist", tags[0] if tags else f"ransom address {_short(first)}"
+        return "extortionist", tags[0] if tags else f"ransom address {first}"
     if S.ROLE_VICTIM in roles:
-        return "victim", tags[0] if tags else _short(first)
+        return "victim", tags[0] if tags else first
     services = sorted({d["label"] for _, d in members if d.get("label") and d.get("category") in SERVICE_CATEGORIES})
     if services:
         return "service", services[0]
     if any("large_address" in d.get("stop_reasons", "") for _, d in members):
-        return "unidentified_service", _short(first)
+        return "unidentified_service", first
     if S.ROLE_HOLDING in roles:
-        return "holding", tags[0] if tags else _short(first)
+        return "holding", tags[0] if tags else first
     reasons = {r for _, d in members for r in (d.get("stop_reasons") or "").split(";") if r}
     if S.ROLE_ENDPOINT in roles and reasons - {"coinjoin"}:
         return "limit", "trace limits"
@@ -178,6 +176,7 @@ def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
     for entity in chart.entities.values():
         columns.setdefault(entity.column, []).append(entity)
     merged: dict[str, str] = {}
+    folds: list[str] = []
     entities = dict(chart.entities)
     for column, members in sorted(columns.items()):
         if len(members) <= max_per_column:
@@ -196,9 +195,10 @@ def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
             merged[entity.id] = fold.id
             del entities[entity.id]
         entities[fold.id] = fold
-        chart.notes.append(f"{len(rest)} entities of column {column + 1} folded into one box, sums kept.")
+        folds.append(f"{len(rest)} in column {column + 1}")
     if not merged:
         return chart
+    chart.notes.append(f"Folded into one box per column, sums kept: {', '.join(folds)} (entity_flows.csv).")
     flows: dict[tuple[str, str], EntityFlow] = {}
     for flow in chart.flows.values():
         source, target = merged.get(flow.source, flow.source), merged.get(flow.target, flow.target)
@@ -242,3 +242,20 @@ def entity_chart(graph: nx.MultiDiGraph, coinjoins: dict | None = None, max_per_
         chart.notes.append(f"{format_btc(chart.internal_sats)} BTC moved within one box (change, hops inside one "
                            "wallet); not drawn.")
     return _fold(chart, max_per_column)
+
+
+ENTITY_FLOW_COLUMNS = ["from_entity", "from_kind", "to_entity", "to_kind", "transfers", "value_sats", "value_btc",
+                       "first_utc", "last_utc", "txids"]
+
+
+def entity_flows_frame(chart: EntityChart) -> pd.DataFrame:
+    """Every arrow of the entity chart, heaviest first: what the chart's labels and footnotes sum."""
+    rows = []
+    for flow in sorted(chart.flows.values(), key=lambda f: (-f.sats, f.source, f.target)):
+        source, target = chart.entities[flow.source], chart.entities[flow.target]
+        rows.append({"from_entity": f"{source.name} [{source.id}]", "from_kind": source.kind,
+                     "to_entity": f"{target.name} [{target.id}]", "to_kind": target.kind,
+                     "transfers": flow.transfers, "value_sats": flow.sats, "value_btc": format_btc(flow.sats),
+                     "first_utc": format_utc(flow.first), "last_utc": format_utc(flow.last),
+                     "txids": ";".join(sorted(flow.txids))})
+    return pd.DataFrame(rows, columns=ENTITY_FLOW_COLUMNS)

@@ -14,6 +14,7 @@ identical bytes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
@@ -24,7 +25,6 @@ from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_
     wrap_words
 from btctrace.exports.safe_text import xml_text
 from btctrace.graph import schema as S
-from dataclasses import dataclass
 
 __all__ = ["ROLE_STYLES", "MAX_PER_COLUMN", "RANKS_PER_PAGE", "MAX_TIME_RANKS", "MIN_FONT_PT", "FlowPage", "layout",
            "fold_crowded_columns", "flow_pages", "draw_flow_pages", "draw_flow", "figure_svg", "stacked_svg",
@@ -230,7 +230,7 @@ def _marker_box(centre):
     return Bbox.from_extents(centre[0] - 6, centre[1] - 6, centre[0] + 6, centre[1] + 6)
 
 
-def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlacer, prices) -> None:
+def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlacer) -> None:
     """One arrow per pair of nodes (both ways: two arcs), its summed amount on a free spot."""
     from matplotlib.patches import FancyArrowPatch
 
@@ -259,8 +259,8 @@ def _legend(figure, graph: nx.MultiDiGraph, placer: LabelPlacer) -> None:
     placer.block(_band(figure, 0.0, _CHART_BOTTOM))
 
 
-_CHART_BOTTOM, _CHART_TOP = 0.15, 0.925
-_MAX_ROW_IN = 1.3  # figure fractions: legend and notes below, titles above
+_CHART_BOTTOM, _CHART_TOP = 0.15, 0.925  # figure fractions: legend and notes below, titles above
+_MAX_ROW_IN = 1.3  # a sparse page spreads its rows up to this far apart
 
 
 def _band(figure, bottom: float, top: float):
@@ -270,7 +270,7 @@ def _band(figure, bottom: float, top: float):
     return Bbox.from_extents(0, bottom * figure.bbox.height, figure.bbox.width, top * figure.bbox.height)
 
 
-def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str, prices, by_time: bool):
+def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str, by_time: bool):
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN), dpi=_DPI)
@@ -291,15 +291,15 @@ def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str,
         placer.fixed(text)
     _legend(figure, graph, placer)
     _draw_nodes(axes, graph, page, placer)
-    _draw_edges(axes, graph, page, placer, prices)
+    _draw_edges(axes, graph, page, placer)
     note = ("Every address, transfer and amount is in addresses.csv and transfers.csv."
-            + (f" {placer.left_out} amount label(s) left out here for room." if placer.left_out else ""))
+            + (f" {placer.left_out} label(s) left out here for room." if placer.left_out else ""))
     figure.text(0.03, 0.012, note, fontsize=6.5, va="bottom", color="#333333")
     return figure
 
 
 def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
-                    coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None,
+                    coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
                     by_time: bool = False) -> list:
     """The chart's pages as matplotlib figures (one per :class:`FlowPage`)."""
     graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids), by_time)
@@ -309,11 +309,11 @@ def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
             sizes[data["cluster"]] = sizes.get(data["cluster"], 0) + 1
     graph.graph["cluster_sizes"] = sizes
     pages = flow_pages(graph, mirrored, by_time)
-    return [_page_figure(graph, page, len(pages), title, prices, by_time) for page in pages]
+    return [_page_figure(graph, page, len(pages), title, by_time) for page in pages]
 
 
 def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False,
-              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(), prices=None,
+              coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
               by_time: bool = False) -> int:
     """Draw the pages once; save a multi-page PDF and, for SVG and PNG, the pages one below the
     other. Returns the number of pages."""
@@ -322,7 +322,7 @@ def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: b
     from btctrace.exports.writing import write_atomically, write_text
 
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": FONT}):
-        figures = draw_flow_pages(graph, title, mirrored, coinjoins, peel_txids, prices, by_time)
+        figures = draw_flow_pages(graph, title, mirrored, coinjoins, peel_txids, by_time)
         for path in paths:
             if path.suffix == ".pdf":
                 write_atomically(path, lambda temporary: save_pdf_pages(figures, temporary))

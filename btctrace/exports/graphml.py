@@ -14,6 +14,7 @@ import networkx as nx
 
 from btctrace.exports.safe_text import xml_text
 from btctrace.exports.writing import write_text
+from btctrace.graph import schema as S
 
 __all__ = ["graphml_ready", "plain_attributes", "edge_id", "display_label", "interchange_ready", "write_graphml"]
 
@@ -50,15 +51,15 @@ def edge_id(source: str, target: str, key: object, data: dict) -> str:
     the trace graph (one per input or output), ``<source>-><target>#<key>`` otherwise (the
     (source, target, key) triple is unique in a multigraph). Readers such as graphology refuse
     a file whose edge ids repeat."""
-    if {"txid", "side", "index"} <= data.keys() and not str(key).startswith("folded"):
-        return f"{data['txid']}:{'in' if data['side'] == 'input' else 'out'}:{data['index']}"
+    if {"txid", "side", "index"} <= data.keys():
+        return f"{data['txid']}:{'in' if data['side'] == S.SIDE_INPUT else 'out'}:{data['index']}"
     return f"{source}->{target}#{key}"
 
 
 def display_label(node: str, data: dict) -> str:
     """What a graph tool shows on a node: the tag label, else a short txid or the address (or
     the cluster id with its labels); never empty."""
-    if data.get("kind") == "tx":
+    if data.get(S.KIND) == S.KIND_TX:
         return f"tx {node[:12]}…"
     if data.get("labels"):
         return f"{node}: {data['labels']}"

@@ -25,7 +25,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from btctrace.exports.graphml import edge_id, interchange_ready, plain_attributes
+from btctrace.exports.graphml import display_label, edge_id, interchange_ready, plain_attributes
 from btctrace.exports.safe_text import dot_string, xml_text
 from btctrace.exports.styles import FONT, ROLE_STYLES
 from btctrace.exports.writing import write_text
@@ -53,12 +53,6 @@ def _entity_type(data: dict) -> str:
     return "BTCTransaction" if data[S.KIND] == S.KIND_TX else "BTCAddress"
 
 
-def _label(node: str, data: dict) -> str:
-    if data[S.KIND] == S.KIND_TX:
-        return f"tx {node[:12]}…"
-    return data.get("label") or node
-
-
 def link_table(graph: nx.MultiDiGraph, prices: Prices | None = None) -> pd.DataFrame:
     """One row per transfer; inputs run address -> transaction, outputs transaction -> address."""
     prices = prices or Prices()
@@ -67,8 +61,8 @@ def link_table(graph: nx.MultiDiGraph, prices: Prices | None = None) -> pd.DataF
         when = format_utc(data["block_time"])
         a, b = graph.nodes[source], graph.nodes[target]
         rows.append({
-            "From_ID": source, "From_Type": _entity_type(a), "From_Label": _label(source, a),
-            "To_ID": target, "To_Type": _entity_type(b), "To_Label": _label(target, b),
+            "From_ID": source, "From_Type": _entity_type(a), "From_Label": display_label(source, a),
+            "To_ID": target, "To_Type": _entity_type(b), "To_Label": display_label(target, b),
             "Link_Type": data["side"], "Date_UTC": when[:10], "Time_UTC": when[11:19],
             "Amount_BTC": format_btc(data["value"]), "Amount_sats": data["value"],
             "Amount_USD": prices.usd(data["value"], data["block_time"]),
@@ -88,7 +82,7 @@ def entity_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
         received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
         sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
         rows.append({
-            "Entity_ID": node, "Type": _entity_type(data), "Label": _label(node, data), "Role": data.get("role", ""),
+            "Entity_ID": node, "Type": _entity_type(data), "Label": display_label(node, data), "Role": data.get("role", ""),
             "Cluster_ID": data.get("cluster", ""), "Category": data.get("category", ""),
             "First_Seen_UTC": format_utc(min(times)) if times else "", "Last_Seen_UTC": format_utc(max(times)) if times else "",
             "Received_BTC": format_btc(received), "Sent_BTC": format_btc(sent),
@@ -175,7 +169,7 @@ def dot_text(graph: nx.MultiDiGraph) -> str:
         fill = _dot_colour(data)
         text = "white" if data[S.KIND] == S.KIND_TX or fill in {"#d62728", "#1f77b4"} else "black"
         lines.append(f"  {_dot_id(node)} [shape={shape}, fillcolor={_dot_id(fill)}, fontcolor={text}, "
-                     f"label={_dot_id(_label(node, data) + role)}];")
+                     f"label={_dot_id(display_label(node, data) + role)}];")
     for source, target, data in graph.edges(data=True):
         lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [label={_dot_id(format_btc(data['value']) + ' BTC')}];")
     lines.append("}")

@@ -75,14 +75,11 @@ class Markup(str):
     """Cell content already rendered as HTML by this module (never data that was not escaped)."""
 
 
-_TIME_IN_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z?")
-
-
 def _inline(text: str) -> str:
     """Escaped text with each txid or address inside it in monospace, breakable only inside,
     and each UTC time kept on one line."""
     marked = _IDENTIFIER.sub(lambda m: f'<span class="id">{m.group(0)}</span>', _e(text))
-    return _TIME_IN_TEXT.sub(lambda m: f'<span class="t">{m.group(0)}</span>', marked)
+    return _TIME.sub(lambda m: f'<span class="t">{m.group(0)}</span>', marked)
 
 
 def _cell(value: Any, numeric: bool, span: int = 1) -> str:

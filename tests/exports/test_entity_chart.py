@@ -37,7 +37,7 @@ def test_entity_chart_prints_legibly_on_one_page(which, demo_trace, thousand_tra
     text = "\n".join(texts)
     for flow in chart.flows.values():
         assert flow_text(flow) in texts or f"{flow_text(flow).replace(chr(10), ', ')}" in text or \
-            "see cluster_flows.csv" in text, "each flow on its arrow, in a footnote, or referred to the CSV"
+            "see entity_flows.csv" in text, "each flow on its arrow, in a footnote, or referred to the CSV"
 
 
 def test_demo_chart_shows_the_ransom_total_and_the_exchange(demo_trace):

@@ -3,7 +3,7 @@ and CoinJoin; every satoshi of the cluster flows either on an arrow or counted a
 box; crowded columns folded with their sums kept."""
 
 from btctrace.exports.clusters import cluster_flow_graph
-from btctrace.exports.entity_flow import ENTITY_KINDS, entity_chart
+from btctrace.exports.entity_flow import ENTITY_FLOW_COLUMNS, ENTITY_KINDS, entity_chart, entity_flows_frame
 from btctrace.graph import schema as S
 
 
@@ -47,7 +47,7 @@ def test_a_crowded_column_is_folded_with_its_sums_kept(thousand_trace):
     for entity in folded.entities.values():
         columns[entity.column] = columns.get(entity.column, 0) + 1
     assert max(columns.values()) <= 7 and len(wide.entities) > len(folded.entities)
-    assert any(e.folded for e in folded.entities.values()) and any("folded" in n for n in folded.notes)
+    assert any(e.folded for e in folded.entities.values()) and any("Folded" in n for n in folded.notes)
     total = sum(f.sats for f in folded.flows.values()) + folded.internal_sats
     assert total == sum(f.sats for f in wide.flows.values()) + wide.internal_sats
     addresses = set().union(*(e.addresses for e in folded.entities.values()))
@@ -61,3 +61,13 @@ def test_flows_carry_transfers_dates_and_txids(demo_trace):
         assert flow.transfers >= 1 and flow.txids and flow.sats > 0
         assert flow.first is None or flow.first <= flow.last
         assert all(t in graph and graph.nodes[t][S.KIND] == S.KIND_TX for t in flow.txids)
+
+
+def test_entity_flows_csv_lists_every_arrow_heaviest_first(thousand_trace):
+    result, graph, _ = thousand_trace
+    chart = entity_chart(graph, result.coinjoins)
+    frame = entity_flows_frame(chart)
+    assert list(frame.columns) == ENTITY_FLOW_COLUMNS and len(frame) == len(chart.flows)
+    assert frame["value_sats"].sum() == sum(f.sats for f in chart.flows.values())
+    assert list(frame["value_sats"]) == sorted(frame["value_sats"], reverse=True)
+    assert all(int(b.replace(".", "")) == s for b, s in zip(frame["value_btc"], frame["value_sats"]))

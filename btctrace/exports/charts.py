@@ -5,7 +5,7 @@ movements and cash-outs."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from btctrace.analysis import Analysis
@@ -14,7 +14,7 @@ from btctrace.tracing.accounting import LIMIT_REASONS
 from btctrace.tracing.result import StopReason, TraceResult
 from btctrace.units import format_btc
 
-__all__ = ["draw_sankey", "draw_timeline", "ENDPOINT_GROUPS"]
+__all__ = ["draw_sankey", "draw_timeline", "timeline_figure", "ENDPOINT_GROUPS"]
 
 # stop reason -> (group shown in the chart, colour)
 ENDPOINT_GROUPS = {
@@ -104,8 +104,14 @@ def _points(result: TraceResult, analysis: Analysis) -> dict[str, list[tuple[dat
 
 
 def draw_timeline(result: TraceResult, analysis: Analysis, title: str, paths: list[Path]) -> None:
-    """Payments in, movements and cash-outs over time (BTC, log scale)."""
-    from matplotlib.dates import DateFormatter
+    """Payments in, movements and cash-outs over time (BTC, log scale), saved to *paths*."""
+    save_figure(timeline_figure(result, analysis, title), paths)
+
+
+def timeline_figure(result: TraceResult, analysis: Analysis, title: str):
+    """The timeline as a figure at print width: plain tick text, the legend above the points."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(PRINT_WIDTH_IN, 3.6), dpi=120)
@@ -116,18 +122,23 @@ def draw_timeline(result: TraceResult, analysis: Analysis, title: str, paths: li
         axes.set_axis_off()
         axes.text(0.5, 0.5, "no confirmed transactions to show", ha="center", va="center", transform=axes.transAxes)
         axes.set_title(f"{title}: timeline (UTC)", fontsize=9, loc="left")
-        save_figure(figure, paths)
-        return
+        return figure
     for name, points in series.items():
         if points:
             colour, marker = styles[name]
             axes.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker, s=22, label=name,
                          edgecolors="black", linewidths=0.3)
     axes.set_yscale("log")
+    # plain tick text: the charts draw every text literally (no mathtext), so "10^-1" would show raw
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_ylabel("BTC")
-    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d", tz=timezone.utc))
+    times = [when for points in series.values() for when, _ in points]
+    short = max(times) - min(times) < timedelta(days=2)  # then ticks are hours: say them
+    axes.xaxis.set_major_locator(AutoDateLocator(tz=timezone.utc))
+    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d %H:%M" if short else "%Y-%m-%d", tz=timezone.utc))
     axes.grid(True, linewidth=0.3)
     axes.legend(fontsize=7.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False)  # above the
     axes.set_title(f"{title}: timeline (UTC)", fontsize=9, loc="left", pad=20)  # points, never over them
     figure.autofmt_xdate()
-    save_figure(figure, paths)
+    return figure

@@ -20,15 +20,15 @@ from pathlib import Path
 import networkx as nx
 
 from btctrace.exports.flow_display import display_graph
+from btctrace.exports.figure_files import figure_svg, save_pdf_pages, save_stacked_png, stacked_svg
 from btctrace.exports.label_layout import LabelPlacer
-from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_STYLES, save_figure, short_btc, \
+from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_STYLES, short_btc, \
     wrap_words
 from btctrace.exports.safe_text import xml_text
 from btctrace.graph import schema as S
 
-__all__ = ["ROLE_STYLES", "MAX_PER_COLUMN", "RANKS_PER_PAGE", "MAX_TIME_RANKS", "MIN_FONT_PT", "FlowPage", "layout",
-           "fold_crowded_columns", "flow_pages", "draw_flow_pages", "draw_flow", "figure_svg", "stacked_svg",
-           "svg_pages", "save_pdf_pages", "save_figure"]
+__all__ = ["MAX_PER_COLUMN", "RANKS_PER_PAGE", "MAX_TIME_RANKS", "MIN_FONT_PT", "FlowPage", "layout",
+           "fold_crowded_columns", "flow_pages", "draw_flow_pages", "draw_flow"]
 
 _ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
 MAX_PER_COLUMN = 14  # more nodes than this in one column are folded into "N others"
@@ -329,71 +329,5 @@ def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: b
             elif path.suffix == ".svg":
                 write_text(path, stacked_svg([figure_svg(f) for f in figures]))
             else:
-                write_atomically(path, lambda temporary: _save_stacked_png(figures, temporary))
+                write_atomically(path, lambda temporary: save_stacked_png(figures, temporary))
     return len(figures)
-
-
-def figure_svg(figure) -> str:
-    """One figure as SVG text (fixed hash salt, no date)."""
-    import io
-
-    import matplotlib
-
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
-
-
-def stacked_svg(pages: list[str]) -> str:
-    """Several SVG documents one below the other in one SVG (each page keeps its own size and
-    follows a ``<!-- page N -->`` comment; :func:`svg_pages` splits them again)."""
-    import re
-
-    bodies, widths, heights = [], [], []
-    for page in pages:
-        page = re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", page)
-        size = re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', page)
-        width, height = float(size.group(1)), float(size.group(2))
-        bodies.append(f"<!-- page {len(bodies) + 1} -->\n" + page.replace("<svg ", f'<svg y="{sum(heights)}" ', 1))
-        widths.append(width)
-        heights.append(height)
-    total = sum(heights)
-    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-            f'width="{max(widths)}pt" height="{total}pt" viewBox="0 0 {max(widths)} {total}" version="1.1">\n'
-            + "\n".join(bodies) + "\n</svg>\n")
-
-
-def svg_pages(stacked: str) -> list[str]:
-    """The pages of a :func:`stacked_svg` document, each a standalone ``<svg>`` element."""
-    import re
-
-    parts = re.split(r"<!-- page \d+ -->\n", stacked)[1:]
-    pages = [re.sub(r'^<svg y="[\d.]+" ', "<svg ", part) for part in parts]
-    if pages:
-        pages[-1] = pages[-1].rsplit("</svg>", 1)[0]  # the outer document's closing tag
-    return [page.strip() for page in pages]
-
-
-def save_pdf_pages(figures: list, path: Path) -> None:
-    """One PDF page per figure, with no dates in the metadata (same chart, same bytes)."""
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    with PdfPages(path, metadata={"CreationDate": None, "ModDate": None}) as pdf:
-        for figure in figures:
-            pdf.savefig(figure)
-
-
-def _save_stacked_png(figures: list, path: Path) -> None:
-    """The pages one below the other in one PNG, at 100 dpi (no metadata: same bytes)."""
-    import numpy as np
-    from PIL import Image
-
-    images = []
-    for figure in figures:
-        figure.set_dpi(100)
-        figure.canvas.draw()
-        images.append(np.asarray(figure.canvas.buffer_rgba())[:, :, :3])
-        figure.set_dpi(_DPI)
-    Image.fromarray(np.vstack(images)).save(path, format="png", optimize=False)

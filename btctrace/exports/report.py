@@ -17,7 +17,7 @@ from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import sha256_file
 from btctrace.exports.safe_text import html_text, summarise
 from btctrace.exports.endpoints import endpoints_frame
-from btctrace.exports.flow import svg_pages
+from btctrace.exports.figure_files import svg_pages
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.trace_json import CaseInfo
 from btctrace.heuristics.measured import BENCHMARK_COMMAND, MEASURED_ACCURACY

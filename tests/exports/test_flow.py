@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from btctrace.exports.flow import MIN_FONT_PT, draw_flow, draw_flow_pages, fold_crowded_columns, flow_pages, svg_pages
+from btctrace.exports.figure_files import svg_pages
+from btctrace.exports.flow import MIN_FONT_PT, draw_flow, draw_flow_pages, fold_crowded_columns, flow_pages
 from btctrace.exports.flow_display import display_graph
 from btctrace.exports.label_layout import overlapping_pairs, text_boxes
 from btctrace.exports.styles import PRINT_HEIGHT_IN, PRINT_WIDTH_IN

@@ -66,7 +66,7 @@ def test_xlsx_amounts_are_numbers_and_dates_are_dates_that_sum_and_sort(written)
         assert row[column["Date_UTC"]] == datetime.datetime.fromisoformat(text["Date_UTC"])
         assert row[column["Time_UTC"]] == datetime.time.fromisoformat(text["Time_UTC"])
         assert row[column["TxID"]] == text["TxID"], "text stays text"
-    assert links["B2"].number_format == "General" and links[f"J2"].number_format == "0.00000000"
+    assert links["B2"].number_format == "General" and links["J2"].number_format == "0.00000000"
     assert links.freeze_panes == "A2" and links.auto_filter.ref == f"A1:Q{len(rows) + 1}"
     assert all(links.column_dimensions[letter].width >= 8 for letter in "ABCDEFGHIJKLMNOPQ")
     assert links.column_dimensions["M"].width >= 64, "a txid column is wide enough for a txid"

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from btctrace.exports.flow import svg_pages
+from btctrace.exports.figure_files import svg_pages
 from tests.cli.conftest import DEMO_CASE, invoke
 
 SECTIONS = ["summary", "where-the-money-ended", "flow-chart", "seeds-and-parameters", "methodology", "findings",

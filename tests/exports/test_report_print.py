@@ -7,7 +7,6 @@ chromium or poppler-utils (.ci/run installs both)."""
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pandas as pd
 import pytest

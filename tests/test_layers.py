@@ -1,6 +1,7 @@
 """The layering rules of the design (docs: design.md §10-11), checked on the import statements:
 nothing imports the CLI; only the CLI imports click; only providers, cache and the test tools
-import requests; only exports import matplotlib; the walk sees providers only through base."""
+import requests; only exports import matplotlib; the walk sees providers only through base; the explorer (the
+interactive page) reads finished results and the exports' models, never the network."""
 
 import ast
 from pathlib import Path
@@ -50,6 +51,12 @@ def test_layering(path):
     if where == "heuristics":
         assert not {n for n in names if n.startswith(("btctrace.tracing", "btctrace.providers", "btctrace.cache",
                                                      "btctrace.analysis", "btctrace.exports"))}, "heuristics are pure"
+    if where == "explorer":
+        assert not {n for n in names if n.startswith(("btctrace.providers", "btctrace.cache", "btctrace.runner",
+                                                     "btctrace.tracing.walk"))}, "the explorer only reads results"
+    if where == "exports" and path.name != "__init__.py":
+        assert not {n for n in names if n.startswith("btctrace.explorer")}, \
+            "the explorer builds on the exports; only the folder writer (exports/__init__.py) calls it"
     if where in {"model", "units", "addresses", "errors", "files", "safejson"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 

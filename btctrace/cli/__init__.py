@@ -18,6 +18,7 @@ from btctrace.cli.case import case_group
 from btctrace.cli.cluster import cluster_command
 from btctrace.cli.explain import explain_command
 from btctrace.cli.extract import extract_command
+from btctrace.cli.explore import explore_command
 from btctrace.cli.taint import taint_command
 from btctrace.cli.trace import trace_command
 from btctrace.cli.verify import verify_command
@@ -76,6 +77,7 @@ cli.add_command(explain_command)
 cli.add_command(taint_command)
 cli.add_command(extract_command)
 cli.add_command(cluster_command)
+cli.add_command(explore_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

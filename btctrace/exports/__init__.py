@@ -36,7 +36,7 @@ OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv",
                 "cytoscape.json", "misp_event.json", "tagpack.yaml", "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
-                "report.html")
+                "report.html", "explorer.html")
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -119,6 +119,14 @@ def _in_background(target: Callable[..., None], *args: object) -> Callable[[], N
     return wait
 
 
+def _explorer(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo) -> str:
+    """explorer.html (imported here: the explorer builds on the exports' own modules)."""
+    from btctrace.explorer import explorer_document, explorer_page
+
+    title = case.title or case.id or f"{result.direction.value} trace"
+    return explorer_page(explorer_document(result, analysis, graph, entity_chart(graph, result.coinjoins), title))
+
+
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                   out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
                   chart_by_time: bool = False, sankey_method: str = "fifo") -> list[Path]:
@@ -144,6 +152,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         charts_done()
         charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
         write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {}))
+        write_text(path["explorer.html"], _explorer(result, analysis, graph, case))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

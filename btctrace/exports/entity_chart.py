@@ -49,7 +49,7 @@ def flow_text(flow: EntityFlow) -> str:
 
 
 def _box_text(entity: Entity) -> str:
-    lines = [ENTITY_KINDS[entity.kind][1], wrap_words(_shown_name(entity), _WRAP, lines=2)]
+    lines = [ENTITY_KINDS[entity.kind][1], wrap_words(entity.short_name, _WRAP, lines=2)]
     if entity.detail():
         lines.append(shorten_words(entity.detail(), _WRAP + 8))
     return "\n".join(lines)
@@ -128,16 +128,9 @@ def _draw_flows(axes, chart: EntityChart, positions, patches, placer: LabelPlace
     return footnotes
 
 
-def _shown_name(entity: Entity) -> str:
-    """The entity's name, an address shortened (whole in entity_flows.csv)."""
-    if " " in entity.name or len(entity.name) <= 16:
-        return entity.name
-    return f"{entity.name[:8]}…{entity.name[-6:]}"
-
-
 def _name(chart: EntityChart, entity_id: str) -> str:
     entity = chart.entities[entity_id]
-    return f"{ENTITY_KINDS[entity.kind][1]} {_shown_name(entity)}"
+    return f"{ENTITY_KINDS[entity.kind][1]} {entity.short_name}"
 
 
 def entity_figure(chart: EntityChart, title: str):

@@ -67,6 +67,13 @@ class Entity:
     def column(self) -> int:
         return ENTITY_KINDS[self.kind][0] if self.folded_column is None else self.folded_column
 
+    @property
+    def short_name(self) -> str:
+        """The name, an address shortened (whole in entity_flows.csv)."""
+        if " " in self.name or len(self.name) <= 16:
+            return self.name
+        return f"{self.name[:8]}…{self.name[-6:]}"
+
     def detail(self) -> str:
         parts = []
         if self.addresses:

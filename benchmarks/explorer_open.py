@@ -1,0 +1,89 @@
+"""How fast explorer.html opens in headless Chromium (Debian chromium + chromium-driver, Selenium).
+
+    python benchmarks/explorer_open.py                 # 1,000 and 10,000 transactions
+    python benchmarks/explorer_open.py --sizes 1000
+
+For each synthetic case (:func:`make_synthetic_case`, traced in process) it writes the page and
+measures, in one browser session: page load to the entity view drawn and interactive
+(``data-ready``), then the switch to the address view (every address and transaction, dagre
+layout). Targets (issue 15): 1,000 transactions interactive within 2 s; 10,000 open in the
+entity view within 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+
+def _trace(size: int):
+    from btctrace.analysis import analyse
+    from btctrace.graph.build import build_graph
+    from btctrace.tags import TagIndex
+    from btctrace.testing.provider import StoreProvider
+    from btctrace.testing.synthetic import make_synthetic_case
+    from btctrace.tracing.result import Seed, TraceLimits
+    from btctrace.tracing.walk import trace_forward
+
+    case = make_synthetic_case(size)
+    result = trace_forward(StoreProvider(case.store), (Seed("address", case.ransom_address),),
+                           TraceLimits(hops=100, max_transactions=size * 2), tags=TagIndex())
+    analysis = analyse(result)
+    return result, analysis, build_graph(result, TagIndex(), analysis.clusters.ids())
+
+
+def _page(size: int, folder: Path) -> Path:
+    from btctrace.explorer import explorer_document, explorer_page
+    from btctrace.exports.entity_flow import entity_chart
+
+    result, analysis, graph = _trace(size)
+    path = folder / f"explorer-{size}.html"
+    path.write_text(explorer_page(explorer_document(result, analysis, graph, entity_chart(graph, result.coinjoins),
+                                                    f"synthetic {size}")))
+    return path
+
+
+def _ready(driver, view: str, timeout: float = 120.0) -> float:
+    started = time.perf_counter()
+    while driver.find_element("tag name", "body").get_attribute("data-ready") != view:
+        if time.perf_counter() - started > timeout:
+            raise SystemExit(f"{view} view not ready after {timeout} s")
+        time.sleep(0.01)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import Select
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        options = webdriver.ChromeOptions()
+        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--no-first-run", f"--user-data-dir={scratch}/profile"):
+            options.add_argument(flag)
+        options.binary_location = shutil.which("chromium")
+        driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+        driver.set_window_size(1400, 900)
+        print(f"{'transactions':>12} {'page MiB':>9} {'entity view s':>14} {'address view s':>15} {'elements':>9}")
+        for size in args.sizes:
+            page = _page(size, Path(scratch))
+            started = time.perf_counter()
+            driver.get(page.as_uri())
+            _ready(driver, "entity")
+            entity = time.perf_counter() - started
+            Select(driver.find_element("id", "view")).select_by_value("address")
+            address = _ready(driver, "address")
+            count = driver.execute_script("return window.btctraceExplorer.graph().elements().length")
+            print(f"{size:>12,} {page.stat().st_size / 2**20:>9.1f} {entity:>14.2f} {address:>15.2f} {count:>9,}")
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+// btctrace case explorer: the trace's graph in Cytoscape.js, offline, with the evidence of every
+// node and edge. Data comes only from the JSON block on this page and is only ever put on the
+// page as text (textContent), never as HTML.
+(function () {
+  "use strict";
+  var doc = JSON.parse(document.getElementById("btctrace-data").textContent);
+  var $ = function (id) { return document.getElementById(id); };
+  var SATS = 100000000;
+  var colours = {};
+  doc.legend.forEach(function (item) { colours[item.style] = item.colour; });
+  var views = {
+    address: { nodes: doc.address_view.nodes, edges: doc.address_view.edges },
+    entity: { nodes: doc.entity_view.nodes, edges: doc.entity_view.edges }
+  };
+  var current = "entity";  // first the overview: who paid whom; the address view is one click away
+  var cy = null;
+  var expanded = {};  // folds the analyst opened
+
+  function btc(sats) {
+    var whole = Math.floor(sats / SATS), frac = String(sats % SATS);
+    while (frac.length < 8) { frac = "0" + frac; }
+    return whole + "." + frac + " BTC";
+  }
+
+  function elements(view) {
+    var list = [];
+    views[view].nodes.forEach(function (n) {
+      var colour = view === "entity" ? n.colour : (colours[n.style] || "#bbbbbb");
+      list.push({ group: "nodes", data: Object.assign({}, n, { colour: colour, shape: n.kind === "tx" ? "rectangle" :
+        (view === "entity" ? "round-rectangle" : "ellipse") }) });
+    });
+    var hidden = {};
+    (view === "address" ? doc.address_view.folds : []).forEach(function (fold) {
+      if (expanded[fold.id]) { return; }
+      fold.members.forEach(function (m) { hidden[m] = true; });
+      list.push({ group: "nodes", data: { id: fold.id, kind: "fold", label: fold.label + " (click to expand)",
+        colour: "#dddddd", shape: "ellipse", members: fold.members, value: fold.value, hop: 0 } });
+      list.push({ group: "edges", data: { id: fold.id + ":edge", source: fold.side === "out" ? fold.tx : fold.id,
+        target: fold.side === "out" ? fold.id : fold.tx, value: fold.value, name: btc(fold.value) } });
+    });
+    list = list.filter(function (el) { return !hidden[el.data.id]; });
+    views[view].edges.forEach(function (e) {
+      if (hidden[e.source] || hidden[e.target]) { return; }
+      list.push({ group: "edges", data: Object.assign({}, e, { name: view === "entity" ?
+        e.transfers + " transfers, " + btc(e.value) : btc(e.value) }) });
+    });
+    return list;
+  }
+
+  var style = [
+    { selector: "node", style: { "background-color": "data(colour)", "shape": "data(shape)", "label": "data(label)",
+      "font-size": 9, "text-wrap": "wrap", "text-max-width": 140, "text-valign": "bottom", "border-width": 1,
+      "border-color": "#333", "width": 18, "height": 18 } },
+    { selector: "node[kind = 'tx']", style: { "width": 10, "height": 10, "label": "" } },
+    { selector: "node[?colour][column]", style: { "width": 150, "height": 56, "text-valign": "center",
+      "font-size": 10 } },
+    { selector: "edge", style: { "width": 1, "line-color": "#888", "target-arrow-color": "#888",
+      "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "", "font-size": 8 } },
+    { selector: "edge[transfers]", style: { "label": "data(name)", "text-background-color": "#fff",
+      "text-background-opacity": 0.9 } },
+    { selector: ".path", style: { "line-color": "#d62728", "target-arrow-color": "#d62728", "width": 3,
+      "border-color": "#d62728", "border-width": 3 } },
+    { selector: ":selected", style: { "border-color": "#0057b8", "border-width": 4, "line-color": "#0057b8" } },
+    { selector: ".note", style: { "border-color": "data(noteColour)", "border-width": 4 } }
+  ];
+
+  function layoutOptions() {
+    if ($("layout").value === "time" && current === "address") {
+      var times = {}, order = [];
+      cy.nodes().forEach(function (n) { var t = n.data("time") || "~"; if (!(t in times)) { times[t] = 0; order.push(t); } });
+      order.sort();
+      var rank = {}, rows = {};
+      order.forEach(function (t, i) { rank[t] = i; });
+      return { name: "preset", positions: function (n) {
+        var r = rank[n.data("time") || "~"] || 0; rows[r] = (rows[r] || 0) + 1;
+        return { x: r * 120, y: rows[r] * 40 }; } };
+    }
+    return { name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: current === "entity" ? 180 : 60, animate: false };
+  }
+
+  function draw() {
+    if (cy) { cy.destroy(); }
+    cy = cytoscape({ container: $("graph"), elements: elements(current), style: style,
+                     layout: { name: "null" } });
+    cy.layout(layoutOptions()).run();
+    cy.on("tap", "node, edge", function (event) {
+      if (event.target.data("kind") === "fold") { expanded[event.target.id()] = true; draw(); return; }
+      show(event.target);
+    });
+    $("view").value = current;
+    applyFilters();
+    document.body.setAttribute("data-ready", current);
+  }
+  window.btctraceExplorer = { graph: function () { return cy; } };  // for tests and the console
+
+  function row(table, key, value) {
+    if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) { return; }
+    var tr = document.createElement("tr"), th = document.createElement("th"), td = document.createElement("td");
+    th.textContent = key;
+    td.textContent = typeof value === "object" ? JSON.stringify(value, null, 1) : String(value);
+    tr.appendChild(th); tr.appendChild(td); table.appendChild(tr);
+  }
+
+  function show(element) {
+    var data = element.data(), panel = $("panel"), table = document.createElement("table");
+    panel.textContent = "";
+    var heading = document.createElement("h3");
+    heading.textContent = element.isNode() ? (data.kind === "tx" ? "Transaction" : data.kind === "address" ?
+      "Address" : "Entity") : "Transfer";
+    panel.appendChild(heading);
+    Object.keys(data).sort().forEach(function (key) {
+      if (["colour", "shape", "name", "noteColour"].indexOf(key) >= 0) { return; }
+      var value = data[key];
+      if (["value", "received", "sent", "fee"].indexOf(key) >= 0 && typeof value === "number") {
+        value = btc(value) + " (" + value + " sat)";
+      }
+      if (key === "taint") {
+        Object.keys(value).sort().forEach(function (m) { row(table, "tainted (" + m + ")", btc(value[m])); });
+        return;
+      }
+      row(table, key, value);
+    });
+    panel.appendChild(table);
+    var note = notes[data.id];
+    if (note) {
+      var p = document.createElement("p");
+      p.className = "analyst";
+      p.textContent = "Analyst's note: " + note.text;
+      panel.appendChild(p);
+    }
+    $("panel").setAttribute("data-id", data.id);
+  }
+
+  function applyFilters() {
+    var minimum = Math.round(parseFloat($("min-value").value || "0") * SATS) || 0;
+    var low = parseInt($("hop-min").value || "0", 10), high = parseInt($("hop-max").value || "99999", 10);
+    var since = $("since").value, until = $("until").value;
+    cy.batch(function () {
+      cy.elements().style("display", "element");
+      cy.edges().forEach(function (e) {
+        var time = (e.data("time") || e.data("last") || "").slice(0, 10);
+        var hop = e.data("hop");
+        var hidden = e.data("value") < minimum || (hop !== undefined && (hop < low || hop > high)) ||
+          (since && time && time < since) || (until && time && time > until);
+        if (hidden) { e.style("display", "none"); }
+      });
+      cy.nodes().forEach(function (n) {
+        var visible = n.connectedEdges().filter(function (e) { return e.style("display") !== "none"; });
+        if (n.connectedEdges().length && !visible.length && doc.seeds.indexOf(n.id()) < 0) { n.style("display", "none"); }
+      });
+    });
+    $("shown").textContent = cy.nodes().filter(function (n) { return n.style("display") !== "none"; }).length +
+      " of " + cy.nodes().length + " nodes shown";
+  }
+
+  function search() {
+    var query = $("search").value.trim().toLowerCase();
+    if (!query) { return; }
+    var found = cy.elements().filter(function (el) {
+      var d = el.data();
+      return [d.id, d.label, d.txid, d.tag && d.tag.label].some(function (v) {
+        return v && String(v).toLowerCase().indexOf(query) >= 0; });
+    });
+    cy.elements().unselect();
+    found.select();
+    var nodes = found.nodes().length;
+    $("found").textContent = nodes + " node(s), " + (found.length - nodes) + " transfer(s) found";
+    if (found.length) { cy.fit(found, 80); show(found[0]); }
+  }
+
+  function pathFromSeed() {
+    var id = $("panel").getAttribute("data-id"), target = id && cy.getElementById(id);
+    cy.elements().removeClass("path");
+    if (!target || !target.length) { return; }
+    var seeds = cy.nodes().filter(function (n) {
+      return doc.seeds.indexOf(n.id()) >= 0 || (n.data("kind") === "extortionist"); });
+    var best = null;
+    seeds.forEach(function (seed) {
+      var run = cy.elements().dijkstra({ root: seed, directed: true });
+      var distance = run.distanceTo(target);
+      if (isFinite(distance) && (best === null || distance < best.distance)) {
+        best = { distance: distance, path: run.pathTo(target) };
+      }
+    });
+    var out = $("path-result");
+    if (best === null) { out.textContent = "No directed path from a seed to this node."; return; }
+    best.path.addClass("path");
+    var taint = target.data("taint") || {}, parts = Object.keys(taint).sort().map(function (m) {
+      return m + " " + btc(taint[m]); });
+    out.textContent = "Path of " + best.path.edges().length + " transfers from the seed" +
+      (parts.length ? "; tainted here: " + parts.join(", ") : "; no tainted satoshis recorded here") + ".";
+  }
+
+  var notes = {};
+  function addNote() {
+    var id = $("panel").getAttribute("data-id");
+    if (!id) { return; }
+    notes[id] = { text: $("note-text").value, colour: $("note-colour").value };
+    var el = cy.getElementById(id);
+    el.data("noteColour", notes[id].colour);
+    el.addClass("note");
+    show(el);
+  }
+
+  function download(name, href) {
+    var a = document.createElement("a");
+    a.href = href; a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+  }
+
+  function legend() {
+    var list = $("legend");
+    doc.legend.forEach(function (item) {
+      var li = document.createElement("li"), swatch = document.createElement("span");
+      swatch.className = "swatch"; swatch.style.backgroundColor = item.colour;
+      li.appendChild(swatch); li.appendChild(document.createTextNode(item.text));
+      list.appendChild(li);
+    });
+  }
+
+  $("title").textContent = doc.title;
+  document.title = doc.title + " - btctrace explorer";
+  $("hop-max").value = doc.max_hop;
+  legend();
+  $("view").addEventListener("change", function () { current = $("view").value; draw(); });
+  $("layout").addEventListener("change", draw);
+  $("apply").addEventListener("click", applyFilters);
+  $("search-button").addEventListener("click", search);
+  $("search").addEventListener("keydown", function (e) { if (e.key === "Enter") { search(); } });
+  $("path").addEventListener("click", pathFromSeed);
+  $("add-note").addEventListener("click", addNote);
+  $("export-png").addEventListener("click", function () { download("btctrace-view.png", cy.png({ full: true, bg: "#fff" })); });
+  $("export-notes").addEventListener("click", function () {
+    var body = JSON.stringify({ schema: "btctrace.notes/1", title: doc.title, notes: notes }, null, 1);
+    download("btctrace-notes.json", "data:application/json;charset=utf-8," + encodeURIComponent(body));
+  });
+  draw();
+}());

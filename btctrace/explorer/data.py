@@ -1,0 +1,133 @@
+"""What the case explorer shows, as one JSON document built from the finished trace: the address
+and transaction graph (Cytoscape.js elements, with everything the trace knows about each node
+and edge), the entity view (:mod:`btctrace.exports.entity_flow`), and the legend. Pure and
+deterministic: sorted elements, no run time, amounts as integer satoshis (JavaScript numbers
+hold them exactly: 21 million BTC is below 2^53 satoshis).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from btctrace.analysis import Analysis
+from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
+from btctrace.exports.flow_display import display_graph
+from btctrace.exports.graphml import edge_id
+from btctrace.exports.styles import ROLE_STYLES
+from btctrace.graph import schema as S
+from btctrace.tracing.result import TraceResult
+from btctrace.units import format_btc, format_utc
+
+__all__ = ["explorer_document"]
+
+
+def _taint_by_address(graph: nx.MultiDiGraph, analysis: Analysis) -> dict[str, dict[str, int]]:
+    """Tainted satoshis received per address, per method."""
+    by_address: dict[str, dict[str, int]] = {}
+    if analysis.taint is None:
+        return by_address
+    for method, flow in sorted(analysis.taint.flows.items()):
+        for (txid, vout), sats in flow.outputs.items():
+            for _, target, data in graph.out_edges(txid, data=True):
+                if data["index"] == vout and sats:
+                    totals = by_address.setdefault(target, {})
+                    totals[method] = totals.get(method, 0) + sats
+    return by_address
+
+
+def _merges_by_cluster(graph: nx.MultiDiGraph, analysis: Analysis) -> dict[str, list[dict[str, str]]]:
+    merges: dict[str, list[dict[str, str]]] = {}
+    for merge in sorted(analysis.clusters.merges, key=lambda m: (m.txid, m.a, m.b)):
+        cluster = graph.nodes[merge.a].get("cluster", "") if merge.a in graph else ""
+        merges.setdefault(cluster, []).append({"a": merge.a, "b": merge.b, "txid": merge.txid, "rule": merge.rule,
+                                               "source": merge.reference})
+    return merges
+
+
+def _tx_node(node: str, data: dict, result: TraceResult, analysis: Analysis) -> dict[str, Any]:
+    finding = result.coinjoins.get(node)
+    verdict = analysis.change.get(node)
+    return {"id": node, "kind": "tx", "label": f"tx {node[:10]}", "style": data.get("style", "tx"),
+            "hop": data["hop"], "time": data["time_utc"], "block": data["block_height"], "fee": data["fee"],
+            "value": data["output_value"], "coinjoin": None if finding is None else
+            {"detector": finding.heuristic, "reason": finding.reason, "source": finding.reference},
+            "change": None if verdict is None else {"output": verdict.change, "deciding": list(verdict.deciding)}}
+
+
+def _address_node(node: str, data: dict, graph: nx.MultiDiGraph, taint: dict, merges: dict) -> dict[str, Any]:
+    received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
+    sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+    hops = [d["hop"] for _, _, d in graph.in_edges(node, data=True)] + \
+        [d["hop"] for _, _, d in graph.out_edges(node, data=True)]
+    cluster = data.get("cluster", "")
+    short = node if len(node) <= 16 else f"{node[:7]}…{node[-5:]}"
+    label = f"{short}\n{data['label']}" if data.get("label") else short
+    return {"id": node, "kind": "address", "label": label, "style": data.get("style", data["role"]),
+            "role": data["role"], "hop": min(hops, default=0), "received": received, "sent": sent,
+            "tag": {"label": data.get("label", ""), "category": data.get("category", ""),
+                    "source": data.get("tag_source", "")} if data.get("label") else None,
+            "cluster": cluster, "merges": merges.get(cluster, []) if cluster else [],
+            "stop": data.get("stop_reasons", ""), "taint": taint.get(node, {})}
+
+
+def _edge(source: str, target: str, key: str, data: dict) -> dict[str, Any]:
+    return {"id": edge_id(source, target, key, data), "source": source, "target": target, "value": data["value"],
+            "btc": format_btc(data["value"]), "txid": data["txid"], "index": data["index"], "side": data["side"],
+            "hop": data["hop"], "time": format_utc(data["block_time"])}
+
+
+def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph) -> dict[str, list]:
+    display = display_graph(graph, frozenset(result.coinjoins),
+                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps))
+    taint, merges = _taint_by_address(graph, analysis), _merges_by_cluster(graph, analysis)
+    nodes = []
+    for node, data in sorted(graph.nodes(data=True)):  # every node: the chart's folds are not applied here
+        data = {**data, "style": display.nodes[node]["style"] if node in display else data.get("role", "tx")}
+        nodes.append(_tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX
+                     else _address_node(node, data, graph, taint, merges))
+    edges = [_edge(s, t, k, d) for s, t, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1],
+                                                                                                          str(e[2])))]
+    return {"nodes": nodes, "edges": edges, "folds": _folds(graph, display)}
+
+
+def _folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """The wide fans the chart folds ("N others"), with their members: the page shows the fold
+    first and its members when it is clicked."""
+    folds = []
+    for node, data in sorted(display.nodes(data=True)):
+        if node in graph:
+            continue
+        tx, side = node.rsplit(":others-", 1)
+        neighbours = graph.successors(tx) if side == "out" else graph.predecessors(tx)
+        shown = set(display.successors(tx) if side == "out" else display.predecessors(tx))
+        members = sorted(n for n in neighbours if n not in shown and n not in display)
+        value = sum(d["value"] for _, _, d in display.edges(node, data=True)) + \
+            sum(d["value"] for _, _, d in display.in_edges(node, data=True))
+        folds.append({"id": node, "tx": tx, "side": side, "label": data["label"], "members": members, "value": value})
+    return folds
+
+
+def _entity_view(chart: EntityChart) -> dict[str, list]:
+    nodes = [{"id": e.id, "kind": e.kind, "label": f"{ENTITY_KINDS[e.kind][1]}\n{e.short_name}", "name": e.name,
+              "detail": e.detail(),
+              "column": e.column, "colour": ENTITY_KINDS[e.kind][2], "addresses": sorted(e.addresses),
+              "txids": sorted(e.txids), "folded": e.folded} for e in sorted(chart.entities.values(), key=lambda e: e.id)]
+    edges = [{"id": f"{f.source}->{f.target}", "source": f.source, "target": f.target, "value": f.sats,
+              "btc": format_btc(f.sats), "transfers": f.transfers, "first": format_utc(f.first),
+              "last": format_utc(f.last), "txids": sorted(f.txids)}
+             for f in sorted(chart.flows.values(), key=lambda f: (f.source, f.target))]
+    return {"nodes": nodes, "edges": edges, "notes": list(chart.notes)}
+
+
+def explorer_document(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, chart: EntityChart,
+                      title: str) -> dict[str, Any]:
+    """The JSON document the explorer page reads (see the module docstring)."""
+    seeds = sorted(n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED)
+    methods = sorted(analysis.taint.flows) if analysis.taint else []
+    return {"schema": "btctrace.explorer/1", "title": title, "direction": result.direction.value, "seeds": seeds,
+            "methods": methods, "max_hop": max((t.hop for t in result.txs.values()), default=0),
+            "legend": [{"style": style, "colour": colour, "text": text}
+                       for style, (colour, _, text) in ROLE_STYLES.items()],
+            "address_view": _address_view(result, analysis, graph), "entity_view": _entity_view(chart)}

@@ -37,6 +37,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "provider": {"api_url": str, "fallback_urls": list, "cross_check": int, "cassette": str, "rate": (int, float),
                  "workers": int},
     "tags": {"paths": list},
+    "notes": {"file": str},
 }
 _REQUIRED = {("case", "id"), ("trace", "seeds")}
 # Every number a case file may give, with the range that makes sense (finite, inclusive).
@@ -64,6 +65,7 @@ class Case:
     rate: float | None
     workers: int | None
     tag_paths: tuple[Path, ...]
+    notes_path: Path | None
     fallback_urls: tuple[str, ...] = ()
     cross_check: int = 0
     network: str = MAINNET
@@ -187,6 +189,7 @@ def load_case(path: str | Path) -> Case:
         fallback_urls=_fallback_urls(path, provider.get("fallback_urls", [])),
         cross_check=provider.get("cross_check", 0),
         tag_paths=tuple(_near(folder, p) for p in tags.get("paths", [])),
+        notes_path=_near(folder, data["notes"]["file"]) if "file" in data.get("notes", {}) else None,
         collapse_threshold=clustering.get("collapse_threshold", DEFAULT_COLLAPSE_THRESHOLD),
         allow_collapse=clustering.get("allow_collapse", False),
         cluster_change=clustering.get("change", False),

@@ -20,6 +20,7 @@ __all__ = [
     "InvalidSeed",
     "CaseFileError",
     "TagFileError",
+    "NotesFileError",
     "ProviderError",
     "NotFound",
     "RateLimited",
@@ -133,6 +134,17 @@ class TagFileError(BtctraceError):
     def __init__(self, path: str, reason: str) -> None:
         self.path = path
         super().__init__(f"TagPack {path}: {reason}", "Check the file is GraphSense TagPack YAML")
+
+
+class NotesFileError(BtctraceError):
+    """An analyst's notes file (downloaded from explorer.html) cannot be used."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"notes file {path}: {reason}",
+                         "Give the JSON file that explorer.html's 'Download notes' saved")
 
 
 class ProviderError(BtctraceError):

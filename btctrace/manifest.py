@@ -76,6 +76,7 @@ def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path],
                  "file": _file_entry(job.case_file, out_dir) if job.case_file else None},
         "tags": [_file_entry(path, out_dir) for given in job.tag_paths for path in tagpack_files(Path(given))],
         "cassette": cassette,
+        "notes": _file_entry(job.notes_path, out_dir) if job.notes_path else None,
         "outputs": {path.name: sha256_file(path) for path in files},
     }
 
@@ -151,7 +152,8 @@ def manifest_problem(manifest: Any) -> str:
         return "'case' should be an object with id, title and synthetic"
     problems = [_file_entry_problem("case.file", case["file"]) if case.get("file") is not None else "",
                 _file_entry_problem("cassette", cassette) if cassette is not None else "",
-                "" if isinstance(tags, list) else "'tags' should be a list"]
+                "" if isinstance(tags, list) else "'tags' should be a list",
+                _file_entry_problem("notes", manifest["notes"]) if manifest.get("notes") is not None else ""]
     problems += [_file_entry_problem("a tags entry", entry) for entry in (tags if isinstance(tags, list) else [])]
     if cassette is not None and not problems[1] and not isinstance(cassette.get("interaction_sha256", {}), dict):
         problems.append("cassette.interaction_sha256 should be an object")

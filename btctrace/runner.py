@@ -32,6 +32,7 @@ from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy, default_rate_for, make_session
 from btctrace.providers.ledger import AnswerLedger
+from btctrace.notes import load_notes
 from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.accounting import TaintReport, taint_report, unanswerable_seed
@@ -62,6 +63,7 @@ class TraceJob:
     resume: bool = False  # continue an interrupted --record from its journal
     offline: Path | None = None
     tag_paths: tuple[Path, ...] = ()
+    notes_path: Path | None = None  # the analyst's notes (explorer.html's download), shown as theirs
     rate: float | None = None  # requests/second; None: the host's default
     force: bool = False
     workers: int = DEFAULT_WORKERS
@@ -281,12 +283,13 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     """Trace, then write every output into ``job.out_dir``. With ``job.record`` every response
     is journalled as it arrives, so a trace that fails or is interrupted loses nothing fetched."""
     _check_job(job)
+    notes = load_notes(job.notes_path) if job.notes_path else []  # a bad file is refused before any work
     prepare_out_dir(job.out_dir, job.force)
     traced = trace_and_analyse(job, progress)
     evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
     begin_writing(job.out_dir)  # marked incomplete until the manifest is written
     files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case, job.out_dir,
-                          traced.prices, evidence, job.chart_by_time, job.sankey_method)
+                          traced.prices, evidence, job.chart_by_time, job.sankey_method, notes)
     api_url = traced.explorers["api_urls"][0]
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
     finish_writing(job.out_dir)
@@ -317,7 +320,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         api_url=api_url or (None if offline else case.api_url),
         fallback_urls=() if api_url or offline else case.fallback_urls, cross_check=case.cross_check,
         record=cassette if record else None, resume=resume,
-        offline=offline, tag_paths=case.tag_paths, rate=case.rate, force=force,
+        offline=offline, tag_paths=case.tag_paths, notes_path=case.notes_path, rate=case.rate, force=force,
         workers=workers or case.workers or DEFAULT_WORKERS,
         case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
         collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,

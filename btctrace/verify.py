@@ -111,6 +111,8 @@ def _evidence_checks(manifest: dict[str, Any], out_dir: Path, case_file: Path | 
     elif recorded_case:
         checks.append(_check_file("case file", recorded_case, out_dir))
     checks.extend(_check_file("tags", entry, out_dir) for entry in manifest.get("tags", []))
+    if manifest.get("notes"):
+        checks.append(_check_file("analyst's notes", manifest["notes"], out_dir))
     checks.append(_check_cassette(manifest.get("cassette"), out_dir))
     return checks
 
@@ -132,6 +134,7 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         max_response_bytes=p.get("max_response_bytes", TraceJob.max_response_bytes),
         offline=out_dir / manifest["cassette"]["path"],
         tag_paths=tuple(out_dir / entry["path"] for entry in manifest.get("tags", [])),
+        notes_path=out_dir / manifest["notes"]["path"] if manifest.get("notes") else None,
         workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],
         allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"], chart_by_time=p["chart_by_time"],
         sankey_method=p["sankey_method"], case=CaseInfo(case["id"], case["title"], case["synthetic"]),

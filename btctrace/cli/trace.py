@@ -51,6 +51,9 @@ _DEFAULTS = TraceLimits()
               show_default=True, help="Taint method the Sankey chart shows.")
 @click.option("--tags", "tag_paths", multiple=True, type=click.Path(path_type=Path),
               help="GraphSense TagPack YAML file or folder (repeatable).")
+@click.option("--notes", "notes_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The analyst's notes (explorer.html's 'Download notes' JSON): shown in the report, the entity "
+                   "chart and the next explorer.html, marked as the analyst's.")
 @click.option("--api-url", "api_urls", envvar=API_URL_ENV, show_envvar=True, multiple=True,
               help="Esplora API base URL [default: https://blockstream.info/api]. Repeat it for failover: "
                    "when one explorer keeps failing, the next answers.")
@@ -71,7 +74,7 @@ _DEFAULTS = TraceLimits()
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, max_fan_out,
                   through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change,
-                  chart_by_time, sankey_method, tag_paths,
+                  chart_by_time, sankey_method, tag_paths, notes_path,
                   api_urls, cross_check, max_response_mb, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
@@ -93,7 +96,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         seeds=tuple(parse_seed(s, network) for s in seeds), out_dir=out_dir, direction=Direction(direction), limits=limits,
         network=network,
         api_url=api_urls[0] if api_urls else None, fallback_urls=tuple(api_urls[1:]), cross_check=cross_check,
-        max_response_bytes=int(max_response_mb * 2**20), record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), rate=rate, force=force,
+        max_response_bytes=int(max_response_mb * 2**20), record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), notes_path=notes_path, rate=rate, force=force,
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
         cluster_change=cluster_change, chart_by_time=chart_by_time, sankey_method=sankey_method,
     )

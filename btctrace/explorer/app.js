@@ -88,6 +88,7 @@
       show(event.target);
     });
     $("view").value = current;
+    markNotes();
     applyFilters();
     document.body.setAttribute("data-ready", current);
   }
@@ -125,7 +126,7 @@
     if (note) {
       var p = document.createElement("p");
       p.className = "analyst";
-      p.textContent = "Analyst's note: " + note.text;
+      p.textContent = "Analyst's note (their words, not btctrace's): " + note.text;
       panel.appendChild(p);
     }
     $("panel").setAttribute("data-id", data.id);
@@ -191,7 +192,14 @@
       (parts.length ? "; tainted here: " + parts.join(", ") : "; no tainted satoshis recorded here") + ".";
   }
 
-  var notes = {};
+  var notes = {};  // the analyst's notes: those given with --notes, then those added here
+  Object.keys(doc.notes || {}).forEach(function (id) { notes[id] = doc.notes[id]; });
+  function markNotes() {
+    Object.keys(notes).forEach(function (id) {
+      var el = cy.getElementById(id);
+      if (el.length) { el.data("noteColour", notes[id].colour); el.addClass("note"); }
+    });
+  }
   function addNote() {
     var id = $("panel").getAttribute("data-id");
     if (!id) { return; }

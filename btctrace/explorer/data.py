@@ -17,6 +17,7 @@ from btctrace.exports.flow_display import display_graph
 from btctrace.exports.graphml import edge_id
 from btctrace.exports.styles import ROLE_STYLES
 from btctrace.graph import schema as S
+from btctrace.notes import Note
 from btctrace.tracing.result import TraceResult
 from btctrace.units import format_btc, format_utc
 
@@ -122,7 +123,7 @@ def _entity_view(chart: EntityChart) -> dict[str, list]:
 
 
 def explorer_document(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, chart: EntityChart,
-                      title: str) -> dict[str, Any]:
+                      title: str, notes: list[Note] = ()) -> dict[str, Any]:
     """The JSON document the explorer page reads (see the module docstring)."""
     seeds = sorted(n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED)
     methods = sorted(analysis.taint.flows) if analysis.taint else []
@@ -130,4 +131,5 @@ def explorer_document(result: TraceResult, analysis: Analysis, graph: nx.MultiDi
             "methods": methods, "max_hop": max((t.hop for t in result.txs.values()), default=0),
             "legend": [{"style": style, "colour": colour, "text": text}
                        for style, (colour, _, text) in ROLE_STYLES.items()],
-            "address_view": _address_view(result, analysis, graph), "entity_view": _entity_view(chart)}
+            "address_view": _address_view(result, analysis, graph), "entity_view": _entity_view(chart),
+            "notes": {n.subject: {"text": n.text, "colour": n.colour} for n in notes}}

@@ -25,6 +25,7 @@ from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
 from btctrace.exports.writing import INCOMPLETE_MARKER, MANIFEST_NAME, check_target, write_text
 from btctrace.analysis import Analysis
+from btctrace.notes import Note
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
 from btctrace.valuation import Prices
@@ -67,12 +68,12 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo, path: dict[str, Path],
-                 chart_by_time: bool, sankey_method: str) -> None:
+                 chart_by_time: bool, sankey_method: str, notes: list[Note]) -> None:
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
         draw_entity_flow(entity_chart(graph, result.coinjoins), chart_title(result, case),
-                         [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]])
+                         [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]], notes)
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
                   peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), by_time=chart_by_time)
@@ -119,25 +120,30 @@ def _in_background(target: Callable[..., None], *args: object) -> Callable[[], N
     return wait
 
 
-def _explorer(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo) -> str:
+def _explorer(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
+              notes: list[Note]) -> str:
     """explorer.html (imported here: the explorer builds on the exports' own modules)."""
     from btctrace.explorer import explorer_document, explorer_page
 
     title = case.title or case.id or f"{result.direction.value} trace"
-    return explorer_page(explorer_document(result, analysis, graph, entity_chart(graph, result.coinjoins), title))
+    return explorer_page(explorer_document(result, analysis, graph, entity_chart(graph, result.coinjoins), title,
+                                           notes))
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                   out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
-                  chart_by_time: bool = False, sankey_method: str = "fifo") -> list[Path]:
+                  chart_by_time: bool = False, sankey_method: str = "fifo",
+                  notes: list[Note] | None = None) -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths. *evidence*
-    names the case file and cassette whose hashes the report's provenance block shows. The
+    names the case file and cassette whose hashes the report's provenance block shows; *notes* are
+    the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer. The
     charts are drawn in a child process while the tables and graphs are written."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     try:
+        notes = notes or []
         charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, chart_by_time,
-                                     sankey_method)
+                                     sankey_method, notes)
         write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices)))
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
@@ -151,8 +157,9 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_csv(entity_flows_frame(entity_chart(graph, result.coinjoins)), path["entity_flows.csv"])
         charts_done()
         charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
-        write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {}))
-        write_text(path["explorer.html"], _explorer(result, analysis, graph, case))
+        write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {},
+                                                      notes))
+        write_text(path["explorer.html"], _explorer(result, analysis, graph, case, notes))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

@@ -15,8 +15,10 @@ from pathlib import Path
 from btctrace.exports.entity_flow import ENTITY_KINDS, Entity, EntityChart, EntityFlow
 from btctrace.exports.label_layout import LabelPlacer
 from btctrace.exports.styles import FONT, PRINT_WIDTH_IN, save_figure, short_btc, shorten_words, wrap_words
+from btctrace.notes import Note
 
-__all__ = ["MIN_FONT_PT", "ENTITY_CHART_HEIGHT_IN", "date_range", "flow_text", "entity_figure", "draw_entity_flow"]
+__all__ = ["MIN_FONT_PT", "ENTITY_CHART_HEIGHT_IN", "date_range", "flow_text", "note_marks", "entity_figure",
+           "draw_entity_flow"]
 
 MIN_FONT_PT = 7.0
 ENTITY_CHART_HEIGHT_IN = 8.2
@@ -48,11 +50,27 @@ def flow_text(flow: EntityFlow) -> str:
     return f"{count}\n{short_btc(flow.sats)}\n{date_range(flow.first, flow.last)}"
 
 
-def _box_text(entity: Entity) -> str:
+def _box_text(entity: Entity, marks: list[str]) -> str:
     lines = [ENTITY_KINDS[entity.kind][1], wrap_words(entity.short_name, _WRAP, lines=2)]
     if entity.detail():
         lines.append(shorten_words(entity.detail(), _WRAP + 8))
+    if marks:
+        lines.append(shorten_words("analyst's note " + " ".join(marks), _WRAP + 8))
     return "\n".join(lines)
+
+
+def note_marks(chart: EntityChart, notes: list[Note]) -> dict[str, list[tuple[str, Note]]]:
+    """Entity id -> its analyst's notes, each with its mark ("A1", "A2"...): a note on an
+    address, a transaction or the entity itself belongs to the box that holds it."""
+    marks: dict[str, list[tuple[str, Note]]] = {}
+    number = 0
+    for note in notes:
+        for entity in sorted(chart.entities.values(), key=lambda e: e.id):
+            if note.subject == entity.id or note.subject in entity.addresses or note.subject in entity.txids:
+                number += 1
+                marks.setdefault(entity.id, []).append((f"A{number}", note))
+                break
+    return marks
 
 
 def _positions(chart: EntityChart) -> dict[str, tuple[float, float]]:
@@ -80,21 +98,25 @@ def _positions(chart: EntityChart) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def _draw_boxes(axes, chart: EntityChart, positions, placer: LabelPlacer) -> dict[str, object]:
+def _draw_boxes(axes, chart: EntityChart, positions, placer: LabelPlacer,
+                marks: dict[str, list[tuple[str, Note]]]) -> dict[str, object]:
     from matplotlib.patches import FancyBboxPatch
 
     patches = {}
     for entity_id in sorted(positions):
         entity = chart.entities[entity_id]
         x, y = positions[entity_id]
-        text = axes.text(x, y, _box_text(entity), fontsize=_BOX_PT, ha="center", va="center", zorder=4,
+        noted = marks.get(entity_id, [])
+        text = axes.text(x, y, _box_text(entity, [m for m, _ in noted]), fontsize=_BOX_PT, ha="center",
+                         va="center", zorder=4,
                          linespacing=1.15)
         box = text.get_window_extent(placer.renderer).expanded(1.0, 1.0).padded(6)
         (x0, y0), (x1, y1) = axes.transData.inverted().transform([(box.x0, box.y0), (box.x1, box.y1)])
         half = _BOX_WIDTH / 2
         patch = FancyBboxPatch((min(x0, x - half), y0), max(x1 - x0, 2 * half), y1 - y0,
                                boxstyle="round,pad=0,rounding_size=0.02", facecolor=ENTITY_KINDS[entity.kind][2],
-                               edgecolor="#333333", linewidth=0.7, zorder=3)
+                               edgecolor=noted[0][1].colour if noted else "#333333",
+                               linewidth=2.2 if noted else 0.7, zorder=3)
         axes.add_patch(patch)
         placer.block(patch.get_window_extent(placer.renderer))
         patches[entity_id] = patch
@@ -133,7 +155,7 @@ def _name(chart: EntityChart, entity_id: str) -> str:
     return f"{ENTITY_KINDS[entity.kind][1]} {entity.short_name}"
 
 
-def entity_figure(chart: EntityChart, title: str):
+def entity_figure(chart: EntityChart, title: str, analyst_notes: list[Note] = ()):
     """The chart as a matplotlib figure (:data:`PRINT_WIDTH_IN` × :data:`ENTITY_CHART_HEIGHT_IN`)."""
     from matplotlib.figure import Figure
 
@@ -149,13 +171,16 @@ def entity_figure(chart: EntityChart, title: str):
         placer.fixed(axes.text(column + 0.5, 1.02, head, fontsize=_BOX_PT, ha="center", va="bottom",
                                color="#555555", fontweight="bold"))
     positions = _positions(chart)
-    patches = _draw_boxes(axes, chart, positions, placer)
+    marks = note_marks(chart, list(analyst_notes))
+    patches = _draw_boxes(axes, chart, positions, placer, marks)
     footnotes = _draw_flows(axes, chart, positions, patches, placer)
     notes = ["Amounts are the BTC that moved between the boxes (all outputs, not taint); entity_flows.csv lists "
              "every arrow with its txids.", *chart.notes]
     if placer.left_out:
         notes.append(f"{placer.left_out} flow(s) without a mark for lack of room: see entity_flows.csv.")
     lines = [wrap_words(" ".join(notes), 125, lines=4)]
+    lines += [shorten_words(f"[{mark}] Analyst's note (their words, not the tool's): {note.text}", 125)
+              for marked in marks.values() for mark, note in marked]
     lines += [shorten_words(f, 125) for f in footnotes[:_FOOTNOTES]]
     if len(footnotes) > _FOOTNOTES:
         lines.append(f"[{_FOOTNOTES + 1}]–[{len(footnotes)}]: see entity_flows.csv (heaviest first).")
@@ -163,9 +188,9 @@ def entity_figure(chart: EntityChart, title: str):
     return figure
 
 
-def draw_entity_flow(chart: EntityChart, title: str, paths: list[Path]) -> None:
+def draw_entity_flow(chart: EntityChart, title: str, paths: list[Path], analyst_notes: list[Note] = ()) -> None:
     """Draw once, save to each of *paths* (format by suffix), same bytes for the same chart."""
     import matplotlib
 
     with matplotlib.rc_context({"font.family": FONT}):
-        save_figure(entity_figure(chart, title), paths, tight=False)
+        save_figure(entity_figure(chart, title, analyst_notes), paths, tight=False)

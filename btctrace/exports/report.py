@@ -21,6 +21,7 @@ from btctrace.exports.figure_files import svg_pages
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.trace_json import CaseInfo
 from btctrace.heuristics.measured import BENCHMARK_COMMAND, MEASURED_ACCURACY
+from btctrace.notes import Note
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
@@ -46,6 +47,7 @@ td.id,span.id{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:
 td.id{min-width:33ch}
 .mono{font-family:'DejaVu Sans Mono',monospace}
 .synthetic{background:#fee;border:2px solid #c00;padding:.5em;font-weight:bold}
+.analyst{background:#fff6d5;border-left:4px solid #e0a800;padding:.3em .5em}
 figure{margin:.5em 0}figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-size:8pt;color:#444}
 .page,#appendix-address-level-flow-chart{break-before:page}
@@ -264,8 +266,16 @@ def _subpoena_packet(frame) -> str:
             + _paired_table(["#", "service", "BTC", "USD", "time (UTC)", "block", "FIFO share", "confidence"], rows))
 
 
+def _analyst_notes(notes: list[Note]) -> str:
+    """The analyst's notes, set apart: their words, not the tool's findings."""
+    if not notes:
+        return "<p>No analyst's notes were given (explorer.html: Download notes; then --notes or [notes] file).</p>"
+    return ('<p class="analyst">The notes below are the analyst\'s own words, added in explorer.html; they are '
+            "not findings of btctrace.</p>" + _table(["on", "analyst's note"], [(n.subject, n.text) for n in notes]))
+
+
 def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
-                charts: list[Path], evidence: dict[str, Path | None]) -> str:
+                charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None) -> str:
     """The whole report as one HTML string."""
     title = case.title or case.id or "btctrace trace"
     banner = ('<p class="synthetic">SYNTHETIC DATA: made by btctrace\'s demo generator, not real payments.</p>'
@@ -286,6 +296,7 @@ def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: C
         ("Endpoints per taint method", _endpoints(endpoints_frame(analysis.taint))),
         ("Subpoena packet", _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
         ("Every stop and cap", _stops(result)),
+        ("Analyst's notes", _analyst_notes(notes or [])),
         ("Limits of this analysis", "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
         ("Provenance", _provenance(result, prices, evidence)),
         ("Appendix: address-level flow chart", _address_pages(charts[3])),

@@ -11,6 +11,7 @@ import pytest
 
 from btctrace.analysis import analyse
 from btctrace.exports import CaseInfo, write_outputs
+from btctrace.notes import Note
 
 pytestmark = pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("chromedriver") is None,
                                 reason="needs Debian chromium and chromium-driver")
@@ -19,13 +20,15 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 
 @pytest.fixture(scope="module")
-def browser(demo_trace, tmp_path_factory):
+def browser(demo_trace, demo, tmp_path_factory):
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
     result, graph, tags = demo_trace
     folder = tmp_path_factory.mktemp("explorer")
-    write_outputs(result, analyse(result, tags=tags), graph, tags, CaseInfo("demo", "Demo case", True), folder)
+    notes = [Note(demo.coinjoin_txid, "Ask the makers <b>now</b>", "#00aa00")]
+    write_outputs(result, analyse(result, tags=tags), graph, tags, CaseInfo("demo", "Demo case", True), folder,
+                  notes=notes)
     options = webdriver.ChromeOptions()
     for flag in FLAGS:
         options.add_argument(flag)
@@ -79,6 +82,7 @@ def test_clicking_a_transaction_shows_its_txid(browser, demo):
     _wait(browser, lambda: browser.find_element("id", "panel").get_attribute("data-id") == txid)
     panel = browser.find_element("id", "panel").text
     assert txid in panel and "coinjoin" in panel.lower()
+    assert "Analyst's note (their words, not btctrace's): Ask the makers <b>now</b>" in panel, "as text, marked"
 
 
 def test_search_finds_the_address(browser, demo):

@@ -5,9 +5,10 @@
 
 For each synthetic case (:func:`make_synthetic_case`, traced in process) it writes the page and
 measures, in one browser session: page load to the entity view drawn and interactive
-(``data-ready``), then the switch to the address view (every address and transaction, dagre
-layout). Targets (issue 15): 1,000 transactions interactive within 2 s; 10,000 open in the
-entity view within 5 s.
+(``data-ready``, wall clock from the request), then the switch to the address view (every address
+and transaction, laid out as the static chart), timed inside the page from the change to the
+second painted frame. Targets (issue 15): 1,000 transactions interactive within 2 s; 10,000 open
+in the entity view within 5 s.
 """
 
 from __future__ import annotations
@@ -55,10 +56,14 @@ def _ready(driver, view: str, timeout: float = 120.0) -> float:
     return time.perf_counter() - started
 
 
+_SWITCH = """var done = arguments[arguments.length - 1], started = performance.now();
+var view = document.getElementById('view'); view.value = 'address'; view.dispatchEvent(new Event('change'));
+requestAnimationFrame(function () { requestAnimationFrame(function () { done(performance.now() - started); }); });"""
+
+
 def main() -> None:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.support.ui import Select
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
@@ -71,6 +76,7 @@ def main() -> None:
         options.binary_location = shutil.which("chromium")
         driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
         driver.set_window_size(1400, 900)
+        driver.set_script_timeout(600)
         print(f"{'transactions':>12} {'page MiB':>9} {'entity view s':>14} {'address view s':>15} {'elements':>9}")
         for size in args.sizes:
             page = _page(size, Path(scratch))
@@ -78,8 +84,7 @@ def main() -> None:
             driver.get(page.as_uri())
             _ready(driver, "entity")
             entity = time.perf_counter() - started
-            Select(driver.find_element("id", "view")).select_by_value("address")
-            address = _ready(driver, "address")
+            address = driver.execute_async_script(_SWITCH) / 1000
             count = driver.execute_script("return window.btctraceExplorer.graph().elements().length")
             print(f"{size:>12,} {page.stat().st_size / 2**20:>9.1f} {entity:>14.2f} {address:>15.2f} {count:>9,}")
         driver.quit()

@@ -50,19 +50,44 @@
   var style = [
     { selector: "node", style: { "background-color": "data(colour)", "shape": "data(shape)", "label": "data(label)",
       "font-size": 9, "text-wrap": "wrap", "text-max-width": 140, "text-valign": "bottom", "border-width": 1,
-      "border-color": "#333", "width": 18, "height": 18 } },
+      "border-color": "#333", "width": 18, "height": 18, "min-zoomed-font-size": 7 } },
     { selector: "node[kind = 'tx']", style: { "width": 10, "height": 10, "label": "" } },
     { selector: "node[?colour][column]", style: { "width": 150, "height": 56, "text-valign": "center",
       "font-size": 10 } },
     { selector: "edge", style: { "width": 1, "line-color": "#888", "target-arrow-color": "#888",
       "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "", "font-size": 8 } },
+    { selector: "edge[txid]", style: { "curve-style": "straight" } },  // address view: thousands of edges
+    { selector: "node[kind = 'address']", style: { "label": "" } },  // names once zoomed in (see showLabels)
+    { selector: "node[kind = 'address'].named, node[kind = 'fold']", style: { "label": "data(label)" } },
     { selector: "edge[transfers]", style: { "label": "data(name)", "text-background-color": "#fff",
       "text-background-opacity": 0.9 } },
     { selector: ".path", style: { "line-color": "#d62728", "target-arrow-color": "#d62728", "width": 3,
       "border-color": "#d62728", "border-width": 3 } },
     { selector: ":selected", style: { "border-color": "#0057b8", "border-width": 4, "line-color": "#0057b8" } },
-    { selector: ".note", style: { "border-color": "data(noteColour)", "border-width": 4 } }
+    { selector: ".note", style: { "border-color": "data(noteColour)", "border-width": 4 } },
+    { selector: ".hidden", style: { "display": "none" } }
   ];
+
+  function showLabels() {
+    // the address view names its nodes only when they are big enough to read: laying out
+    // thousands of labels nobody can read would make a large case slow to open
+    var readable = cy.zoom() >= 0.45, named = cy.nodes(".named").length > 0;
+    if (readable !== named) {
+      cy.batch(function () { if (readable) { cy.nodes().addClass("named"); } else { cy.nodes().removeClass("named"); } });
+    }
+  }
+
+  function fitPositions() {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    cy.nodes().forEach(function (n) {
+      var p = n.position();
+      x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y);
+    });
+    var width = cy.width(), height = cy.height(), pad = 40;
+    var zoom = Math.min((width - 2 * pad) / Math.max(x1 - x0, 1), (height - 2 * pad) / Math.max(y1 - y0, 1), 2);
+    cy.zoom(zoom);
+    cy.pan({ x: width / 2 - zoom * (x0 + x1) / 2, y: height / 2 - zoom * (y0 + y1) / 2 });
+  }
 
   function layoutOptions() {
     if ($("layout").value === "time" && current === "address") {
@@ -75,14 +100,30 @@
         var r = rank[n.data("time") || "~"] || 0; rows[r] = (rows[r] || 0) + 1;
         return { x: r * 120, y: rows[r] * 40 }; } };
     }
-    return { name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: current === "entity" ? 180 : 60, animate: false };
+    if (current === "address") {  // the static chart's layering, computed with the data: instant at any size
+      var anchors = {};
+      doc.address_view.nodes.forEach(function (n) { anchors[n.id] = { x: n.x, y: n.y }; });
+      doc.address_view.folds.forEach(function (f) { anchors[f.id] = anchors[f.anchor]; });
+      return { name: "preset", fit: false, positions: function (n) { return anchors[n.id()] || { x: 0, y: 0 }; } };
+    }
+    return { name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 180, animate: false };
   }
 
+  var timings = {};  // milliseconds of the last draw, per step (read by benchmarks/explorer_open.py)
   function draw() {
+    var started = performance.now(), mark = started;
+    function step(name) { var now = performance.now(); timings[name] = Math.round(now - mark); mark = now; }
     if (cy) { cy.destroy(); }
-    cy = cytoscape({ container: $("graph"), elements: elements(current), style: style,
-                     layout: { name: "null" } });
-    cy.layout(layoutOptions()).run();
+    var list = elements(current);
+    step("elements");
+    cy = cytoscape({ container: $("graph"), elements: list, style: style, layout: { name: "null" } });
+    step("graph");
+    var options = layoutOptions();
+    cy.layout(options).run();
+    if (options.fit === false) { fitPositions(); }  // from the positions alone: measuring every label is slow
+    step("layout");
+    cy.on("zoom", showLabels);
+    showLabels();
     cy.on("tap", "node, edge", function (event) {
       if (event.target.data("kind") === "fold") { expanded[event.target.id()] = true; draw(); return; }
       show(event.target);
@@ -90,9 +131,11 @@
     $("view").value = current;
     markNotes();
     applyFilters();
+    step("filters");
+    timings.total = Math.round(performance.now() - started);
     document.body.setAttribute("data-ready", current);
   }
-  window.btctraceExplorer = { graph: function () { return cy; } };  // for tests and the console
+  window.btctraceExplorer = { graph: function () { return cy; }, timings: function () { return timings; } };  // for tests and the console
 
   function row(table, key, value) {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) { return; }
@@ -110,7 +153,7 @@
       "Address" : "Entity") : "Transfer";
     panel.appendChild(heading);
     Object.keys(data).sort().forEach(function (key) {
-      if (["colour", "shape", "name", "noteColour"].indexOf(key) >= 0) { return; }
+      if (["colour", "shape", "name", "noteColour", "x", "y"].indexOf(key) >= 0) { return; }
       var value = data[key];
       if (["value", "received", "sent", "fee"].indexOf(key) >= 0 && typeof value === "number") {
         value = btc(value) + " (" + value + " sat)";
@@ -133,25 +176,28 @@
   }
 
   function applyFilters() {
+    // visibility is decided on the data and set with one class, in one batch (no style reads)
     var minimum = Math.round(parseFloat($("min-value").value || "0") * SATS) || 0;
     var low = parseInt($("hop-min").value || "0", 10), high = parseInt($("hop-max").value || "99999", 10);
     var since = $("since").value, until = $("until").value;
-    cy.batch(function () {
-      cy.elements().style("display", "element");
-      cy.edges().forEach(function (e) {
-        var time = (e.data("time") || e.data("last") || "").slice(0, 10);
-        var hop = e.data("hop");
-        var hidden = e.data("value") < minimum || (hop !== undefined && (hop < low || hop > high)) ||
-          (since && time && time < since) || (until && time && time > until);
-        if (hidden) { e.style("display", "none"); }
-      });
-      cy.nodes().forEach(function (n) {
-        var visible = n.connectedEdges().filter(function (e) { return e.style("display") !== "none"; });
-        if (n.connectedEdges().length && !visible.length && doc.seeds.indexOf(n.id()) < 0) { n.style("display", "none"); }
-      });
+    var hiddenEdges = cy.edges().filter(function (e) {
+      var time = (e.data("time") || e.data("last") || "").slice(0, 10), hop = e.data("hop");
+      return e.data("value") < minimum || (hop !== undefined && (hop < low || hop > high)) ||
+        (since && time && time < since) || (until && time && time > until);
     });
-    $("shown").textContent = cy.nodes().filter(function (n) { return n.style("display") !== "none"; }).length +
-      " of " + cy.nodes().length + " nodes shown";
+    var shownDegree = {};
+    cy.edges().difference(hiddenEdges).forEach(function (e) {
+      shownDegree[e.data("source")] = true; shownDegree[e.data("target")] = true;
+    });
+    var hiddenNodes = cy.nodes().filter(function (n) {
+      return !shownDegree[n.id()] && n.degree(false) > 0 && doc.seeds.indexOf(n.id()) < 0;
+    });
+    cy.batch(function () {
+      cy.elements(".hidden").removeClass("hidden");
+      hiddenEdges.addClass("hidden");
+      hiddenNodes.addClass("hidden");
+    });
+    $("shown").textContent = (cy.nodes().length - hiddenNodes.length) + " of " + cy.nodes().length + " nodes shown";
   }
 
   function search() {

@@ -13,15 +13,18 @@ import networkx as nx
 
 from btctrace.analysis import Analysis
 from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
+from btctrace.exports.flow import layout
 from btctrace.exports.flow_display import display_graph
 from btctrace.exports.graphml import edge_id
 from btctrace.exports.styles import ROLE_STYLES
 from btctrace.graph import schema as S
 from btctrace.notes import Note
-from btctrace.tracing.result import TraceResult
+from btctrace.tracing.result import Direction, TraceResult
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["explorer_document"]
+
+_COLUMN_PX, _ROW_PX = 160, 46  # the address view's layout: the static chart's columns and rows, in pixels
 
 
 def _taint_by_address(graph: nx.MultiDiGraph, analysis: Analysis) -> dict[str, dict[str, int]]:
@@ -83,11 +86,15 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     display = display_graph(graph, frozenset(result.coinjoins),
                              frozenset(s.txid for c in analysis.peel_chains for s in c.steps))
     taint, merges = _taint_by_address(graph, analysis), _merges_by_cluster(graph, analysis)
+    positions = layout(graph, mirrored=result.direction is Direction.BACKWARD)  # the static chart's layering
     nodes = []
     for node, data in sorted(graph.nodes(data=True)):  # every node: the chart's folds are not applied here
         data = {**data, "style": display.nodes[node]["style"] if node in display else data.get("role", "tx")}
-        nodes.append(_tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX
-                     else _address_node(node, data, graph, taint, merges))
+        element = _tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX \
+            else _address_node(node, data, graph, taint, merges)
+        x, y = positions[node]
+        element.update(x=round(x * _COLUMN_PX), y=round(-y * _ROW_PX))
+        nodes.append(element)
     edges = [_edge(s, t, k, d) for s, t, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1],
                                                                                                           str(e[2])))]
     return {"nodes": nodes, "edges": edges, "folds": _folds(graph, display)}
@@ -106,7 +113,8 @@ def _folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[str, A
         members = sorted(n for n in neighbours if n not in shown and n not in display)
         value = sum(d["value"] for _, _, d in display.edges(node, data=True)) + \
             sum(d["value"] for _, _, d in display.in_edges(node, data=True))
-        folds.append({"id": node, "tx": tx, "side": side, "label": data["label"], "members": members, "value": value})
+        folds.append({"id": node, "tx": tx, "side": side, "label": data["label"], "members": members, "value": value,
+                      "anchor": members[0] if members else tx})
     return folds
 
 

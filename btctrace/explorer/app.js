@@ -35,12 +35,21 @@
       fold.members.forEach(function (m) { hidden[m] = true; });
       list.push({ group: "nodes", data: { id: fold.id, kind: "fold", label: fold.label + " (click to expand)",
         colour: "#dddddd", shape: "ellipse", members: fold.members, value: fold.value, hop: 0 } });
-      list.push({ group: "edges", data: { id: fold.id + ":edge", source: fold.side === "out" ? fold.tx : fold.id,
-        target: fold.side === "out" ? fold.id : fold.tx, value: fold.value, name: btc(fold.value) } });
+      var edges = fold.edges || [{ source: fold.side === "out" ? fold.tx : fold.id,
+                                   target: fold.side === "out" ? fold.id : fold.tx, value: fold.value }];
+      edges.forEach(function (e, i) {
+        list.push({ group: "edges", data: { id: fold.id + ":edge" + i, source: e.source, target: e.target,
+          value: e.value, name: btc(e.value) } });
+      });
     });
-    list = list.filter(function (el) { return !hidden[el.data.id]; });
+    var present = {};
+    list = list.filter(function (el) { return el.group === "edges" || !hidden[el.data.id]; });
+    list.forEach(function (el) { if (el.group === "nodes") { present[el.data.id] = true; } });
+    list = list.filter(function (el) { return el.group === "nodes" || (present[el.data.source] && present[el.data.target]); });
     views[view].edges.forEach(function (e) {
-      if (hidden[e.source] || hidden[e.target]) { return; }
+      if (hidden[e.source] || hidden[e.target] || (view === "address" && !(present[e.source] && present[e.target]))) {
+        return;
+      }
       list.push({ group: "edges", data: Object.assign({}, e, { name: view === "entity" ?
         e.transfers + " transfers, " + btc(e.value) : btc(e.value) }) });
     });
@@ -103,7 +112,7 @@
     if (current === "address") {  // the static chart's layering, computed with the data: instant at any size
       var anchors = {};
       doc.address_view.nodes.forEach(function (n) { anchors[n.id] = { x: n.x, y: n.y }; });
-      doc.address_view.folds.forEach(function (f) { anchors[f.id] = anchors[f.anchor]; });
+      doc.address_view.folds.forEach(function (f) { anchors[f.id] = { x: f.x, y: f.y }; });
       return { name: "preset", fit: false, positions: function (n) { return anchors[n.id()] || { x: 0, y: 0 }; } };
     }
     return { name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 180, animate: false };

@@ -13,7 +13,7 @@ import networkx as nx
 
 from btctrace.analysis import Analysis
 from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
-from btctrace.exports.flow import layout
+from btctrace.exports.flow import fold_crowded_columns, layout
 from btctrace.exports.flow_display import display_graph
 from btctrace.exports.graphml import edge_id
 from btctrace.exports.styles import ROLE_STYLES
@@ -25,6 +25,7 @@ from btctrace.units import format_btc, format_utc
 __all__ = ["explorer_document"]
 
 _COLUMN_PX, _ROW_PX = 160, 46  # the address view's layout: the static chart's columns and rows, in pixels
+_PER_COLUMN = 40  # more in one column are grouped into "N others" until clicked
 
 
 def _taint_by_address(graph: nx.MultiDiGraph, analysis: Analysis) -> dict[str, dict[str, int]]:
@@ -57,7 +58,9 @@ def _tx_node(node: str, data: dict, result: TraceResult, analysis: Analysis) -> 
             "hop": data["hop"], "time": data["time_utc"], "block": data["block_height"], "fee": data["fee"],
             "value": data["output_value"], "coinjoin": None if finding is None else
             {"detector": finding.heuristic, "reason": finding.reason, "source": finding.reference},
-            "change": None if verdict is None else {"output": verdict.change, "deciding": list(verdict.deciding)}}
+            "change": None if verdict is None else {
+                "output": verdict.change, "deciding": list(verdict.deciding), "reason": verdict.reason,
+                "votes": {str(index): list(names) for index, names in sorted(verdict.votes.items())}}}
 
 
 def _address_node(node: str, data: dict, graph: nx.MultiDiGraph, taint: dict, merges: dict) -> dict[str, Any]:
@@ -85,22 +88,56 @@ def _edge(source: str, target: str, key: str, data: dict) -> dict[str, Any]:
 def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph) -> dict[str, list]:
     display = display_graph(graph, frozenset(result.coinjoins),
                              frozenset(s.txid for c in analysis.peel_chains for s in c.steps))
+    folded = fold_crowded_columns(display, limit=_PER_COLUMN)
+    folds = _fan_folds(graph, display) + _column_folds(folded)
+    positions = _positions(folded, folds, result.direction is Direction.BACKWARD)
     taint, merges = _taint_by_address(graph, analysis), _merges_by_cluster(graph, analysis)
-    positions = layout(graph, mirrored=result.direction is Direction.BACKWARD)  # the static chart's layering
     nodes = []
-    for node, data in sorted(graph.nodes(data=True)):  # every node: the chart's folds are not applied here
+    for node, data in sorted(graph.nodes(data=True)):  # every node: folded ones are shown when their group is clicked
         data = {**data, "style": display.nodes[node]["style"] if node in display else data.get("role", "tx")}
         element = _tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX \
             else _address_node(node, data, graph, taint, merges)
-        x, y = positions[node]
-        element.update(x=round(x * _COLUMN_PX), y=round(-y * _ROW_PX))
+        element.update(positions[node])
         nodes.append(element)
+    for fold in folds:
+        fold.update(positions[fold["id"]])
     edges = [_edge(s, t, k, d) for s, t, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1],
                                                                                                           str(e[2])))]
-    return {"nodes": nodes, "edges": edges, "folds": _folds(graph, display)}
+    return {"nodes": nodes, "edges": edges, "folds": folds}
 
 
-def _folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def _positions(folded: nx.MultiDiGraph, folds: list[dict[str, Any]], mirrored: bool) -> dict[str, dict[str, int]]:
+    """Pixels: the static chart's layering of the folded view; the members of a group stacked
+    below it, where they appear when it is clicked (a fan inside a column group, below that)."""
+    positions = {node: {"x": round(x * _COLUMN_PX), "y": round(-y * _ROW_PX)}
+                 for node, (x, y) in layout(folded, mirrored).items()}
+    pending = list(reversed(folds))  # column groups (last) first: fan groups may sit inside them
+    while pending:
+        fold = next((f for f in pending if f["id"] in positions), None)
+        if fold is None:
+            raise ValueError("a folded group has no place")  # a bug: every group is in the layout or a group
+        pending.remove(fold)
+        x, y = positions[fold["id"]]["x"], positions[fold["id"]]["y"]
+        for row, member in enumerate(fold["members"], 1):
+            positions[member] = {"x": x + _COLUMN_PX // 4, "y": y + row * _ROW_PX}
+    return positions
+
+
+def _column_folds(folded: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """A column of more than :data:`_PER_COLUMN` nodes shows the largest and one "N others"
+    group (as the static chart does), expanded when clicked: a first look at a large case is a
+    chart, not a wall of thousands of nodes."""
+    groups = []
+    for fold, members in sorted(folded.graph.get("fold_members", {}).items()):
+        edges = [{"source": s, "target": t, "value": d["value"]} for s, t, d in
+                 sorted(list(folded.in_edges(fold, data=True)) + list(folded.out_edges(fold, data=True)),
+                        key=lambda e: (e[0], e[1], e[2]["side"]))]
+        groups.append({"id": fold, "label": folded.nodes[fold]["label"], "members": members, "edges": edges,
+                       "value": sum(e["value"] for e in edges)})
+    return groups
+
+
+def _fan_folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """The wide fans the chart folds ("N others"), with their members: the page shows the fold
     first and its members when it is clicked."""
     folds = []
@@ -113,8 +150,7 @@ def _folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[str, A
         members = sorted(n for n in neighbours if n not in shown and n not in display)
         value = sum(d["value"] for _, _, d in display.edges(node, data=True)) + \
             sum(d["value"] for _, _, d in display.in_edges(node, data=True))
-        folds.append({"id": node, "tx": tx, "side": side, "label": data["label"], "members": members, "value": value,
-                      "anchor": members[0] if members else tx})
+        folds.append({"id": node, "tx": tx, "side": side, "label": data["label"], "members": members, "value": value})
     return folds
 
 

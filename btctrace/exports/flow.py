@@ -106,6 +106,10 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
     folded.remove_nodes_from(merged)
     for (source, target, side), data in sorted(sums.items()):
         folded.add_edge(source, target, key=f"folded-{side}", **data)
+    members: dict[str, list[str]] = {}
+    for node, fold in sorted(merged.items()):
+        members.setdefault(fold, []).append(node)
+    folded.graph["fold_members"] = members  # fold node -> what it stands for (the explorer expands it)
     return folded
 
 

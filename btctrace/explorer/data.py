@@ -16,7 +16,7 @@ from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
 from btctrace.exports.flow import fold_crowded_columns, layout
 from btctrace.exports.flow_display import display_graph
 from btctrace.exports.graphml import edge_id
-from btctrace.exports.styles import ROLE_STYLES
+from btctrace.exports.styles import ROLE_STYLES, short_id
 from btctrace.graph import schema as S
 from btctrace.notes import Note
 from btctrace.tracing.result import Direction, TraceResult
@@ -69,7 +69,7 @@ def _address_node(node: str, data: dict, graph: nx.MultiDiGraph, taint: dict, me
     hops = [d["hop"] for _, _, d in graph.in_edges(node, data=True)] + \
         [d["hop"] for _, _, d in graph.out_edges(node, data=True)]
     cluster = data.get("cluster", "")
-    short = node if len(node) <= 16 else f"{node[:7]}…{node[-5:]}"
+    short = short_id(node, 7, 5, keep=16)
     label = f"{short}\n{data['label']}" if data.get("label") else short
     return {"id": node, "kind": "address", "label": label, "style": data.get("style", data["role"]),
             "role": data["role"], "hop": min(hops, default=0), "received": received, "sent": sent,

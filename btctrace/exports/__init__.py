@@ -13,7 +13,7 @@ from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.entity_chart import draw_entity_flow
-from btctrace.exports.entity_flow import entity_chart, entity_flows_frame
+from btctrace.exports.entity_flow import EntityChart, entity_chart, entity_flows_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
 from btctrace.exports.report import report_html
@@ -68,11 +68,11 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
 
 
 def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo, path: dict[str, Path],
-                 chart_by_time: bool, sankey_method: str, notes: list[Note]) -> None:
+                 chart_by_time: bool, sankey_method: str, notes: list[Note], entities: EntityChart) -> None:
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
-        draw_entity_flow(entity_chart(graph, result.coinjoins), chart_title(result, case),
+        draw_entity_flow(entities, chart_title(result, case),
                          [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]], notes)
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
@@ -121,13 +121,12 @@ def _in_background(target: Callable[..., None], *args: object) -> Callable[[], N
 
 
 def _explorer(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
-              notes: list[Note]) -> str:
+              notes: list[Note], entities: EntityChart) -> str:
     """explorer.html (imported here: the explorer builds on the exports' own modules)."""
     from btctrace.explorer import explorer_document, explorer_page
 
     title = case.title or case.id or f"{result.direction.value} trace"
-    return explorer_page(explorer_document(result, analysis, graph, entity_chart(graph, result.coinjoins), title,
-                                           notes))
+    return explorer_page(explorer_document(result, analysis, graph, entities, title, notes))
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
@@ -142,8 +141,9 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     prices = prices or Prices()
     try:
         notes = notes or []
+        entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
         charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, chart_by_time,
-                                     sankey_method, notes)
+                                     sankey_method, notes, entities)
         write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices)))
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
@@ -154,12 +154,12 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_interchange(graph, out_dir, prices)
         write_text(path["misp_event.json"], misp_event(result, graph, case))
         write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
-        write_csv(entity_flows_frame(entity_chart(graph, result.coinjoins)), path["entity_flows.csv"])
+        write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
         charts_done()
         charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
         write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {},
                                                       notes))
-        write_text(path["explorer.html"], _explorer(result, analysis, graph, case, notes))
+        write_text(path["explorer.html"], _explorer(result, analysis, graph, case, notes, entities))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

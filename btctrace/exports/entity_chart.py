@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from btctrace.exports.entity_flow import ENTITY_KINDS, Entity, EntityChart, EntityFlow
+from btctrace.exports.entity_flow import ENTITY_KINDS, Entity, EntityChart, EntityFlow, entity_weights
 from btctrace.exports.label_layout import LabelPlacer
 from btctrace.exports.styles import FONT, PRINT_WIDTH_IN, save_figure, short_btc, shorten_words, wrap_words
 from btctrace.notes import Note
@@ -76,11 +76,9 @@ def note_marks(chart: EntityChart, notes: list[Note]) -> dict[str, list[tuple[st
 def _positions(chart: EntityChart) -> dict[str, tuple[float, float]]:
     """Column by kind; the first column heaviest first from the top, each later one ordered by
     the mean height of what pays into it (fewer crossings), then by weight; spread evenly."""
-    weight: dict[str, int] = {}
+    weight = entity_weights(chart)
     payers: dict[str, list[str]] = {}
     for flow in chart.flows.values():
-        weight[flow.source] = weight.get(flow.source, 0) + flow.sats
-        weight[flow.target] = weight.get(flow.target, 0) + flow.sats
         payers.setdefault(flow.target, []).append(flow.source)
     columns: dict[int, list[Entity]] = {}
     for entity in chart.entities.values():

@@ -28,11 +28,12 @@ import pandas as pd
 
 from btctrace.exports.clusters import cluster_flow_graph
 from btctrace.exports.flow_display import SERVICE_CATEGORIES
+from btctrace.exports.styles import short_id
 from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["ENTITY_KINDS", "ENTITY_FLOW_COLUMNS", "Entity", "EntityFlow", "EntityChart", "entity_chart",
-           "entity_flows_frame"]
+           "entity_flows_frame", "entity_weights"]
 
 # kind -> (column, title shown in the box, fill colour)
 ENTITY_KINDS = {
@@ -70,9 +71,7 @@ class Entity:
     @property
     def short_name(self) -> str:
         """The name, an address shortened (whole in entity_flows.csv)."""
-        if " " in self.name or len(self.name) <= 16:
-            return self.name
-        return f"{self.name[:8]}…{self.name[-6:]}"
+        return self.name if " " in self.name else short_id(self.name, 8, 6, keep=16)
 
     def detail(self) -> str:
         parts = []
@@ -168,7 +167,8 @@ def _add(flows: dict[tuple[str, str], EntityFlow], source: str, target: str, dat
     flow.first, flow.last = (min(times), max(times)) if times else (None, None)
 
 
-def _weights(chart: EntityChart) -> Counter:
+def entity_weights(chart: EntityChart) -> Counter:
+    """Entity id -> satoshis on its arrows (in and out): how the folds and the layout rank boxes."""
     weight: Counter = Counter()
     for flow in chart.flows.values():
         weight[flow.source] += flow.sats
@@ -178,7 +178,7 @@ def _weights(chart: EntityChart) -> Counter:
 
 def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
     """Keep the *max_per_column* - 1 heaviest entities of a crowded column; fold the rest."""
-    weight = _weights(chart)
+    weight = entity_weights(chart)
     columns: dict[int, list[Entity]] = {}
     for entity in chart.entities.values():
         columns.setdefault(entity.column, []).append(entity)

@@ -23,7 +23,7 @@ from btctrace.exports.flow_display import display_graph
 from btctrace.exports.figure_files import figure_svg, save_pdf_pages, save_stacked_png, stacked_svg
 from btctrace.exports.label_layout import LabelPlacer
 from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_STYLES, short_btc, \
-    wrap_words
+    short_id, wrap_words
 from btctrace.exports.safe_text import xml_text
 from btctrace.graph import schema as S
 
@@ -173,7 +173,7 @@ def flow_pages(graph: nx.MultiDiGraph, mirrored: bool = False, by_time: bool = F
 
 
 def _short(node: str) -> str:
-    return node if len(node) <= 14 else f"{node[:6]}…{node[-5:]}"
+    return short_id(node, 6, 5, keep=14)
 
 
 def _node_label(graph: nx.MultiDiGraph, node: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from btctrace.graph import schema as S
 
-__all__ = ["ROLE_STYLES", "PRINT_WIDTH_IN", "PRINT_HEIGHT_IN", "FONT", "shorten_words", "wrap_words", "short_btc",
+__all__ = ["ROLE_STYLES", "PRINT_WIDTH_IN", "PRINT_HEIGHT_IN", "FONT", "shorten_words", "wrap_words", "short_id", "short_btc",
            "save_figure"]
 
 # style -> (face colour, marker, legend text); styles come from flow_display.display_graph
@@ -56,6 +56,12 @@ def wrap_words(text: str, width: int, lines: int = 2) -> str:
     if len(wrapped) > lines:
         wrapped = wrapped[:lines - 1] + [shorten_words(" ".join(wrapped[lines - 1:]), width)]
     return "\n".join(wrapped)
+
+
+def short_id(text: str, head: int, tail: int, keep: int) -> str:
+    """An address or txid longer than *keep* characters shortened to its first *head* and last
+    *tail* ("bc1qxj…57h9d"). The full identifier is always in the tables."""
+    return text if len(text) <= keep else f"{text[:head]}…{text[-tail:]}"
 
 
 def short_btc(sats: int) -> str:

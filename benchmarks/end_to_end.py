@@ -16,6 +16,12 @@ Target: 10,000 transactions in under 30 s.
 measures what checking every explorer answer costs (btctrace/providers/checks.py and
 ledger.py): runs with and without the checks, alternating in fresh subprocesses, in one
 invocation; prints both medians and their ratio. Target: at most 5 % more.
+
+    python benchmarks/end_to_end.py --store-cost 10000 --runs 5
+
+measures what the investigation store costs (tag look-ups of every address, case registration
+and links, the snapshot): runs with a store holding ~499,000 synthetic TagPack tags and with
+``--no-store``, alternating. Target: at most 5 % more.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import time
 from pathlib import Path
 
 from btctrace.cache.cassettes import ReplayAdapter
-import btctrace.runner
+import btctrace.transport
 from btctrace.providers.esplora.provider import EsploraProvider
 from btctrace.providers.ledger import AnswerLedger
 from btctrace.providers.http import HttpFetcher, make_session
@@ -110,11 +116,11 @@ for _name in CHECK_METHODS:
     setattr(TimedLedger, _name, _timed(_name))
 
 
-def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True) -> dict:
-    btctrace.runner.AnswerLedger = TimedLedger if checks else UncheckedLedger
+def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True, store: str | None = None) -> dict:
+    btctrace.transport.AnswerLedger = TimedLedger if checks else UncheckedLedger
     started = time.perf_counter()
     outcome = run_trace(TraceJob(seeds=(Seed("address", seed),), out_dir=out, limits=limits_for(size),
-                                 offline=cassette, force=True, workers=1))
+                                 offline=cassette, force=True, workers=1, store=store, no_store=store is None))
     seconds = time.perf_counter() - started
     # The charts are drawn in a forked child: the peak is the larger of the two processes.
     peak_mib = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
@@ -147,6 +153,29 @@ def check_cost(size: int, runs: int) -> None:
           f"({', '.join(f'{100 * share:.1f}' for share in timings['in_checks'])})")
 
 
+def store_cost(size: int, runs: int) -> None:
+    """Median end-to-end time with a well-filled store and without one, alternating, in one run."""
+    from btctrace.store import open_store
+    from btctrace.testing.tagpacks import write_synthetic_tagpacks
+
+    with tempfile.TemporaryDirectory() as folder:
+        cassette, seed, txs = record(size, Path(folder))
+        location = str(Path(folder) / "store.sqlite")
+        tags, _ = write_synthetic_tagpacks(Path(folder) / "packs")
+        store = open_store(location)
+        store.import_file("tagpack", Path(folder) / "packs")
+        store.close()
+        timings: dict[str, list[float]] = {"store": [], "none": []}
+        for _ in range(runs):
+            timings["store"].append(_child(size, cassette, seed, "--store", location)["seconds"])
+            timings["none"].append(_child(size, cassette, seed)["seconds"])
+    with_store, without = (statistics.median(timings[k]) for k in ("store", "none"))
+    print(f"{txs:,} transactions, {runs} runs each, alternating; the store holds {tags:,} tags")
+    print(f"  with the store: median {with_store:.2f} s  ({', '.join(f'{t:.2f}' for t in timings['store'])})")
+    print(f"  --no-store:     median {without:.2f} s  ({', '.join(f'{t:.2f}' for t in timings['none'])})")
+    print(f"  cost of the store: {100 * (with_store / without - 1):+.1f} % of the median (target: at most +5 %)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
@@ -154,11 +183,16 @@ def main() -> None:
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "CASSETTE", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--check-cost", type=int, metavar="SIZE", help="time SIZE with and without the answer checks")
+    parser.add_argument("--store-cost", type=int, metavar="SIZE", help="time SIZE with a filled store and without")
+    parser.add_argument("--store", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         with tempfile.TemporaryDirectory() as out:
             print(json.dumps(one_run(int(args.one[0]), Path(args.one[1]), args.one[2], Path(out) / "out",
-                                     checks=not args.unchecked)))
+                                     checks=not args.unchecked, store=args.store)))
+        return
+    if args.store_cost:
+        store_cost(args.store_cost, args.runs)
         return
     if args.check_cost:
         check_cost(args.check_cost, args.runs)

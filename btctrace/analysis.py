@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from btctrace.heuristics.attribution import ClusterAttribution, attribute_clusters
 from btctrace.heuristics.change import ChainFacts, ChangeVerdict, combine
 from btctrace.heuristics.clustering import (
     DEFAULT_COLLAPSE_THRESHOLD,
@@ -30,6 +31,7 @@ class Analysis:
     peel_chains: list[PeelChain] = field(default_factory=list)
     cluster_change: bool = False
     taint: TaintReport | None = None  # forward traces only
+    attributions: list[ClusterAttribution] = field(default_factory=list)  # clusters named by a member's tag
 
 
 def chain_facts(result: TraceResult, usd_per_btc: dict[str, float] | None = None) -> ChainFacts:
@@ -79,4 +81,5 @@ def analyse(result: TraceResult, collapse_threshold: int = DEFAULT_COLLAPSE_THRE
             clusters.union(merge)
     chains = find_peel_chains([t.tx for t in result.txs.values()], facts, set(result.coinjoins))
     taint = taint_report(result, tags) if result.direction is Direction.FORWARD else None
-    return Analysis(clusters, verdicts, chains, cluster_change, taint)
+    attributions = attribute_clusters(clusters, tags) if tags is not None else []
+    return Analysis(clusters, verdicts, chains, cluster_change, taint, attributions)

@@ -37,6 +37,8 @@ __all__ = [
     "OutputError",
     "Interrupted",
     "ManifestError",
+    "StoreError",
+    "TagSourceError",
 ]
 
 
@@ -52,6 +54,7 @@ class ExitCode(IntEnum):
     MISSING_DEPENDENCY = 6
     OUTPUT = 7
     NOT_VERIFIED = 8
+    STORE = 9
     INTERRUPTED = 130
 
 
@@ -336,3 +339,23 @@ class ManifestError(BtctraceError):
     def __init__(self, path: str, reason: str) -> None:
         self.path = path
         super().__init__(f"cannot verify: {path}: {reason}", "Verify the folder a btctrace run wrote")
+
+
+class StoreError(BtctraceError):
+    """The investigation store cannot be opened, migrated, read or written."""
+
+    exit_code = ExitCode.STORE
+
+    def __init__(self, location: str, reason: str, hint: str = "") -> None:
+        self.location = location
+        super().__init__(f"store {location}: {reason}",
+                         hint or "Check --store / BTCTRACE_STORE, or run with --no-store")
+
+
+class TagSourceError(TagFileError):
+    """An attribution file (OFAC XML, address list, Ransomwhere export) that cannot be imported."""
+
+    def __init__(self, path: str, kind: str, reason: str) -> None:
+        self.path = path
+        BtctraceError.__init__(self, f"{kind} file {path}: {reason}",
+                               f"Check it is {kind} as published (see btctrace tags import --help)")

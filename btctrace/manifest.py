@@ -48,6 +48,7 @@ def job_parameters(job: "TraceJob") -> dict[str, Any]:
         "max_response_bytes": job.max_response_bytes,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
         "cluster_change": job.cluster_change, "chart_by_time": job.chart_by_time, "sankey_method": job.sankey_method,
+        "attribute_endpoints": job.attribute_endpoints,
     }
 
 
@@ -99,7 +100,7 @@ _PARAMETERS: dict[str, tuple[type, ...]] = {
 }
 _OPTIONAL_PARAMETERS: dict[str, tuple[type, ...]] = {
     "max_fan_out": (int,), "fallback_urls": (list,), "cross_check": (int,), "max_response_bytes": (int,),
-    "network": (str,),
+    "network": (str,), "attribute_endpoints": (int,),
 }
 
 

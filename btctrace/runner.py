@@ -4,22 +4,20 @@ exports. The only place they are put together; the CLI calls :func:`run_trace` o
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import networkx as nx
 
-from btctrace import __version__, safejson
 from btctrace.addresses import MAINNET
-from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
+from btctrace.cache.cassettes import normalise_uri
 from btctrace.case import Case
-from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, OutputError, UsageProblem
+from btctrace.errors import BtctraceError, OutputError, UsageProblem
 from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
+from btctrace.exports.attribution import sanction_hits, sanction_line
 from btctrace.exports.endpoints import endpoints_frame, taint_section
 from btctrace.exports.tables import write_csv
 from btctrace.exports.trace_json import read_trace_document, result_from_document
@@ -28,15 +26,19 @@ from btctrace.graph.build import build_graph
 from btctrace.analysis import Analysis, analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.manifest import build_manifest, write_manifest
-from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.failover import FailoverProvider, cross_check
-from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy, default_rate_for, make_session
-from btctrace.providers.ledger import AnswerLedger
+from btctrace.providers.esplora.client import EsploraClient
+from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy
 from btctrace.notes import load_notes
+from btctrace.store.run import RunStore, case_items, open_run_store
+from btctrace.store.cases import CaseRecord
+from btctrace.store.snapshot import StoreView
+from btctrace.tracing.deposits import follow_deposits
 from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.accounting import TaintReport, taint_report, unanswerable_seed
 from btctrace.tracing.taint import METHODS
+from btctrace.transport import API_URL_ENV, Transport, abandon_recording, open_transport, resolve_api_url
 from btctrace.tracing.walk import Progress, walk
 from btctrace.units import format_utc
 from btctrace.valuation import Prices, fetch_prices
@@ -44,7 +46,6 @@ from btctrace.valuation import Prices, fetch_prices
 __all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "Traced", "TraceOutcome", "TaintOutcome", "trace_and_analyse",
            "run_trace", "run_case", "run_taint", "resolve_api_url"]
 
-API_URL_ENV = "BTCTRACE_API_URL"
 DEFAULT_WORKERS = 4
 
 
@@ -75,6 +76,10 @@ class TraceJob:
     chart_by_time: bool = False  # flow chart columns by block time instead of hop
     sankey_method: str = "fifo"  # taint method the Sankey chart shows
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    store: str | None = None  # the store's location; None: $BTCTRACE_STORE or the user's data folder
+    no_store: bool = False  # use no store at all (tags only from --tags)
+    store_snapshot: Path | None = None  # take tags and case links from this pinned snapshot (verify)
+    attribute_endpoints: int = 0  # extra requests per unlabelled endpoint to follow its sweep
 
 
 @dataclass
@@ -86,31 +91,8 @@ class TraceOutcome:
     mode: str  # "live" | "record" | "offline"
     cassette: Path | None = None
     explorers: dict = field(default_factory=dict)  # which explorer answered what; failovers
-
-
-def resolve_api_url(given: str | None, cassette: Cassette | None) -> str:
-    """An explicit URL wins; offline, the URL the cassette was recorded from; then the env."""
-    if given:
-        return given.rstrip("/")
-    if cassette is not None and cassette.metadata.get("api_url"):
-        return str(cassette.metadata["api_url"])
-    return os.environ.get(API_URL_ENV, DEFAULT_API_URL).rstrip("/")
-
-
-def resolve_api_urls(job: "TraceJob", cassette: Cassette | None) -> list[str]:
-    """The explorers in the order asked: the primary (see :func:`resolve_api_url`), then the
-    fallbacks given, or offline without a given URL, those the cassette was recorded with."""
-    primary = resolve_api_url(job.api_url, cassette)
-    fallbacks = [url.rstrip("/") for url in job.fallback_urls]
-    if not job.api_url and cassette is not None and not fallbacks:
-        fallbacks = [str(url) for url in cassette.metadata.get("api_urls", [])]
-    urls = list(dict.fromkeys([primary, *fallbacks]))
-    for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageProblem(f"explorer URL {url!r} is not an http(s) URL",
-                               "Give an Esplora base URL such as https://blockstream.info/api")
-    return urls
+    store: StoreView = field(default_factory=StoreView)  # what the run took from the store
+    sanctions: str = ""  # one line naming the traced addresses on a sanctions list ("" when none)
 
 
 def _check_job(job: TraceJob) -> None:
@@ -130,113 +112,10 @@ def _check_job(job: TraceJob) -> None:
         raise UsageProblem(f"--workers must be at least 1, got {job.workers}")
     if job.cross_check < 0:
         raise UsageProblem(f"--cross-check must not be negative, got {job.cross_check}")
+    if job.attribute_endpoints < 0:
+        raise UsageProblem(f"--attribute-endpoints must not be negative, got {job.attribute_endpoints}")
     if job.max_response_bytes < 1024:
         raise UsageProblem(f"--max-response-mb is too small ({job.max_response_bytes} bytes)")
-
-
-class _Recording:
-    """A recording in progress: the cassette it fills and the journal that makes it crash-safe.
-    On success the cassette is written atomically and the journal removed; on failure the
-    journal stays, holding every response fetched, for ``--resume``."""
-
-    def __init__(self, path: Path, api_urls: list[str], resume: bool) -> None:
-        self.journal_path = journal_path_for(path)
-        left = self.journal_path.exists()
-        self.journal = Journal(self.journal_path)  # the lock: a second recording to this cassette is refused
-        try:
-            self._start(path, api_urls, resume, left)
-        except BaseException:
-            if left:
-                self.journal.close()  # an interrupted recording's journal stays for --resume
-            else:
-                self.journal.finish()
-            raise
-
-    def _start(self, path: Path, api_urls: list[str], resume: bool, left: bool) -> None:
-        if left and not resume:
-            raise UsageProblem(f"an interrupted recording left {self.journal_path}",
-                               "Add --resume to continue it, or delete it to start again")
-        if resume and not (left or path.exists()):
-            raise UsageProblem(f"--resume: there is no journal {self.journal_path} or cassette {path} to continue")
-        metadata = {"api_url": api_urls[0], "recorded_by": f"btctrace {__version__}"}
-        if len(api_urls) > 1:
-            metadata["api_urls"] = api_urls[1:]
-        self.cassette = Cassette(path, metadata=metadata)
-        if resume:  # reuse the answers; a failure (the cause of the stop) is asked again
-            earlier = list(Cassette.load(path).interactions.values()) if path.exists() else []
-            if left:
-                earlier += Journal.read(self.journal_path)
-            for item in earlier:
-                if _usable_answer(item):
-                    self.cassette.add_interaction(item)
-        self.resumed = len(self.cassette.interactions)
-
-    def finish(self) -> None:
-        self.cassette.save()
-        self.journal.finish()
-
-    def abandon(self) -> None:
-        self.journal.close()
-
-
-def _usable_answer(item: dict) -> bool:
-    """A kept answer worth reusing on --resume: a 200 whose body is JSON (a cut-off or HTML
-    body that stopped the run is asked again)."""
-    if item["response"]["status"]["code"] != 200:
-        return False
-    try:
-        safejson.loads(item["response"]["body"]["string"])
-    except ValueError:
-        return False
-    return True
-
-
-@dataclass
-class _Transport:
-    session: Any  # a requests.Session (live or recording) or a ReplaySession (offline)
-    providers: list[EsploraProvider]
-    recording: _Recording | None
-    mode: str
-
-
-def _transport(job: TraceJob) -> _Transport:
-    """One session (live, recording or replay) and one provider per explorer, each with the
-    rate limit of its host."""
-    recording = None
-    if job.offline:
-        cassette = Cassette.load(job.offline)
-        api_urls = resolve_api_urls(job, cassette)
-        # Replayed answers never change, so a recorded failure is not retried.
-        policy, mode = replace(job.retry, attempts=1), "offline"
-        session = ReplaySession(cassette)
-    else:
-        api_urls, policy = resolve_api_urls(job, None), job.retry
-        if job.record:
-            recording, mode = _Recording(job.record, api_urls, job.resume), "record"
-            session = make_session(RecordingAdapter(recording.cassette, recording.journal, job.max_response_bytes))
-        else:
-            session, mode = make_session(), "live"
-    providers = []
-    ledger = AnswerLedger(job.network)  # one for all explorers: answers are checked against each other
-    for url in api_urls:
-        rate = None if mode == "offline" else job.rate if job.rate is not None else default_rate_for(url)
-        fetcher = HttpFetcher(session, rate=rate, policy=policy, max_body_bytes=job.max_response_bytes)
-        providers.append(EsploraProvider(url, fetcher, ledger))
-    return _Transport(session, providers, recording, mode)
-
-
-def _abandon(recording: _Recording | None, exc: BaseException, cassette: Path | None = None) -> None:
-    """Keep the journal of a failed recording and say how to continue it. Offline, an answer
-    of the cassette that fails a check is the cassette's fault (exit 5, not 4)."""
-    if cassette is not None and isinstance(exc, AnswerRefused):
-        raise CassetteAnswerRefused(str(cassette), exc) from None
-    journal = str(recording.journal_path) if recording is not None else None
-    if recording is not None:
-        recording.abandon()
-    if isinstance(exc, KeyboardInterrupt):
-        raise Interrupted(journal) from None
-    if journal and isinstance(exc, BtctraceError):
-        exc.hint = f"{exc.hint}. Responses fetched so far are kept in {journal}: fix the cause and rerun with --resume"
 
 
 @dataclass
@@ -250,6 +129,29 @@ class Traced:
     prices: Prices
     mode: str
     explorers: dict  # which explorer answered what; failovers; refused answers
+    run_store: RunStore = field(default_factory=RunStore)
+
+
+def _evidence_tip(transport: Transport, run_store: RunStore) -> None:
+    """The explorer's tip height, which decides which answers are final enough to keep. Asked
+    on a fetcher of its own: recorded in the cassette, but not one of the trace's requests (an
+    offline rerun, which keeps nothing, never asks it)."""
+    if run_store.evidence is None:
+        return
+    primary = transport.providers[0]
+    fetcher = HttpFetcher(transport.session, rate=primary.fetcher.rate, policy=primary.fetcher.policy)
+    try:
+        run_store.evidence.tip_height = EsploraClient(primary.api_url, fetcher).tip_height()
+    except BtctraceError:
+        run_store.evidence.tip_height = None  # nothing is kept; the trace goes on
+
+
+def _walk_and_value(job: TraceJob, provider: FailoverProvider, tags: TagIndex,
+                    progress: Progress | None) -> tuple[TraceResult, Prices]:
+    result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress, workers=job.workers)
+    tags.prefetch(x.address for t in result.txs.values() for x in (*t.tx.inputs, *t.tx.outputs) if x.address)
+    result.deposits = follow_deposits(provider, result, tags, job.attribute_endpoints)
+    return result, fetch_prices(provider, result)
 
 
 def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced:
@@ -257,16 +159,22 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     :func:`run_trace` writes, without writing it."""
     _check_job(job)
     tags = load_tagpacks(list(job.tag_paths)) if job.tag_paths else TagIndex()
-    transport = _transport(job)
+    run_store = open_run_store(job.store, job.no_store, job.store_snapshot, evidence=not job.offline)
+    tags.lookup = run_store.tag_lookup()
+    try:
+        transport = open_transport(job, run_store.evidence)
+    except BaseException:
+        run_store.close()
+        raise
     provider = FailoverProvider(transport.providers)
     try:
-        result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
-                      workers=job.workers)
-        prices = fetch_prices(provider, result)
+        _evidence_tip(transport, run_store)
+        result, prices = _walk_and_value(job, provider, tags, progress)
         if job.cross_check and len(transport.providers) > 1:
             result.cross_check = cross_check(transport.providers, sorted(result.txs), job.cross_check)
     except BaseException as exc:
-        _abandon(transport.recording, exc, job.offline)
+        run_store.close()
+        abandon_recording(transport.recording, exc, job.offline)
         raise
     finally:
         transport.session.close()
@@ -275,8 +183,39 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     result.checks = provider.ledger.summary()
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
                        usd_per_btc=prices.floats_by_txid(result))
+    tags.lookup = None  # every address the trace touched was asked: what follows reads only these
     graph = build_graph(result, tags, analysis.clusters.ids())
-    return Traced(result, analysis, graph, tags, prices, transport.mode, provider.log())
+    explorers = provider.log()
+    if run_store.evidence is not None:
+        run_store.evidence.commit(refused_uris(explorers))
+        explorers["evidence_store"] = dict(run_store.evidence.counts, tip_height=run_store.evidence.tip_height)
+    return Traced(result, analysis, graph, tags, prices, transport.mode, explorers, run_store)
+
+
+def refused_uris(explorers: dict) -> set[str]:
+    """The URLs whose answers the checks refused, never kept in the evidence cache: a refused
+    transaction or outspends answer discards both answers that explorer gave for that txid."""
+    uris = set()
+    for refusal in explorers.get("refused", []):
+        kind, _, txid = refusal["request"].partition(" ")
+        if kind in ("tx", "outspends"):
+            base = f"{refusal['api_url']}/tx/{txid}"
+            uris.update({normalise_uri(base), normalise_uri(base + "/outspends")})
+    return uris
+
+
+def _case_record(job: TraceJob) -> CaseRecord | None:
+    """The case to register (not for a rerun from a pinned snapshot: verify). Without a case
+    file the seeds name the case, so tracing the same seeds again replaces it instead of linking
+    the trace to itself."""
+    if job.store_snapshot is not None:
+        return None
+    seeds = sorted(s.value if s.vout is None else f"{s.value}:{s.vout}" for s in job.seeds)
+    case_id = job.case.id
+    if not case_id:
+        digest = hashlib.sha256("\n".join(seeds).encode()).hexdigest()[:12]
+        case_id = f"trace {seeds[0]}" + (f" +{len(seeds) - 1} seeds ({digest})" if len(seeds) > 1 else "")
+    return CaseRecord(case_id, job.case.title or case_id, str(job.out_dir.resolve()), seeds)
 
 
 def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
@@ -286,20 +225,25 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     notes = load_notes(job.notes_path) if job.notes_path else []  # a bad file is refused before any work
     prepare_out_dir(job.out_dir, job.force)
     traced = trace_and_analyse(job, progress)
+    try:
+        view = traced.run_store.finish(traced.tags, case_items(traced.graph), _case_record(job))
+    finally:
+        traced.run_store.close()
     evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
     begin_writing(job.out_dir)  # marked incomplete until the manifest is written
     files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case, job.out_dir,
-                          traced.prices, evidence, job.chart_by_time, job.sankey_method, notes)
+                          traced.prices, evidence, job.chart_by_time, job.sankey_method, notes, view)
     api_url = traced.explorers["api_urls"][0]
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
     finish_writing(job.out_dir)
     return TraceOutcome(traced.result, traced.graph, job.out_dir, files, traced.mode, job.record or job.offline,
-                        traced.explorers)
+                        traced.explorers, view, sanction_line(sanction_hits(traced.graph, traced.tags)))
 
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
              force: bool = False, api_url: str | None = None, progress: Progress | None = None,
-             workers: int | None = None, resume: bool = False) -> TraceOutcome:
+             workers: int | None = None, resume: bool = False, store: str | None = None, no_store: bool = False,
+             attribute_endpoints: int = 0) -> TraceOutcome:
     """Run a case file. By default it replays the case's cassette offline; ``live`` fetches
     from the explorer and ``record`` re-records the cassette (which needs ``force`` if it exists)."""
     cassette = case.cassette
@@ -325,6 +269,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
         collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,
         cluster_change=case.cluster_change, chart_by_time=case.chart_by_time,
+        store=store, no_store=no_store, attribute_endpoints=attribute_endpoints,
     )
     return run_trace(job, progress)
 

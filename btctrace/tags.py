@@ -11,19 +11,29 @@ and every tag field must be a plain scalar.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
 from btctrace.errors import TagFileError
 from btctrace.files import clean_text, read_regular_text
 
-__all__ = ["Tag", "TagIndex", "load_tagpacks", "tagpack_files"]
+__all__ = ["CONFIDENCE_LEVELS", "Tag", "TagIndex", "TagLookup", "iter_tagpack", "load_tagpacks", "tagpack_files"]
 
 _INHERITED = ("label", "category", "source", "confidence", "currency", "actor", "abuse")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# GraphSense's confidence levels (graphsense-lib ``tagpack/db/confidence.csv``): higher wins
+# when one address carries several tags.
+CONFIDENCE_LEVELS = {
+    "override": 100, "ownership": 100, "ledger_immanent": 100, "manual_transaction": 90, "service_api": 70,
+    "forensic_investigation": 70, "authority_data": 60, "trusted_provider": 50, "service_data": 50, "forensic": 50,
+    "untrusted_transaction": 40, "web_crawl": 20, "heuristic": 10, "unknown": 5,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,19 +45,98 @@ class Tag:
     confidence: str
     actor: str
     abuse: str
-    tagpack: str
+    tagpack: str  # the file the tag came from
+    kind: str = "tagpack"  # what the file was: tagpack | ofac | list | ransomwhere
+    entry: str = ""  # a sanctions list's entry (OFAC profile id and party name)
+    listed_on: str = ""  # the date the entry was listed (sanctions) or the file published
+    sanctions: bool = False  # from a sanctions list: flagged wherever the address appears
+    cluster_definer: bool = False  # GraphSense is_cluster_definer
+    file_sha256: str = ""  # of the imported file (store tags)
+    imported_at: str = ""  # when the file was imported into the store
+
+    @property
+    def confidence_level(self) -> int:
+        return CONFIDENCE_LEVELS.get(self.confidence, 0)
+
+    @property
+    def is_sanction(self) -> bool:
+        """On a sanctions list, or a TagPack tag whose abuse or category is ``sanction``."""
+        return self.sanctions or "sanction" in (self.abuse, self.category)
+
+
+TagLookup = Callable[[list[str]], dict[str, list[Tag]]]
+
+
+def _primary(tags: Iterable[Tag]) -> Tag:
+    """The tag shown for an address: a service's own tag before a sanctions entry (the walk stops
+    at services by category), then the highest GraphSense confidence, then the label."""
+    return min(tags, key=lambda t: (t.is_sanction, -t.confidence_level, t.label, t.tagpack))
 
 
 @dataclass
 class TagIndex:
-    """Tags by address (first file wins on conflicts; files are read in sorted order)."""
+    """Tags by address. Files: the first file wins on conflicts (read in sorted order). A
+    backing *lookup* (the store) is asked once per address not in the files, and what it
+    answered is kept in ``from_store``, so a run can pin exactly the tags it used."""
 
     by_address: dict[str, Tag] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     skipped_other_currency: int = 0
+    lookup: TagLookup | None = None
+    all_tags: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # every tag, files' and store's
+    from_store: dict[str, tuple[Tag, ...]] = field(default_factory=dict)
+    asked: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
 
     def get(self, address: str | None) -> Tag | None:
-        return self.by_address.get(address) if address else None
+        if not address:
+            return None
+        tag = self.by_address.get(address)
+        if tag is None and self.lookup is not None and address not in self.asked:
+            self.prefetch([address])
+            tag = self.by_address.get(address)
+        return tag
+
+    def every(self, address: str | None) -> tuple[Tag, ...]:
+        """All tags of *address* (files' and store's), the primary first."""
+        if not address:
+            return ()
+        self.get(address)
+        tags = self.all_tags.get(address)
+        if tags:
+            return tags
+        tag = self.by_address.get(address)
+        return (tag,) if tag else ()
+
+    def prefetch(self, addresses: Iterable[str]) -> None:
+        """Ask the backing store about every address not asked yet, in one batch."""
+        if self.lookup is None:
+            return
+        with self._lock:
+            wanted = sorted({a for a in addresses if a and a not in self.asked})
+            if not wanted:
+                return
+            found = self.lookup(wanted)
+            self.asked.update(wanted)
+            for address, tags in sorted(found.items()):
+                self.add_store_tags(address, tags)
+
+    def add_store_tags(self, address: str, tags: Iterable[Tag]) -> None:
+        ordered = tuple(sorted(tags, key=lambda t: (t.is_sanction, -t.confidence_level, t.label, t.tagpack)))
+        if not ordered:
+            return
+        self.from_store[address] = ordered
+        file_tag = self.by_address.get(address)
+        self.all_tags[address] = ((file_tag,) if file_tag else ()) + ordered
+        if file_tag is None:
+            self.by_address[address] = _primary(ordered)
+
+    def sanctioned(self) -> dict[str, tuple[Tag, ...]]:
+        """Addresses with a sanctions tag, and those tags."""
+        found = {a: tuple(t for t in self.every(a) if t.is_sanction) for a in set(self.by_address) | set(self.all_tags)}
+        return {a: tags for a, tags in sorted(found.items()) if tags}
 
     def __len__(self) -> int:
         return len(self.by_address)
@@ -92,22 +181,56 @@ def _read_tagpack(path: Path) -> dict[str, Any]:
 def _plain(path: Path, key: str, value: Any) -> str:
     """A tag field as text: scalars only (a list or mapping is refused); lone surrogates, which
     no output encoding can hold, are replaced."""
+    if isinstance(value, str) and value.isascii():
+        return value  # the common case, and nothing to clean
     if isinstance(value, (dict, list, set, tuple, bytes)):
         raise TagFileError(str(path), f"field {key!r} is a {type(value).__name__}, not plain text")
     return clean_text(str(value or ""))
 
 
-def _tag_from(item: dict[str, Any], header: dict[str, Any], path: Path) -> Tag | None:
-    merged = {key: header.get(key) for key in _INHERITED}
-    merged.update({key: item[key] for key in _INHERITED if item.get(key) is not None})
-    text = {key: _plain(path, key, merged[key]) for key in _INHERITED}
+_PER_TAG = (*_INHERITED, "is_cluster_definer", "lastmod")
+
+
+def _header_fields(header: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The header's defaults, as text, worked out once per file."""
+    fields = {key: _plain(path, key, header.get(key)) for key in (*_INHERITED, "lastmod")}
+    fields["is_cluster_definer"] = header.get("is_cluster_definer") is True
+    return fields
+
+
+def _tag_from(item: dict[str, Any], defaults: dict[str, Any], path: Path) -> Tag | None:
+    text = dict(defaults)
+    for key in _PER_TAG:
+        value = item.get(key)
+        if value is not None:
+            text[key] = value is True if key == "is_cluster_definer" else _plain(path, key, value)
     address = _plain(path, "address", item.get("address")).strip()
     if not address:
         return None
-    if address.lower().startswith("bc1"):
+    if address[:3].lower() == "bc1":
         address = address.lower()
     return Tag(address=address, label=text["label"], category=text["category"], source=text["source"],
-               confidence=text["confidence"], actor=text["actor"], abuse=text["abuse"], tagpack=path.name)
+               confidence=text["confidence"], actor=text["actor"], abuse=text["abuse"], tagpack=path.name,
+               listed_on=text["lastmod"][:10], cluster_definer=text["is_cluster_definer"])
+
+
+def iter_tagpack(file: Path) -> Iterator[Tag | None]:
+    """Every Bitcoin tag of one TagPack file, in file order; ``None`` for each tag of another
+    currency (counted by the caller, never used)."""
+    data = _read_tagpack(file)
+    defaults = _header_fields(data, file)
+    header_currency = _plain(file, "currency", data.get("currency") or "BTC").strip().upper()
+    for item in data["tags"]:
+        if not isinstance(item, dict):
+            continue
+        given = item.get("currency")
+        currency = header_currency if given is None else _plain(file, "currency", given).strip().upper()
+        if currency != "BTC":
+            yield None
+            continue
+        tag = _tag_from(item, defaults, file)
+        if tag is not None:
+            yield tag
 
 
 def load_tagpacks(paths: list[str | Path]) -> TagIndex:
@@ -115,16 +238,10 @@ def load_tagpacks(paths: list[str | Path]) -> TagIndex:
     index = TagIndex()
     for given in paths:
         for file in tagpack_files(Path(given)):
-            data = _read_tagpack(file)
             index.files.append(str(file))
-            for item in data["tags"]:
-                if not isinstance(item, dict):
-                    continue
-                currency = _plain(file, "currency", item.get("currency") or data.get("currency") or "BTC").upper()
-                if currency != "BTC":
+            for tag in iter_tagpack(file):
+                if tag is None:
                     index.skipped_other_currency += 1
-                    continue
-                tag = _tag_from(item, data, file)
-                if tag is not None:
+                else:
                     index.by_address.setdefault(tag.address, tag)
     return index

@@ -24,6 +24,7 @@ from btctrace.exports import CaseInfo
 from btctrace.files import read_regular_text
 from btctrace.exports.writing import INCOMPLETE_MARKER
 from btctrace.manifest import MANIFEST_NAME, manifest_problem
+from btctrace.store.snapshot import SNAPSHOT_NAME
 from btctrace.runner import TraceJob, run_trace
 from btctrace.tracing.result import Direction, Seed, TraceLimits
 
@@ -139,6 +140,10 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"], chart_by_time=p["chart_by_time"],
         sankey_method=p["sankey_method"], case=CaseInfo(case["id"], case["title"], case["synthetic"]),
         case_file=out_dir / case["file"]["path"] if case.get("file") else None,
+        attribute_endpoints=p.get("attribute_endpoints", 0),
+        # the store as the run saw it (pinned in the folder), never its later state
+        store_snapshot=out_dir / SNAPSHOT_NAME if SNAPSHOT_NAME in manifest["outputs"] else None,
+        no_store=SNAPSHOT_NAME not in manifest["outputs"],
     )
 
 

@@ -100,8 +100,9 @@ def demo_trace(demo):
 
 
 def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> dict:
-    """A cassette's content without the two fields that record when it was fetched
-    (``fetched_at`` and the ``Date`` header): equal for two recordings of one chain state."""
+    """A cassette's content without the fields that record when and whence an answer was fetched
+    (``fetched_at``, the ``Date`` header, and the ``from_store`` mark of an answer the evidence
+    cache gave): equal for two recordings of one chain state."""
     import json
 
     if old_base:
@@ -109,13 +110,15 @@ def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> di
     data = json.loads(text)
     for item in data["interactions"]:
         item["response"].pop("fetched_at", None)
+        item["response"].pop("from_store", None)
         item["response"]["headers"].pop("Date", None)
     return data
 
 
-# Outputs that record which evidence files they came from (hashes, fetch times): identical only
-# when two runs used the same cassette file, so tests comparing two recordings leave them out.
-EVIDENCE_BOUND_OUTPUTS = frozenset({"report.html"})
+# Outputs that record which evidence files they came from (hashes, fetch times) or what the store
+# held (tags, links to the other cases registered before): identical only when two runs used the
+# same cassette file and store state, so tests comparing two recordings leave them out.
+EVIDENCE_BOUND_OUTPUTS = frozenset({"report.html", "store_snapshot.json"})
 
 
 def figures_of(traced, case=None) -> dict:
@@ -131,3 +134,12 @@ def figures_of(traced, case=None) -> dict:
                               traced.prices)
     return {"trace": document, "endpoints": endpoints_frame(traced.analysis.taint).to_csv(),
             "subpoena": subpoena_frame(traced.result, traced.analysis, traced.tags, traced.prices).to_csv()}
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path_factory, monkeypatch):
+    """Each test gets its own empty store (never the user's): BTCTRACE_STORE points into a
+    temporary folder."""
+    path = tmp_path_factory.mktemp("store") / "store.sqlite"
+    monkeypatch.setenv("BTCTRACE_STORE", str(path))
+    return path

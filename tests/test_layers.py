@@ -1,6 +1,7 @@
 """The layering rules of the design (docs: design.md §10-11), checked on the import statements:
 nothing imports the CLI; only the CLI imports click; only providers, cache and the test tools
-import requests; only exports import matplotlib; the walk sees providers only through base; the explorer (the
+import requests; the store (evidence cache, attributions, cases) never reaches the network, and only
+its database module talks to SQLite or PostgreSQL; only exports import matplotlib; the walk sees providers only through base; the explorer (the
 interactive page) reads finished results and the exports' models, never the network."""
 
 import ast
@@ -57,6 +58,13 @@ def test_layering(path):
     if where == "exports" and path.name != "__init__.py":
         assert not {n for n in names if n.startswith("btctrace.explorer")}, \
             "the explorer builds on the exports; only the folder writer (exports/__init__.py) calls it"
+    if where == "store":
+        assert not {n for n in names if n.startswith(("btctrace.providers", "btctrace.tracing", "btctrace.exports",
+                                                     "btctrace.analysis", "btctrace.runner", "btctrace.explorer",
+                                                     "btctrace.transport"))}, \
+            "the store sits beside the cache: it keeps answers and attributions, never asks the network"
+    if not (where == "store" and path.name == "database.py") and where != "testing":
+        assert not {"sqlite3", "psycopg"} & top, "only store/database.py talks to the database driver"
     if where in {"model", "units", "addresses", "errors", "files", "safejson"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 

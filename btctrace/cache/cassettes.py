@@ -350,29 +350,62 @@ class ReplaySession:
 
 
 class RecordingAdapter(HTTPAdapter):
-    """Answers from the cassette what it already holds (a resumed recording), sends the rest
-    to the network, and journals then keeps each answer."""
+    """Answers from the cassette what it already holds (a resumed recording), then from the
+    evidence store what it holds (final answers kept by earlier runs), sends the rest to the
+    network, and journals then keeps each answer. *evidence* is an object with ``lookup(uri)``
+    (an interaction or None) and ``offer(interaction)`` (see :mod:`btctrace.store.evidence`)."""
 
     def __init__(self, cassette: Cassette, journal: Journal | None = None,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs: Any) -> None:
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, evidence: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.cassette = cassette
         self.journal = journal
         self.max_body_bytes = max_body_bytes
+        self.evidence = evidence
         # Only answers kept before this run are replayed; an answer asked again in this run
         # (a short history page, a vanished transaction) goes to the network and replaces it.
         self._earlier = dict(cassette.interactions)
+        self._from_store: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def holds(self, url: str) -> bool:
+        """True when *url* will be answered without the network (no rate-limit slot needed)."""
+        uri = normalise_uri(url)
+        if ("GET", uri) in self._earlier:
+            return True
+        if self.evidence is None:
+            return False
+        item = self.evidence.lookup(uri)
+        if item is not None:
+            with self._lock:
+                self._from_store[uri] = item
+        return item is not None
+
+    def _keep(self, item: dict[str, Any]) -> None:
+        if self.journal is not None:
+            self.journal.append(item)
+        self.cassette.add_interaction(item)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        item = self._earlier.pop((request.method or "GET", normalise_uri(request.url or "")), None)
+        uri = normalise_uri(request.url or "")
+        item = self._earlier.pop((request.method or "GET", uri), None)
         if item is not None:
             return _response_from(item, request)
+        if self.evidence is not None and (request.method or "GET") == "GET":
+            with self._lock:
+                item = self._from_store.pop(uri, None)
+            item = item or self.evidence.lookup(uri)
+            if item is not None:
+                item["request"]["headers"] = {n: [request.headers[n]] for n in _KEPT_REQUEST_HEADERS
+                                              if n in request.headers}
+                self._keep(item)
+                return _response_from(item, request)
         response = super().send(request, *args, **kwargs)
         if response.status_code in RETRY_STATUSES:
             return response  # a refusal to be retried, not an answer: never kept
         read_bounded(response, self.max_body_bytes)
         item = _interaction(request, response)
-        if self.journal is not None:
-            self.journal.append(item)
-        self.cassette.add_interaction(item)
+        self._keep(item)
+        if self.evidence is not None:
+            self.evidence.offer(item)
         return response

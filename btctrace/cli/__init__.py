@@ -19,6 +19,8 @@ from btctrace.cli.cluster import cluster_command
 from btctrace.cli.explain import explain_command
 from btctrace.cli.extract import extract_command
 from btctrace.cli.explore import explore_command
+from btctrace.cli.search import search_command
+from btctrace.cli.tags import tags_group
 from btctrace.cli.taint import taint_command
 from btctrace.cli.trace import trace_command
 from btctrace.cli.verify import verify_command
@@ -78,6 +80,8 @@ cli.add_command(taint_command)
 cli.add_command(extract_command)
 cli.add_command(cluster_command)
 cli.add_command(explore_command)
+cli.add_command(tags_group)
+cli.add_command(search_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

@@ -11,7 +11,9 @@ from btctrace.case import load_case
 from btctrace.cli.verify import render_report
 from btctrace.verify import verify_outputs
 from btctrace.cli.render import progress_shown, summary_lines
+from btctrace.cli.options import store_option
 from btctrace.runner import run_case
+from btctrace.store import open_store
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["case_group"]
@@ -37,8 +39,13 @@ def case_group() -> None:
 @click.option("--api-url", help="Override the case's explorer URL.")
 @click.option("--force", is_flag=True, help="Overwrite earlier outputs (and, with --record, the cassette).")
 @click.option("--workers", type=click.IntRange(1, 32), help="Parallel requests [default: the case's, else 4].")
+@click.option("--no-store", is_flag=True, help="Use no store (no evidence cache, store tags or case links).")
+@click.option("--attribute-endpoints", type=click.IntRange(0), default=0, metavar="N",
+              help="Follow each unlabelled endpoint's sweep with at most N extra requests, to name it.")
+@store_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-def run_command(case_file, out_dir, live, record, resume, api_url, force, workers, quiet) -> None:
+def run_command(case_file, out_dir, live, record, resume, api_url, force, workers, no_store, attribute_endpoints,
+                store, quiet) -> None:
     """Run CASE_FILE: by default offline, from the cassette it names.
 
     \b
@@ -49,7 +56,8 @@ def run_command(case_file, out_dir, live, record, resume, api_url, force, worker
     case = load_case(case_file)
     with progress_shown(quiet) as progress:
         outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
-                           progress=progress, workers=workers, resume=resume)
+                           progress=progress, workers=workers, resume=resume, store=store, no_store=no_store,
+                           attribute_endpoints=attribute_endpoints)
     if case.synthetic:
         click.echo(f"Case {case.id}: SYNTHETIC data (made by btctrace's demo generator, not real payments).")
     click.echo("\n".join(summary_lines(outcome)))
@@ -90,3 +98,31 @@ def verify_case_command(ctx: click.Context, case_file, out_dir) -> None:
     """
     case = load_case(case_file)
     render_report(ctx, verify_outputs(out_dir or Path("out") / case.id, case_file=case.path))
+
+
+@case_group.command("links")
+@click.argument("case_id")
+@store_option
+def links_command(case_id, store) -> None:
+    """Other cases in the store that share addresses, transactions or clusters with CASE_ID.
+
+    \b
+    Example:
+      btctrace case links demo-ransom
+    """
+    opened = open_store(store)
+    try:
+        links = opened.links(case_id)
+    finally:
+        opened.close()
+    if not links:
+        click.echo(f"{case_id}: no other case shares an address, transaction or cluster with it")
+    for link in links:
+        click.echo(f"{link.case_id} ({link.title}): {len(link.addresses)} shared address(es), "
+                   f"{len(link.transactions)} transaction(s), {len(link.clusters)} cluster(s)")
+        for address, here, there in link.addresses[:20]:
+            click.echo(f"  address {address}: {here} here, {there} there")
+        click.echo("".join(f"  transaction {txid}\n" for txid in link.transactions[:20]), nl=False)
+        for cluster in link.clusters[:20]:
+            click.echo(f"  cluster {cluster.here} ({cluster.size_here} addresses) = {cluster.there} there "
+                       f"({cluster.size_there}): through {', '.join(cluster.shared[:3])}")

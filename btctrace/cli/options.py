@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from btctrace.errors import UsageProblem
+import click
 
-__all__ = ["convert"]
+from btctrace.errors import UsageProblem
+from btctrace.store.database import STORE_ENV
+
+__all__ = ["convert", "store_option"]
+
+store_option = click.option(
+    "--store", "store", envvar=STORE_ENV, show_envvar=True, metavar="PATH|URL",
+    help="The investigation store: an SQLite file or a postgresql://user@host/db URL "
+         "[default: ~/.local/share/btctrace/store.sqlite].")
 
 T = TypeVar("T")
 

@@ -27,6 +27,8 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
         f"{result.direction.value} from {summarise(result.seeds, 'seeds')}; "
         f"{result.requests} requests to {result.api_url} ({source}).",
     ]
+    if outcome.sanctions:
+        lines.append(outcome.sanctions)
     totals: dict[StopReason, list[int]] = defaultdict(lambda: [0, 0])
     for stop in result.stops:
         totals[stop.reason][0] += 1
@@ -37,10 +39,28 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
         lines.append(f"  {reason.value:<17} {count:>5} x  {format_btc(value):>18} BTC  {STOP_EXPLANATIONS[reason]}")
     lines.extend(f"Note: {note}" for note in result.notes)
     lines.extend(_explorer_lines(outcome))
+    lines.extend(_store_lines(outcome))
     lines.append("Caps that bit:" if result.caps else "Caps that bit: none")
     lines.extend(f"  {cap.name} (limit {cap.limit}): {cap.detail}" for cap in result.caps)
     lines.append(f"Wrote {len(outcome.files)} files to {outcome.out_dir}:")
     lines.extend(f"  {path}" for path in outcome.files)
+    return lines
+
+
+def _store_lines(outcome: TraceOutcome) -> list[str]:
+    """What the store gave: tags, final answers served and kept, links to other cases."""
+    view = outcome.store
+    if view.location is None:
+        return ["Store: none (--no-store)"]
+    tags = sum(len(t) for t in view.tags.values())
+    lines = [f"Store {view.location}: {tags} tag(s) on {len(view.tags)} traced address(es)"]
+    evidence = outcome.explorers.get("evidence_store")
+    if evidence:
+        lines.append(f"Evidence cache: {evidence['served']} final answers taken from the store, {evidence['kept']} "
+                     f"kept for later runs ({evidence['not_final']} not final yet: asked afresh next time)")
+    for link in view.case_links:
+        lines.append(f"LINKED CASE {link.case_id}: {len(link.addresses)} shared address(es), "
+                     f"{len(link.transactions)} transaction(s), {len(link.clusters)} cluster(s)")
     return lines
 
 

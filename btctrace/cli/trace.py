@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from btctrace.addresses import MAINNET, NETWORKS
-from btctrace.cli.options import convert
+from btctrace.cli.options import convert, store_option
 from btctrace.cli.render import progress_shown, summary_lines
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES
@@ -71,11 +71,17 @@ _DEFAULTS = TraceLimits()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Output folder.")
 @click.option("--force", is_flag=True, help="Overwrite outputs already in --out.")
+@click.option("--no-store", is_flag=True, help="Use no store (no evidence cache, store tags or case links).")
+@click.option("--attribute-endpoints", type=click.IntRange(0), default=0, metavar="N",
+              help="Follow each unlabelled endpoint's sweep with at most N extra requests, to name it through "
+                   "its tagged co-spenders (every step is shown as evidence).")
+@store_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, max_fan_out,
                   through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change,
                   chart_by_time, sankey_method, tag_paths, notes_path,
-                  api_urls, cross_check, max_response_mb, rate, workers, record, resume, offline, out_dir, force, quiet) -> None:
+                  api_urls, cross_check, max_response_mb, rate, workers, record, resume, offline, out_dir, force, no_store,
+                  attribute_endpoints, store, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
     \b
@@ -99,6 +105,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         max_response_bytes=int(max_response_mb * 2**20), record=record, resume=resume, offline=offline, tag_paths=tuple(tag_paths), notes_path=notes_path, rate=rate, force=force,
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
         cluster_change=cluster_change, chart_by_time=chart_by_time, sankey_method=sankey_method,
+        store=store, no_store=no_store, attribute_endpoints=attribute_endpoints,
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress)

@@ -9,6 +9,8 @@ from typing import Callable
 import networkx as nx
 
 from btctrace.errors import ExitCode, OutputError
+from btctrace.store.snapshot import StoreView
+from btctrace.exports.attribution import attribution_section
 from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
@@ -37,7 +39,7 @@ OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv",
                 "cytoscape.json", "misp_event.json", "tagpack.yaml", "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
-                "report.html", "explorer.html")
+                "report.html", "explorer.html", "store_snapshot.json")
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -132,19 +134,24 @@ def _explorer(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, c
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                   out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
                   chart_by_time: bool = False, sankey_method: str = "fifo",
-                  notes: list[Note] | None = None) -> list[Path]:
+                  notes: list[Note] | None = None, store_view: StoreView | None = None) -> list[Path]:
     """Write every output file into *out_dir* (which must exist); returns their paths. *evidence*
     names the case file and cassette whose hashes the report's provenance block shows; *notes* are
-    the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer. The
-    charts are drawn in a child process while the tables and graphs are written."""
+    the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
+    *store_view* is what the run took from the store (tags, links to other cases), pinned in
+    ``store_snapshot.json``. The charts are drawn in a child process while the tables and graphs
+    are written."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
+    store_view = store_view or StoreView()
+    attribution = attribution_section(result, analysis, graph, tags, store_view)
     try:
         notes = notes or []
         entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
         charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, chart_by_time,
                                      sankey_method, notes, entities)
-        write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices)))
+        write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices, attribution)))
+        write_text(path["store_snapshot.json"], store_view.to_json())
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
         write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
@@ -158,7 +165,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         charts_done()
         charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
         write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {},
-                                                      notes))
+                                                      notes, attribution))
         write_text(path["explorer.html"], _explorer(result, analysis, graph, case, notes, entities))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc

@@ -18,6 +18,7 @@ from btctrace.cache.provenance import sha256_file
 from btctrace.exports.safe_text import html_text, summarise
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.figure_files import svg_pages
+from btctrace.exports.report_attribution import attributions_html, case_links_html, sanctions_banner
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.trace_json import CaseInfo
 from btctrace.heuristics.measured import BENCHMARK_COMMAND, MEASURED_ACCURACY
@@ -60,7 +61,9 @@ LIMITS = (
     "collaborative transactions that look ordinary can merge two owners.",
     "Change heuristics give candidates, not proof; change is used for clustering only when asked, and "
     "each such merge is marked.",
-    "Tags come from the TagPacks named in the parameters; an untagged address may still be a service.",
+    "Tags come from the TagPacks named in the parameters and the store (pinned in store_snapshot.json); an "
+    "untagged address may still be a service, and a cluster or deposit named through a member's tag is one "
+    "confidence step below that tag.",
     "Taint methods are conventions, not facts: poison over-taints, haircut spreads thinly, FIFO and LIFO "
     "depend on input order. Report all four side by side.",
     "The trace stops where recorded (hop limit, minimum value, time window, transaction cap, large or "
@@ -258,8 +261,9 @@ def _subpoena_packet(frame) -> str:
     for number, row in enumerate(frame.itertuples(index=False), 1):
         service = f"{row.service_label} ({row.category})" if row.category else row.service_label
         source = f" · tag source: {_e(row.tag_source)}" if row.tag_source else ""
+        sanctions = f'<br><strong>SANCTIONS: {_e(row.sanctions)}</strong>' if row.sanctions else ""
         detail = Markup(f'deposit address <span class="id">{_e(row.deposit_address)}</span><br>txid '
-                        f'<span class="id">{_e(row.txid)}</span> output {_e(row.vout)}{source}')
+                        f'<span class="id">{_e(row.txid)}</span> output {_e(row.vout)}{source}{sanctions}')
         rows.append(([number, service, row.amount_btc, row.amount_usd, row.time_utc, row.block_height,
                       row.tainted_share, row.confidence], {0, 2, 3, 5, 6}, detail))
     return ("<p>One deposit per entry; taint under every method and the reasoning are in subpoena.csv.</p>"
@@ -275,11 +279,14 @@ def _analyst_notes(notes: list[Note]) -> str:
 
 
 def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
-                charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None) -> str:
+                charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
+                attribution: dict[str, Any] | None = None) -> str:
     """The whole report as one HTML string."""
+    attribution = attribution or {"store": None, "tags_from_store": 0, "sanctions": [], "clusters": [],
+                                  "deposits": [], "case_links": []}
     title = case.title or case.id or "btctrace trace"
     banner = ('<p class="synthetic">SYNTHETIC DATA: made by btctrace\'s demo generator, not real payments.</p>'
-              if case.synthetic else "")
+              if case.synthetic else "") + sanctions_banner(attribution)
     accuracy = _table(["heuristic", "precision", "recall / coverage", "measured over"], MEASURED_ACCURACY)
     sections = [
         ("Summary", _summary(result, analysis)),
@@ -295,6 +302,8 @@ def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: C
         ("Findings", _findings(result, analysis)),
         ("Endpoints per taint method", _endpoints(endpoints_frame(analysis.taint))),
         ("Subpoena packet", _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
+        ("Attributions", attributions_html(attribution, _table)),
+        ("Links to other cases", case_links_html(attribution, _table)),
         ("Every stop and cap", _stops(result)),
         ("Analyst's notes", _analyst_notes(notes or [])),
         ("Limits of this analysis", "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),

@@ -155,7 +155,11 @@ def _valuation_section(prices: Prices) -> dict[str, Any]:
 
 
 def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
-                   analysis: Analysis, prices: Prices | None = None) -> dict[str, Any]:
+                   analysis: Analysis, prices: Prices | None = None,
+                   attribution: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole trace as one JSON document; *attribution* is
+    :func:`btctrace.exports.attribution.attribution_section` (sanctions, named clusters and
+    deposits, links to other cases)."""
     clusters = analysis.clusters
     addresses = [n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS]
     roles = Counter(graph.nodes[n]["role"] for n in addresses)
@@ -189,6 +193,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "taint": taint_section(analysis.taint),
         "valuation": _valuation_section(prices or Prices()),
         "cross_check": _cross_check_section(result),
+        "attribution": attribution,
         "answer_checks": result.checks,
         "transactions": [_tx_entry(t) for t in result.sorted_txs()],
     }

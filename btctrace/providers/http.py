@@ -142,6 +142,9 @@ class HttpFetcher:
     rng: random.Random = field(default_factory=random.Random)
     counts: Counter = field(default_factory=Counter)
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # True for a URL the session answers without the network (a resumed recording's answers,
+    # the evidence store): no rate-limit slot is taken for it.
+    answers_locally: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         self._cache: dict[str, HttpResponse | BtctraceError] = {}
@@ -223,7 +226,10 @@ class HttpFetcher:
             if attempt:
                 self.sleep(self._backoff(attempt - 1, retry_after))
                 self._count("retries")
-            self._wait_for_slot()
+            if self.answers_locally is not None and self.answers_locally(url):
+                self._count("local_answers")
+            else:
+                self._wait_for_slot()
             self._count("attempts")
             retry_after, undecodable = None, None
             try:

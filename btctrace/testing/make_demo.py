@@ -67,6 +67,7 @@ def write_demo_case(root: Path, port: int = DEMO_PORT) -> DemoScenario:
             seeds=(Seed("address", scenario.ransom_address),), out_dir=Path(scratch), api_url=server.api_url,
             limits=TraceLimits(hops=DEMO_HOPS, max_transactions=DEMO_MAX_TXS), tag_paths=(tags,),
             record=cassettes / f"{DEMO_CASE_ID}.json",
+            no_store=True,  # the generator's output never depends on the user's store
         ))
     return scenario
 

@@ -142,6 +142,7 @@ class TraceResult:
     coinjoins: dict[str, Finding] = field(default_factory=dict)  # traced txid -> detector finding
     cross_check: Any = None  # a providers.failover.CrossCheck when explorers were compared
     checks: dict[str, Any] | None = None  # the explorer-answer checks that passed, by name (ledger summary)
+    deposits: list[Any] = field(default_factory=list)  # tracing.deposits.DepositStep (--attribute-endpoints)
 
     def sorted_txs(self) -> list[TracedTx]:
         """Transactions by hop, then block height (unconfirmed last), then txid."""

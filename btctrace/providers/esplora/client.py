@@ -42,6 +42,13 @@ class EsploraClient:
     def tx(self, txid: str, fresh: bool = False) -> Any:
         return self._json(f"/tx/{txid}", "transaction", txid, fresh)
 
+    def tip_height(self) -> int:
+        """The height of the explorer's best block (``/blocks/tip/height``, a bare number)."""
+        height = self._json("/blocks/tip/height")
+        if not isinstance(height, int) or isinstance(height, bool) or height < 0:
+            raise BadResponse(f"{self.api_url}/blocks/tip/height", 200, f"not a block height: {str(height)[:40]!r}")
+        return height
+
     def outspends(self, txid: str, fresh: bool = False) -> Any:
         return self._json(f"/tx/{txid}/outspends", "transaction", txid, fresh)
 

@@ -1,0 +1,134 @@
+"""``btctrace tags import|lookup|stats``: attributions in the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from btctrace.cli.options import store_option
+from btctrace.errors import UsageProblem
+from btctrace.exports.safe_text import summarise
+from btctrace.store import open_store
+from btctrace.store.tag_sources import SOURCE_KINDS, ListDefaults
+from btctrace.store.tag_store import ImportOutcome
+
+__all__ = ["tags_group"]
+
+_SUFFIX_KINDS = {".yaml": "tagpack", ".yml": "tagpack", ".xml": "ofac"}
+
+
+@click.group("tags")
+def tags_group() -> None:
+    """Attributions in the store: TagPacks, sanctions lists, address lists, Ransomwhere.
+
+    \b
+    Examples:
+      btctrace tags import ../graphsense-tagpacks/packs
+      btctrace tags import sdn_advanced.xml --kind ofac
+      btctrace tags lookup 16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T
+    """
+
+
+def _kind_of(path: Path, given: str | None) -> str:
+    if given:
+        return given
+    if path.is_dir():
+        return "tagpack"
+    kind = _SUFFIX_KINDS.get(path.suffix.lower())
+    if kind is None:
+        raise UsageProblem(f"cannot tell what {path.name} is", f"Give --kind ({', '.join(SOURCE_KINDS)})")
+    return kind
+
+
+def _imported_line(outcome: ImportOutcome) -> str:
+    source = outcome.source
+    if outcome.unchanged:
+        return f"  {source.name}: unchanged since {source.imported_at} (sha256 {source.sha256[:16]}…): skipped"
+    replaced = f"; replaces the import of {outcome.replaced.imported_at}" if outcome.replaced else ""
+    return (f"  {source.name}: {source.tags:,} tags, {source.skipped:,} skipped (other currency or not a "
+            f"mainnet address), sha256 {source.sha256[:16]}…{replaced}")
+
+
+@tags_group.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(SOURCE_KINDS),
+              help="What the files are [default: by suffix: .yaml TagPack, .xml OFAC; a folder: TagPacks].")
+@click.option("--label", help="list: what every address is (e.g. 'OFAC SDN (0xB10C list)').")
+@click.option("--category", help="list: the category (e.g. sanction, exchange, perpetrator).")
+@click.option("--source", "source_url", help="list: where the list comes from (a URL).")
+@click.option("--sanctions", is_flag=True, help="list: it is a sanctions list (flag every traced address on it).")
+@click.option("--listed-on", default="", help="list: the list's date (YYYY-MM-DD).")
+@store_option
+def import_command(paths, kind, label, category, source_url, sanctions, listed_on, store) -> None:
+    """Import attribution files into the store (each file with its SHA-256 and the import time).
+
+    \b
+    Examples:
+      btctrace tags import ../graphsense-tagpacks/packs
+      btctrace tags import sdn_advanced.xml
+      btctrace tags import ransomwhere-export.json --kind ransomwhere
+      btctrace tags import sanctioned_addresses_XBT.txt --kind list --sanctions --category sanction \\
+          --label "OFAC SDN (0xB10C list)" --source https://github.com/0xB10C/ofac-sanctioned-digital-currency-addresses
+    """
+    defaults = ListDefaults(label, category, source_url, sanctions=sanctions, listed_on=listed_on) \
+        if label and category and source_url else None
+    opened = open_store(store)
+    try:
+        for path in paths:
+            click.echo(f"{path}:")
+            opened.import_file(_kind_of(path, kind), path, defaults, lambda o: click.echo(_imported_line(o)))
+        stats = opened.stats()
+    finally:
+        opened.close()
+    click.echo(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses "
+               f"({stats.sanctioned_addresses:,} on a sanctions list).")
+
+
+@tags_group.command("lookup")
+@click.argument("addresses", nargs=-1, required=True)
+@store_option
+def lookup_command(addresses, store) -> None:
+    """Every tag the store holds for ADDRESSES.
+
+    \b
+    Example:
+      btctrace tags lookup 16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh
+    """
+    opened = open_store(store)
+    try:
+        found = opened.lookup(addresses)
+    finally:
+        opened.close()
+    for address in addresses:
+        tags = found.get(address, [])
+        click.echo(f"{address}: {len(tags)} tag(s)" if tags else f"{address}: no tag")
+        for tag in tags:
+            flag = "SANCTIONS " if tag.is_sanction else ""
+            entry = f" · {tag.entry}" if tag.entry else ""
+            listed = f" · listed {tag.listed_on}" if tag.listed_on else ""
+            click.echo(f"  {flag}{tag.label} [{tag.category or 'no category'}] confidence {tag.confidence or '?'}"
+                       f" · {tag.tagpack} (sha256 {tag.file_sha256[:12]}…, imported {tag.imported_at}){entry}{listed}"
+                       f" · source {tag.source}")
+
+
+@tags_group.command("stats")
+@store_option
+def stats_command(store) -> None:
+    """What the store holds: tags by category and by imported file.
+
+    \b
+    Example:
+      btctrace tags stats --store postgresql://btctrace@db.unit.local/btctrace
+    """
+    opened = open_store(store)
+    try:
+        stats = opened.stats()
+    finally:
+        opened.close()
+    click.echo(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses, "
+               f"{stats.sanctioned_addresses:,} on a sanctions list.")
+    click.echo("By category: " + summarise([f"{c} {n:,}" for c, n in stats.by_category.items()], "categories", 12))
+    for source in stats.sources:
+        click.echo(f"  {source.name}: {source.tags:,} tags ({source.kind}), imported {source.imported_at}, "
+                   f"sha256 {source.sha256[:16]}…" + (f", published {source.published}" if source.published else ""))

@@ -1,0 +1,160 @@
+"""The transport of one run: one session (live, recording or replay), one provider per explorer
+with its host's rate limit, the crash-safe recording, and what to keep when a run fails. Only
+the runner uses it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from btctrace import __version__, safejson
+from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
+from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, UsageProblem
+from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
+from btctrace.providers.http import HttpFetcher, default_rate_for, make_session
+from btctrace.providers.ledger import AnswerLedger
+
+if TYPE_CHECKING:
+    from btctrace.runner import TraceJob
+
+__all__ = ["API_URL_ENV", "Transport", "abandon_recording", "open_transport", "resolve_api_url", "resolve_api_urls"]
+
+API_URL_ENV = "BTCTRACE_API_URL"
+
+
+def resolve_api_url(given: str | None, cassette: Cassette | None) -> str:
+    """An explicit URL wins; offline, the URL the cassette was recorded from; then the env."""
+    if given:
+        return given.rstrip("/")
+    if cassette is not None and cassette.metadata.get("api_url"):
+        return str(cassette.metadata["api_url"])
+    return os.environ.get(API_URL_ENV, DEFAULT_API_URL).rstrip("/")
+
+
+def resolve_api_urls(job: "TraceJob", cassette: Cassette | None) -> list[str]:
+    """The explorers in the order asked: the primary (see :func:`resolve_api_url`), then the
+    fallbacks given, or offline without a given URL, those the cassette was recorded with."""
+    primary = resolve_api_url(job.api_url, cassette)
+    fallbacks = [url.rstrip("/") for url in job.fallback_urls]
+    if not job.api_url and cassette is not None and not fallbacks:
+        fallbacks = [str(url) for url in cassette.metadata.get("api_urls", [])]
+    urls = list(dict.fromkeys([primary, *fallbacks]))
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageProblem(f"explorer URL {url!r} is not an http(s) URL",
+                               "Give an Esplora base URL such as https://blockstream.info/api")
+    return urls
+
+
+class _Recording:
+    """A recording in progress: the cassette it fills and the journal that makes it crash-safe.
+    On success the cassette is written atomically and the journal removed; on failure the
+    journal stays, holding every response fetched, for ``--resume``."""
+
+    def __init__(self, path: Path, api_urls: list[str], resume: bool) -> None:
+        self.journal_path = journal_path_for(path)
+        left = self.journal_path.exists()
+        self.journal = Journal(self.journal_path)  # the lock: a second recording to this cassette is refused
+        try:
+            self._start(path, api_urls, resume, left)
+        except BaseException:
+            if left:
+                self.journal.close()  # an interrupted recording's journal stays for --resume
+            else:
+                self.journal.finish()
+            raise
+
+    def _start(self, path: Path, api_urls: list[str], resume: bool, left: bool) -> None:
+        if left and not resume:
+            raise UsageProblem(f"an interrupted recording left {self.journal_path}",
+                               "Add --resume to continue it, or delete it to start again")
+        if resume and not (left or path.exists()):
+            raise UsageProblem(f"--resume: there is no journal {self.journal_path} or cassette {path} to continue")
+        metadata = {"api_url": api_urls[0], "recorded_by": f"btctrace {__version__}"}
+        if len(api_urls) > 1:
+            metadata["api_urls"] = api_urls[1:]
+        self.cassette = Cassette(path, metadata=metadata)
+        if resume:  # reuse the answers; a failure (the cause of the stop) is asked again
+            earlier = list(Cassette.load(path).interactions.values()) if path.exists() else []
+            if left:
+                earlier += Journal.read(self.journal_path)
+            for item in earlier:
+                if _usable_answer(item):
+                    self.cassette.add_interaction(item)
+        self.resumed = len(self.cassette.interactions)
+
+    def finish(self) -> None:
+        self.cassette.save()
+        self.journal.finish()
+
+    def abandon(self) -> None:
+        self.journal.close()
+
+
+def _usable_answer(item: dict) -> bool:
+    """A kept answer worth reusing on --resume: a 200 whose body is JSON (a cut-off or HTML
+    body that stopped the run is asked again)."""
+    if item["response"]["status"]["code"] != 200:
+        return False
+    try:
+        safejson.loads(item["response"]["body"]["string"])
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class Transport:
+    session: Any  # a requests.Session (live or recording) or a ReplaySession (offline)
+    providers: list[EsploraProvider]
+    recording: _Recording | None
+    mode: str
+
+
+def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
+    """One session (live, recording or replay) and one provider per explorer, each with the
+    rate limit of its host. With *evidence* (the store's cache) a live or recording session
+    answers final transactions and outspends from it (and keeps the new ones)."""
+    recording, adapter = None, None
+    if job.offline:
+        cassette = Cassette.load(job.offline)
+        api_urls = resolve_api_urls(job, cassette)
+        # Replayed answers never change, so a recorded failure is not retried.
+        policy, mode = replace(job.retry, attempts=1), "offline"
+        session = ReplaySession(cassette)
+    else:
+        api_urls, policy = resolve_api_urls(job, None), job.retry
+        if job.record:
+            recording, mode = _Recording(job.record, api_urls, job.resume), "record"
+            adapter = RecordingAdapter(recording.cassette, recording.journal, job.max_response_bytes, evidence)
+        else:
+            mode = "live"
+            if evidence is not None:  # an in-memory cassette: only the store's answers are used
+                adapter = RecordingAdapter(Cassette(Path("(live)")), None, job.max_response_bytes, evidence)
+        session = make_session(adapter)
+    providers = []
+    ledger = AnswerLedger(job.network)  # one for all explorers: answers are checked against each other
+    for url in api_urls:
+        rate = None if mode == "offline" else job.rate if job.rate is not None else default_rate_for(url)
+        fetcher = HttpFetcher(session, rate=rate, policy=policy, max_body_bytes=job.max_response_bytes,
+                              answers_locally=adapter.holds if adapter is not None else None)
+        providers.append(EsploraProvider(url, fetcher, ledger))
+    return Transport(session, providers, recording, mode)
+
+
+def abandon_recording(recording: _Recording | None, exc: BaseException, cassette: Path | None = None) -> None:
+    """Keep the journal of a failed recording and say how to continue it. Offline, an answer
+    of the cassette that fails a check is the cassette's fault (exit 5, not 4)."""
+    if cassette is not None and isinstance(exc, AnswerRefused):
+        raise CassetteAnswerRefused(str(cassette), exc) from None
+    journal = str(recording.journal_path) if recording is not None else None
+    if recording is not None:
+        recording.abandon()
+    if isinstance(exc, KeyboardInterrupt):
+        raise Interrupted(journal) from None
+    if journal and isinstance(exc, BtctraceError):
+        exc.hint = f"{exc.hint}. Responses fetched so far are kept in {journal}: fix the cause and rerun with --resume"

@@ -186,6 +186,8 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     tags.lookup = None  # every address the trace touched was asked: what follows reads only these
     graph = build_graph(result, tags, analysis.clusters.ids())
     explorers = provider.log()
+    if run_store.store is not None:
+        explorers["store"] = run_store.store.location  # where it lives: the manifest's business only
     if run_store.evidence is not None:
         run_store.evidence.commit(refused_uris(explorers))
         explorers["evidence_store"] = dict(run_store.evidence.counts, tip_height=run_store.evidence.tip_height)

@@ -50,10 +50,11 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
 def _store_lines(outcome: TraceOutcome) -> list[str]:
     """What the store gave: tags, final answers served and kept, links to other cases."""
     view = outcome.store
-    if view.location is None:
+    if view.kind is None:
         return ["Store: none (--no-store)"]
     tags = sum(len(t) for t in view.tags.values())
-    lines = [f"Store {view.location}: {tags} tag(s) on {len(view.tags)} traced address(es)"]
+    where = outcome.explorers.get("store", view.kind)
+    lines = [f"Store {where}: {tags} tag(s) on {len(view.tags)} traced address(es)"]
     evidence = outcome.explorers.get("evidence_store")
     if evidence:
         lines.append(f"Evidence cache: {evidence['served']} final answers taken from the store, {evidence['kept']} "

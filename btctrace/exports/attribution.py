@@ -83,7 +83,7 @@ def _deposits(result: TraceResult) -> list[dict[str, Any]]:
 def attribution_section(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex,
                         view: StoreView) -> dict[str, Any]:
     return {
-        "store": view.location,
+        "store": view.kind,
         "tags_from_store": sum(len(t) for t in view.tags.values()),
         "sanctions": [{"address": h.address, "role": h.role, "list": h.list_name, "entry": h.tag.entry,
                        "listed_on": h.tag.listed_on, "source": h.tag.source} for h in sanction_hits(graph, tags)],

@@ -30,8 +30,9 @@ def sanctions_banner(attribution: dict[str, Any]) -> str:
 
 def attributions_html(attribution: dict[str, Any], table: Table) -> str:
     store = attribution["store"]
-    parts = [f"<p>Store: {_e(store) if store else 'none (--no-store)'}; {attribution['tags_from_store']} tag(s) "
-             "taken from it, pinned in store_snapshot.json.</p>"]
+    used = f"{_e(store)} (where: manifest.json)" if store else "none (--no-store)"
+    parts = [f"<p>Store: {used}; {attribution['tags_from_store']} tag(s) taken from it, pinned in "
+             "store_snapshot.json.</p>"]
     clusters = attribution["clusters"]
     if clusters:
         rows = [[c["cluster"], c["label"], c["category"], c["confidence"], c["addresses"],

@@ -38,7 +38,7 @@ class RunStore:
             return self.pinned
         if self.store is None:
             return StoreView()
-        view = StoreView(self.store.location, dict(sorted(tags.from_store.items())))
+        view = StoreView(self.store.db.kind, dict(sorted(tags.from_store.items())))
         if record is not None:
             view.case_links = self.store.links(record.case_id, items)
             record.items = items

@@ -24,9 +24,11 @@ _TAG_FIELDS = {f.name: f.type for f in fields(Tag)}
 
 @dataclass
 class StoreView:
-    """The store as one run saw it. ``location`` is None when the run used no store."""
+    """The store as one run saw it. ``kind`` (``sqlite`` or ``postgresql``) is None when the run
+    used no store; where the store lives is in the manifest only, so that exhibits do not depend
+    on a path on the investigator's machine."""
 
-    location: str | None = None
+    kind: str | None = None
     tags: dict[str, tuple[Tag, ...]] = field(default_factory=dict)
     case_links: list[CaseLink] = field(default_factory=list)
 
@@ -37,7 +39,7 @@ class StoreView:
     def to_json(self) -> str:
         document = {
             "schema": SNAPSHOT_SCHEMA,
-            "store": self.location,
+            "store": self.kind,
             "tags": [asdict(tag) for address in sorted(self.tags) for tag in self.tags[address]],
             "case_links": [link.to_json() for link in self.case_links],
         }
@@ -49,7 +51,9 @@ class StoreView:
             data = json.loads(read_regular_text(path))
             if data.get("schema") != SNAPSHOT_SCHEMA:
                 raise ValueError(f"schema {data.get('schema')!r} is not {SNAPSHOT_SCHEMA}")
-            view = cls(location=data["store"])
+            if data["store"] not in (None, "sqlite", "postgresql"):
+                raise ValueError(f"unknown store kind {data['store']!r}")
+            view = cls(kind=data["store"])
             for entry in data["tags"]:
                 view.tags.setdefault(entry["address"], ())
                 view.tags[entry["address"]] += (_tag(entry),)

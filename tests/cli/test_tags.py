@@ -42,7 +42,7 @@ def test_plain_list_without_its_meaning_is_refused_with_exit_2(tmp_path):
     assert unknown.exit_code == 2 and "Give --kind" in unknown.output
 
 
-def test_sanctioned_deposit_is_flagged_in_summary_trace_report_and_subpoena(demo, tmp_path):
+def test_sanctioned_deposit_is_flagged_in_summary_trace_report_and_subpoena(demo, tmp_path, private_store):
     deposit = demo.exchange_addresses[1]
     listing = tmp_path / "sanctioned.txt"
     listing.write_text(deposit + "\n")
@@ -62,7 +62,10 @@ def test_sanctioned_deposit_is_flagged_in_summary_trace_report_and_subpoena(demo
     assert subpoena[0].split(",").index("sanctions") > 0
     assert any(deposit in row and "Test sanctions list" in row for row in subpoena[1:])
     snapshot = json.loads((out / "store_snapshot.json").read_text())
-    assert [t["address"] for t in snapshot["tags"]] == [deposit]
+    assert [t["address"] for t in snapshot["tags"]] == [deposit] and snapshot["store"] == "sqlite"
+    for exhibit in ("trace.json", "report.html", "store_snapshot.json"):  # the store's path: manifest only
+        assert str(private_store) not in (out / exhibit).read_text()
+    assert json.loads((out / "manifest.json").read_text())["explorers"]["store"] == str(private_store)
     verified = invoke("verify", out)
     assert verified.exit_code == 0, verified.output
 

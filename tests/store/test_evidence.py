@@ -180,4 +180,5 @@ def test_a_team_store_on_postgresql_serves_a_second_investigator(demo_explorer, 
     second, asked = _requests_for(server, lambda: run_trace(job))
     assert second.explorers["evidence_store"]["served"] == len(kept_paths) > 0
     assert not kept_paths & set(asked)
-    assert second.store.location.startswith("postgresql://") and second.store.case_links == []  # same seeds: same case
+    assert second.store.kind == "postgresql" and second.store.case_links == []  # same seeds: same case
+    assert second.explorers["store"].startswith("postgresql://postgres@127.0.0.1:")  # in the manifest, no password

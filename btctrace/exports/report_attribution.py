@@ -67,7 +67,9 @@ def case_links_html(attribution: dict[str, Any], table: Table) -> str:
     parts = []
     for link in links:
         addresses, txs, clusters = link["shared_addresses"], link["shared_transactions"], link["shared_clusters"]
-        parts.append(f"<h3>{_e(link['title'])} <span class=\"mono\">({_e(link['case_id'])})</span></h3>"
+        named = _e(link["title"]) + (f' <span class="mono">({_e(link["case_id"])})</span>'
+                                     if link["title"] != link["case_id"] else "")
+        parts.append(f"<h3>{named}</h3>"
                      f"<p>{len(addresses)} shared address(es), {len(txs)} shared transaction(s), "
                      f"{len(clusters)} shared cluster(s).</p>")
         if addresses:

@@ -139,7 +139,8 @@ def _evidence_tip(transport: Transport, run_store: RunStore) -> None:
     if run_store.evidence is None:
         return
     primary = transport.providers[0]
-    fetcher = HttpFetcher(transport.session, rate=primary.fetcher.rate, policy=primary.fetcher.policy)
+    fetcher = HttpFetcher(transport.session, rate=None, policy=primary.fetcher.policy)
+    primary.fetcher.take_slot()  # the host's rate limit covers this request too
     try:
         run_store.evidence.tip_height = EsploraClient(primary.api_url, fetcher).tip_height()
     except BtctraceError:

@@ -201,6 +201,10 @@ class HttpFetcher:
             raise outcome
         return outcome
 
+    def take_slot(self) -> None:
+        """Wait for this host's next request slot, for a request sent through another fetcher."""
+        self._wait_for_slot()
+
     def _wait_for_slot(self) -> None:
         """Reserve the next request slot of the per-host rate limit, then wait for it."""
         if not self.rate:

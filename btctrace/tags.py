@@ -67,10 +67,11 @@ class Tag:
 TagLookup = Callable[[list[str]], dict[str, list[Tag]]]
 
 
-def _primary(tags: Iterable[Tag]) -> Tag:
-    """The tag shown for an address: a service's own tag before a sanctions entry (the walk stops
-    at services by category), then the highest GraphSense confidence, then the label."""
-    return min(tags, key=lambda t: (t.is_sanction, -t.confidence_level, t.label, t.tagpack))
+def _rank(tag: Tag) -> tuple:
+    """Order of an address's tags, the one shown first: a service's own tag before a sanctions
+    entry (the walk stops at services by category), then the highest GraphSense confidence,
+    then the label."""
+    return tag.is_sanction, -tag.confidence_level, tag.label, tag.tagpack
 
 
 @dataclass
@@ -124,14 +125,14 @@ class TagIndex:
                 self.add_store_tags(address, tags)
 
     def add_store_tags(self, address: str, tags: Iterable[Tag]) -> None:
-        ordered = tuple(sorted(tags, key=lambda t: (t.is_sanction, -t.confidence_level, t.label, t.tagpack)))
+        ordered = tuple(sorted(tags, key=_rank))
         if not ordered:
             return
         self.from_store[address] = ordered
         file_tag = self.by_address.get(address)
         self.all_tags[address] = ((file_tag,) if file_tag else ()) + ordered
         if file_tag is None:
-            self.by_address[address] = _primary(ordered)
+            self.by_address[address] = ordered[0]
 
     def sanctioned(self) -> dict[str, tuple[Tag, ...]]:
         """Addresses with a sanctions tag, and those tags."""

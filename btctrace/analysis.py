@@ -15,6 +15,7 @@ from btctrace.heuristics.clustering import (
 )
 from btctrace.heuristics.peeling import PeelChain, find_peel_chains
 from btctrace.model import Tx
+from btctrace.reference import SecondOpinionReport, second_opinion
 from btctrace.tags import TagIndex
 from btctrace.tracing.accounting import TaintReport, taint_report
 from btctrace.tracing.result import Direction, TraceResult
@@ -32,6 +33,7 @@ class Analysis:
     cluster_change: bool = False
     taint: TaintReport | None = None  # forward traces only
     attributions: list[ClusterAttribution] = field(default_factory=list)  # clusters named by a member's tag
+    second_opinion: SecondOpinionReport = field(default_factory=lambda: SecondOpinionReport(None))
 
 
 def chain_facts(result: TraceResult, usd_per_btc: dict[str, float] | None = None) -> ChainFacts:
@@ -82,4 +84,5 @@ def analyse(result: TraceResult, collapse_threshold: int = DEFAULT_COLLAPSE_THRE
     chains = find_peel_chains([t.tx for t in result.txs.values()], facts, set(result.coinjoins))
     taint = taint_report(result, tags) if result.direction is Direction.FORWARD else None
     attributions = attribute_clusters(clusters, tags) if tags is not None else []
-    return Analysis(clusters, verdicts, chains, cluster_change, taint, attributions)
+    opinion = second_opinion((t.tx for t in result.txs.values()), result.coinjoins)
+    return Analysis(clusters, verdicts, chains, cluster_change, taint, attributions, opinion)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import environment, interaction_digests, sha256_file
 from btctrace.exports.writing import MANIFEST_NAME, write_text
+from btctrace.reference import reference_implementation
 from btctrace.tags import tagpack_files
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path],
         "mode": mode,
         "api_url": api_url,
         "explorers": explorers or {"api_urls": [api_url]},
+        "second_opinion": reference_implementation(),  # the CoinJoin reference the outputs quote, if any
         "parameters": job_parameters(job),
         "case": {"id": job.case.id, "title": job.case.title, "synthetic": job.case.synthetic,
                  "file": _file_entry(job.case_file, out_dir) if job.case_file else None},

@@ -24,6 +24,7 @@ from btctrace.exports import CaseInfo
 from btctrace.files import read_regular_text
 from btctrace.exports.writing import INCOMPLETE_MARKER
 from btctrace.manifest import MANIFEST_NAME, manifest_problem
+from btctrace.reference import REFERENCE_EXTRA, reference_implementation
 from btctrace.store.snapshot import SNAPSHOT_NAME
 from btctrace.runner import TraceJob, run_trace
 from btctrace.tracing.result import Direction, Seed, TraceLimits
@@ -189,15 +190,28 @@ def _folder_checks(manifest: dict[str, Any], out_dir: Path) -> list[Check]:
     return checks
 
 
+def _second_opinion_check(manifest: dict[str, Any]) -> list[Check]:
+    """The outputs quote the reference implementation the run had; a rerun needs the same one."""
+    recorded, here = manifest.get("second_opinion"), reference_implementation()
+    if recorded == here:
+        return []
+    wanted = (f"pip install '{REFERENCE_EXTRA}' with {recorded.replace(' ', '==')}" if recorded
+              else f"run it where {here.split()[0]} is not installed")
+    return [Check("second opinion", False, f"the run quoted {recorded or 'no reference implementation'}, this "
+                                           f"machine has {here or 'none'}: the outputs cannot match; {wanted}")]
+
+
 def verify_outputs(out_dir: Path, case_file: Path | None = None) -> VerifyReport:
     """Check the evidence, then rerun offline and compare every output file, byte for byte, and
     the folder's whole content with what the run wrote."""
     manifest = _load_manifest(out_dir)
     report = VerifyReport(out_dir, _evidence_checks(manifest, out_dir, case_file))
     report.checks.extend(_folder_checks(manifest, out_dir))
+    report.checks.extend(_second_opinion_check(manifest))
     if not all(check.ok for check in report.checks):
         report.checks.extend(_output_checks(manifest["outputs"], out_dir, None))
-        report.checks.append(Check("rerun", False, "not run: the evidence or the folder differs from the run's (see above)"))
+        report.checks.append(Check("rerun", False, "not run: the evidence, the folder or the machine differs from "
+                                                   "the run's (see above)"))
         return report
     with tempfile.TemporaryDirectory(prefix="btctrace-verify-") as scratch:
         rerun_dir = Path(scratch)

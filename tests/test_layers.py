@@ -1,7 +1,9 @@
 """The layering rules of the design (docs: design.md §10-11), checked on the import statements:
 nothing imports the CLI; only the CLI imports click; only providers, cache and the test tools
 import requests; the store (evidence cache, attributions, cases) never reaches the network, and only
-its database module talks to SQLite or PostgreSQL; only exports import matplotlib; the walk sees providers only through base; the explorer (the
+its database module talks to SQLite or PostgreSQL; the second opinion (reference) is pure and only
+its graphsense module imports graphsense-lib; the held-out CoinJoin generator shares nothing with the
+detectors; only exports import matplotlib; the walk sees providers only through base; the explorer (the
 interactive page) reads finished results and the exports' models, never the network."""
 
 import ast
@@ -52,6 +54,15 @@ def test_layering(path):
     if where == "heuristics":
         assert not {n for n in names if n.startswith(("btctrace.tracing", "btctrace.providers", "btctrace.cache",
                                                      "btctrace.analysis", "btctrace.exports"))}, "heuristics are pure"
+    if where == "reference":
+        assert not {n for n in names if n.startswith(("btctrace.tracing", "btctrace.providers", "btctrace.cache",
+                                                     "btctrace.analysis", "btctrace.exports", "btctrace.store"))}, \
+            "the second opinion is pure, beside the heuristics"
+    if "graphsenselib" in top:
+        assert path.relative_to(PACKAGE).as_posix() == "reference/graphsense.py", "one module adapts graphsense-lib"
+    if path.relative_to(PACKAGE).as_posix() == "testing/coordinators.py":
+        assert not {n for n in names if n.startswith(("btctrace.heuristics", "btctrace.reference"))}, \
+            "the held-out generator must not share the detectors' rules"
     if where == "explorer":
         assert not {n for n in names if n.startswith(("btctrace.providers", "btctrace.cache", "btctrace.runner",
                                                      "btctrace.tracing.walk"))}, "the explorer only reads results"

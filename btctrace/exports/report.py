@@ -21,8 +21,16 @@ from btctrace.exports.figure_files import svg_pages
 from btctrace.exports.report_attribution import attributions_html, case_links_html, sanctions_banner
 from btctrace.exports.subpoena import subpoena_frame
 from btctrace.exports.trace_json import CaseInfo
-from btctrace.heuristics.measured import BENCHMARK_COMMAND, MEASURED_ACCURACY
+from btctrace.heuristics.measured import (
+    BENCHMARK_COMMAND,
+    CHANGE_VS_PUBLISHED,
+    HELD_OUT_ACCURACY,
+    MEASURED_ACCURACY,
+    METHOD_SOURCES,
+)
 from btctrace.notes import Note
+from btctrace.reference import SecondOpinionReport
+from btctrace.reference.agreement import AGREE
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
@@ -145,10 +153,31 @@ def _parameters(result: TraceResult, tags: TagIndex) -> str:
     return _table(["parameter", "value"], rows)
 
 
+def _second_opinion(opinion: SecondOpinionReport, txid: str) -> str:
+    """What the independent implementation says of one of btctrace's CoinJoins."""
+    if opinion.implementation is None:
+        return f"not asked: install {opinion.install} for graphsense-lib's opinion"
+    agreement = opinion.of(txid)
+    if agreement is None or agreement.theirs is None:
+        return f"{opinion.implementation}: not a CoinJoin ({agreement.detail if agreement else 'no detector fired'})"
+    confidence = f", confidence {agreement.confidence}/100" if agreement.confidence is not None else ""
+    word = "agrees" if agreement.verdict == AGREE else "a CoinJoin, but another protocol"
+    return f"{opinion.implementation} {word}: {agreement.theirs}{confidence} ({agreement.detail})"
+
+
 def _findings(result: TraceResult, analysis: Analysis) -> str:
-    parts = [f"<p>{len(result.coinjoins)} CoinJoin(s) detected:</p>",
-             _table(["txid", "detector", "reason", "source"],
-                    [(f.txid, f.heuristic, f.reason, f.reference) for _, f in sorted(result.coinjoins.items())])]
+    opinion = analysis.second_opinion
+    parts = [f"<p>{len(result.coinjoins)} CoinJoin(s) detected; the confidence is the detector's prior, "
+             "its measured accuracy is in the methodology section:</p>",
+             _table(["txid", "detector (confidence)", "reason", "source", "second opinion"],
+                    [(f.txid, f"{f.heuristic} ({f.confidence:.1f})", f.reason, f.reference,
+                      _second_opinion(opinion, f.txid)) for _, f in sorted(result.coinjoins.items())])]
+    theirs_only = [a for a in opinion.agreements if a.ours is None]
+    if theirs_only:
+        parts += [f"<p>{opinion.implementation} alone calls {len(theirs_only)} traced transaction(s) a CoinJoin "
+                  "(btctrace's detectors do not; their inputs stay clustered):</p>",
+                  _table(["txid", "reference says"], [(a.txid, f"{a.theirs} ({a.confidence}): {a.detail}")
+                                                      for a in theirs_only])]
     merges = sorted(analysis.clusters.merges, key=lambda m: (m.txid, m.a))
     parts += [f"<p>{len(merges)} clustering merge(s); each links two addresses by one transaction:</p>",
               _table(["addresses joined", "txid", "rule and source"],
@@ -278,6 +307,21 @@ def _analyst_notes(notes: list[Note]) -> str:
             "not findings of btctrace.</p>" + _table(["on", "analyst's note"], [(n.subject, n.text) for n in notes]))
 
 
+def _methodology(accuracy: str) -> str:
+    """The measured accuracy: the wallet simulator, the held-out generator, the published change figures."""
+    return (f"<p>Measured on simulated wallets with known ownership (<span class=\"mono\">{_e(BENCHMARK_COMMAND)}"
+            "</span>). The simulator's CoinJoins follow the detectors' own protocol rules, so its CoinJoin rows "
+            f"are partly circular:</p>{accuracy}"
+            "<p>Held out: CoinJoins generated from the coordinators' own parameters (Whirlpool, Wasabi 1.x, "
+            "Wasabi 2.0, JoinMarket) and ordinary look-alikes, scored for btctrace and for graphsense-lib, an "
+            "independent implementation of the same published rules:</p>"
+            + _table(["transactions", "btctrace", "graphsense-lib 2.18.1", "what it shows"], HELD_OUT_ACCURACY)
+            + "<p>Change heuristics beside the single-heuristic rates Moeser &amp; Narayanan publish for real "
+              "transactions (true / false positives as shares of all ground-truth transactions):</p>"
+            + _table(["heuristic", "btctrace (simulated)", "published (real)", "why they differ"], CHANGE_VS_PUBLISHED)
+            + "<p>Sources: " + "; ".join(_e(s) for s in METHOD_SOURCES) + ".</p>")
+
+
 def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
                 charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
                 attribution: dict[str, Any] | None = None) -> str:
@@ -297,8 +341,7 @@ def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: C
                                                 "transfers between them summed. The address-level chart is in the "
                                                 "appendix; every transfer is in transfers.csv.")),
         ("Seeds and parameters", _parameters(result, tags)),
-        ("Methodology", f"<p>Measured on simulated wallets with known ownership (<span class=\"mono\">"
-                        f"{_e(BENCHMARK_COMMAND)}</span>):</p>{accuracy}"),
+        ("Methodology", _methodology(accuracy)),
         ("Findings", _findings(result, analysis)),
         ("Endpoints per taint method", _endpoints(endpoints_frame(analysis.taint))),
         ("Subpoena packet", _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),

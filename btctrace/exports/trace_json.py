@@ -122,6 +122,15 @@ def _coinjoins_section(result: TraceResult) -> list[dict[str, Any]]:
              "reference": f.reference} for _, f in sorted(result.coinjoins.items())]
 
 
+def _second_opinion_section(analysis: Analysis) -> dict[str, Any]:
+    """The reference implementation's answer for each transaction either side calls a CoinJoin."""
+    report = analysis.second_opinion
+    return {"implementation": report.implementation, "install": report.install,
+            "transactions": [{"txid": a.txid, "btctrace": a.ours, "reference": a.theirs, "verdict": a.verdict,
+                              "reference_confidence": a.confidence, "reference_detail": a.detail}
+                             for a in report.agreements]}
+
+
 def _change_section(result: TraceResult, analysis: Analysis) -> list[dict[str, Any]]:
     entries = []
     for txid, verdict in sorted(analysis.change.items()):
@@ -187,6 +196,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "caps": [{"name": c.name, "limit": c.limit, "detail": c.detail} for c in result.caps],
         "stops": _stops(result, tags),
         "coinjoins": _coinjoins_section(result),
+        "second_opinion": _second_opinion_section(analysis),
         "clustering": _clusters_section(clusters, analysis.cluster_change),
         "change": _change_section(result, analysis),
         "peel_chains": _peel_section(analysis),

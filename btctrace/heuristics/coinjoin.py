@@ -143,6 +143,7 @@ def detect_whirlpool_mix(tx: Tx) -> Finding | None:
     entrants, remixers = len(extras), len(tx.inputs) - len(extras)
     unusual = [why for why, applies in (
         ("no remixer (only before the coordinator's liquidity-min)", remixers == 0),
+        (f"{entrants} new entrants (at most 4 beside liquidity-min 1)", 0 < remixers and entrants > 4),
         (f"{len(outputs)} inputs (beyond 5 + 3 surge)", len(outputs) not in WHIRLPOOL_USUAL_INPUTS)) if applies]
     return Finding("coinjoin.whirlpool_mix", tx.txid, 0.6 if unusual else 0.9,
                    f"Whirlpool {denomination} sat pool mix: {len(outputs)} equal outputs, "

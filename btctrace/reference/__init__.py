@@ -5,6 +5,7 @@ extra ``btctrace[reference]``), and how its answers compare with btctrace's. Sit
 from __future__ import annotations
 
 from btctrace.reference.agreement import Agreement, compare
+from btctrace.reference.report import SecondOpinionReport, could_be_coinjoin, second_opinion
 from btctrace.reference.graphsense import (
     REFERENCE_EXTRA,
     SecondOpinion,
@@ -12,5 +13,5 @@ from btctrace.reference.graphsense import (
     reference_implementation,
 )
 
-__all__ = ["REFERENCE_EXTRA", "Agreement", "SecondOpinion", "compare", "graphsense_opinions",
-           "reference_implementation"]
+__all__ = ["REFERENCE_EXTRA", "Agreement", "SecondOpinion", "SecondOpinionReport", "compare", "could_be_coinjoin",
+           "graphsense_opinions", "reference_implementation", "second_opinion"]

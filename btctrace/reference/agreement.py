@@ -24,6 +24,7 @@ class Agreement:
     theirs: str | None  # the reference's kind, "generic" for its BlockSci port alone, or None
     verdict: str
     detail: str  # the reference's own words
+    confidence: int | None = None  # the reference's own score (0-100) for its kind
 
     @property
     def agrees(self) -> bool:
@@ -47,4 +48,4 @@ def compare(finding: Finding | None, opinion: SecondOpinion) -> Agreement:
         verdict = AGREE
     else:
         verdict = AGREE_OTHER_KIND
-    return Agreement(opinion.txid, ours, theirs, verdict, opinion.detail)
+    return Agreement(opinion.txid, ours, theirs, verdict, opinion.detail, opinion.confidence)

@@ -21,7 +21,7 @@ from btctrace.model import Tx
 from btctrace.providers.esplora.mapping import address_stats_from_json, tx_from_json
 from btctrace.testing.simulator import Simulation
 
-__all__ = ["Score", "evaluate"]
+__all__ = ["Score", "ChangeRate", "evaluate", "change_rates"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,41 @@ def _change_scores(txs: dict[str, Tx], change: dict[str, int], facts: ChainFacts
     names = [h.__name__ for h in CHANGE_HEURISTICS] + ["combiner"]
     return [Score("change", name, _ratio(correct[name], decided[name]), _ratio(decided[name], len(change)),
                   len(change), f"decides {decided[name]}") for name in names]
+
+
+@dataclass(frozen=True)
+class ChangeRate:
+    """One heuristic over the ground-truth subset: true- and false-positive rates as shares of
+    all its transactions (Moeser & Narayanan's definition: deciding for the wrong output is a false
+    positive; not deciding is neither)."""
+
+    heuristic: str
+    tpr: float
+    fpr: float
+    support: int
+
+
+def change_rates(sim: Simulation) -> list[ChangeRate]:
+    """Rates on the transactions Moeser & Narayanan's ground truth keeps: two spendable outputs,
+    one of them the known change, no address reuse (dissertation-code, "3a Export Ground Truth")."""
+    txs = {txid: tx_from_json(raw) for txid, raw in sim.builder.store.txs.items()}
+    facts = _facts(sim, txs)
+    subset = []
+    for txid, change in sim.truth.change.items():
+        tx = txs[txid]
+        inputs = {i.address for i in tx.inputs}
+        if len([o for o in tx.outputs if o.address]) == 2 and not any(o.address in inputs for o in tx.outputs):
+            subset.append((tx, change))
+    rates = []
+    for heuristic in CHANGE_HEURISTICS:
+        right = wrong = 0
+        for tx, change in subset:
+            finding = heuristic(tx, facts)
+            if finding is not None and len(finding.candidates) == 1:
+                right += finding.candidates[0] == change
+                wrong += finding.candidates[0] != change
+        rates.append(ChangeRate(heuristic.__name__, right / len(subset), wrong / len(subset), len(subset)))
+    return rates
 
 
 def evaluate(sim: Simulation) -> list[Score]:

@@ -9,7 +9,7 @@ Protocol parameters, each from the coordinator's source or documentation:
   a mustMix (new entrant) input is d + miner fee in [miner-fee-min 102, miner-fee-max 10,000];
   a liquidity (remixer) is exactly d and pays nothing; must-mix-min 1; liquidity-min 1 in later
   servers (earlier ones filled a mix with mustMix alone); anonymity set 5 plus up to 3 surge
-  inputs; a Tx0 makes at most tx0MaxOutputs = 70 premix outputs, one OP_RETURN, the pool fee and
+  inputs, which go to remixers; a Tx0 makes at most tx0MaxOutputs = 70 premix outputs, one OP_RETURN, the pool fee and
   change.
 - Wasabi 1.x (WalletWasabi ``CoordinatorRoundConfig.cs``): Denomination 0.1 BTC, anonymity set
   100 by default (coordinators ran smaller rounds), coordinator fee 0.003 % of the denomination
@@ -112,7 +112,7 @@ def _whirlpool(gen: _Gen, pool: int, mixes: int) -> None:
     r = gen.rng
     premix: list[Coin] = []
     remix: list[Coin] = []
-    while len(premix) < mixes * 3:
+    while len(premix) < mixes * 4:
         script_type = gen.wallet()
         count = r.randrange(1, TX0_MAX_OUTPUTS + 1) if r.random() < 0.3 else r.randrange(1, 10)
         miner_fee = r.randrange(*WHIRLPOOL_MINER_FEE)
@@ -129,10 +129,12 @@ def _whirlpool(gen: _Gen, pool: int, mixes: int) -> None:
         size = WHIRLPOOL_ANONYMITY_SET + (r.randrange(WHIRLPOOL_SURGE + 1) if r.random() < 0.4 else 0)
         if genesis or not remix:
             entrants = size
-        else:
-            entrants = r.randrange(1, size)
-        while sum(c.value - pool for c in premix[:entrants]) < _miner_fee(size, size, 1) and entrants < size:
+        else:  # must-mix-min 1 .. anonymity set - liquidity-min; surge slots go to remixers
+            entrants = r.randrange(1, WHIRLPOOL_ANONYMITY_SET)
+        while sum(c.value - pool for c in premix[-entrants:]) < _miner_fee(size, size, 1) and entrants < size:
             entrants += 1  # the mustMix inputs must cover the mix's miner fee (minerFeeMix)
+        if entrants > len(premix):
+            break  # the queue ran dry: fewer mixes, as on a quiet day
         picks = [premix.pop() for _ in range(entrants)] + [remix.pop(r.randrange(len(remix)))
                                                           for _ in range(min(size - entrants, len(remix)))]
         variant = "genesis" if len(picks) == entrants else ("surge" if size > WHIRLPOOL_ANONYMITY_SET else "usual")

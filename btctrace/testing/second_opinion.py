@@ -4,8 +4,10 @@ flags and precision per label on the held-out generator (:mod:`btctrace.testing.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 from btctrace.heuristics.coinjoin import detect_coinjoin
@@ -15,7 +17,7 @@ from btctrace.reference import Agreement, compare, graphsense_opinions
 from btctrace.testing.coordinators import LOOK_ALIKES, HeldOut
 
 __all__ = ["KindAgreement", "LabelScore", "agreements", "agreement_by_kind", "held_out_txs", "score_held_out",
-           "precision_any"]
+           "precision_any", "real_transactions"]
 
 
 @dataclass(frozen=True)
@@ -95,3 +97,15 @@ def precision_any(rows: list[LabelScore], ours: bool = True) -> float | None:
     true = sum(flagged(r) for r in rows if r.is_coinjoin)
     false = sum(flagged(r) for r in rows if not r.is_coinjoin and r.owners == 1)
     return true / (true + false) if true + false else None
+
+
+def real_transactions(folder: Path) -> dict[str, Tx]:
+    """Every transaction in a folder of recorded Esplora answers (``/tx/:txid`` objects and
+    ``/address/:a/txs`` lists), deduplicated by txid."""
+    found: dict[str, Tx] = {}
+    for path in sorted(folder.glob("*.json")):
+        document = json.loads(path.read_text())
+        for raw in document if isinstance(document, list) else [document]:
+            if isinstance(raw, dict) and "txid" in raw and "vin" in raw:
+                found.setdefault(raw["txid"], tx_from_json(raw))
+    return found

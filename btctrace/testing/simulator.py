@@ -82,7 +82,7 @@ class _Sim:
         if wallet.change_policy == "reuse":
             return self.rng.choice(inputs).address
         if wallet.change_policy == "fresh_other":
-            return self.address(wallet, self.rng.choice([t for t in set(TYPES) if t != wallet.script_type]))
+            return self.address(wallet, self.rng.choice([t for t in sorted(set(TYPES)) if t != wallet.script_type]))
         return self.address(wallet)
 
     def pay(self, payer: Wallet, payments: list[tuple[str, int]], kind: str, inputs: list[Coin] | None = None) -> list[Coin]:

@@ -130,3 +130,94 @@ def test_stonewall_shape_is_caught_by_the_generic_rule():
     tx = make_tx([("alice", 3_000_000), ("bob", 2_500_000)],
                  [("p1", 1_000_000), ("p2", 1_000_000), ("c1", 1_990_000), ("c2", 1_490_000)])
     assert detect_coinjoin(tx).heuristic == "coinjoin.generic"
+
+
+# Decisions where btctrace and graphsense-lib differed (README, "Where btctrace and graphsense-lib differ").
+
+def test_whirlpool_mix_without_an_entrant_cannot_pay_its_fee_and_is_refused():
+    assert detect_whirlpool_mix(whirlpool_mix(entrants=0)) is None
+
+
+def test_whirlpool_entrant_paying_less_than_the_coordinators_miner_fee_min_is_refused():
+    mix = whirlpool_mix(entrants=1)
+    cheap = make_tx([(mix.inputs[0].address, 1_000_050)] + [(i.address, i.value) for i in mix.inputs[1:]],
+                    [(o.address, o.value) for o in mix.outputs])
+    assert detect_whirlpool_mix(cheap) is None  # 50 sat < miner-fee-min 102
+    paying = make_tx([(mix.inputs[0].address, 1_000_102)] + [(i.address, i.value) for i in mix.inputs[1:]],
+                     [(o.address, o.value) for o in mix.outputs])
+    assert detect_whirlpool_mix(paying) is not None
+
+
+def test_genesis_mix_of_new_entrants_only_is_flagged_with_lower_confidence():
+    usual, genesis = detect_whirlpool_mix(whirlpool_mix(entrants=2)), detect_whirlpool_mix(whirlpool_mix(entrants=5))
+    assert usual.confidence == 0.9 and genesis.confidence == 0.6 and "no remixer" in genesis.reason
+
+
+def test_ten_input_whirlpool_mix_is_flagged_with_lower_confidence():
+    assert detect_whirlpool_mix(whirlpool_mix(n=8)).confidence == 0.9  # 5 + 3 surge inputs
+    ten = detect_whirlpool_mix(whirlpool_mix(n=10))
+    assert ten.confidence == 0.6 and "10 inputs" in ten.reason
+    assert detect_whirlpool_mix(whirlpool_mix(n=11)) is None
+
+
+def test_tx0_with_one_premix_output_and_change_just_above_a_smaller_pool():
+    outs = [(None, 0), ("fee", 50_000), ("change", 159_858), ("premix", 1_000_443)]
+    finding = detect_whirlpool_tx0(make_tx([("w", 1_300_000)], outs))
+    assert finding is not None and "1000000 sat pool: 1 premix outputs" in finding.reason
+
+
+def test_wasabi1_round_with_mixing_levels_counts_every_level():
+    """25 participants at d, 10 of them also at 2d, 25 changes, one coordinator fee: the base level
+    alone (25) is under (|O| - 1) / 2 = 30, all levels (35) are not (WalletWasabi 1.1 levels)."""
+    d = 9_990_000
+    ins = [(a, 35_000_000) for a in addresses("in", 30)]
+    outs = ([(a, d) for a in addresses("mix", 25)] + [(a, 2 * d) for a in addresses("lvl", 10)]
+            + [(a, 3_000_000 + i) for i, a in enumerate(addresses("chg", 25))] + [("coordinator", 75_000)])
+    finding = detect_wasabi1(make_tx(ins, outs))
+    assert finding is not None and "35 mixed outputs" in finding.reason and finding.confidence == 0.8
+
+
+def test_small_wasabi1_round_is_flagged_with_lower_confidence():
+    ins = [(a, 12_000_000) for a in addresses("in", 12)]
+    outs = [(a, 10_003_000) for a in addresses("mix", 12)] + [(a, 1_500_000 + i) for i, a in enumerate(addresses("c", 12))]
+    assert detect_wasabi1(make_tx(ins, outs)).confidence == 0.6
+
+
+def test_wasabi1_change_near_the_denomination_is_not_a_mixed_output():
+    """A change of 0.098 BTC is within graphsense-lib's 5 % window but not the round's exact value."""
+    ins = [(a, 21_000_000) for a in addresses("in", 20)]
+    outs = ([(a, 10_000_000) for a in addresses("mix", 20)] + [("near", 9_800_000)]
+            + [(a, 1_000_000 + i) for i, a in enumerate(addresses("c", 19))])
+    assert "20 outputs of 10000000 sat" in detect_wasabi1(make_tx(ins, outs)).reason
+
+
+def test_wabisabi_round_without_change_is_flagged_with_lower_confidence():
+    tiers = [5_000_000, 2_000_000, 1_048_576, 531_441]
+    ins = [(a, 9_000_000) for a in addresses("in", 24)]
+    outs = [(a, tiers[i % 4]) for i, a in enumerate(addresses("o", 24))]
+    finding = detect_wabisabi(make_tx(ins, outs))
+    assert finding.confidence == 0.7 and "no change" in finding.reason
+    with_change = detect_wabisabi(make_tx(ins, outs + [("change", 123_457)]))
+    assert with_change.confidence == 0.9
+
+
+def test_wabisabi_needs_standard_denominations_not_just_repeated_amounts():
+    ins = [(a, 9_000_000) for a in addresses("in", 24)]
+    outs = [(a, (4_000_001, 2_000_003, 1_000_007)[i % 3]) for i, a in enumerate(addresses("o", 24))] + [("c", 77_777)]
+    assert detect_wabisabi(make_tx(ins, outs)) is None
+
+
+def test_exchange_batch_payout_of_equal_amounts_is_not_joinmarket():
+    ins = [(a, 50_000_000) for a in addresses("hot", 6)]
+    batch = make_tx(ins, [(a, 3_000_000) for a in addresses("user", 5)] + [("change", 280_000_000)])
+    assert detect_coinjoin(batch) is None
+    makers = make_tx(ins, [(a, 3_000_000) for a in addresses("cj", 5)] + [(a, 40_000_000 + i) for i, a in
+                                                                           enumerate(addresses("chg", 4))])
+    assert detect_joinmarket(makers).confidence == 0.6
+
+
+def test_stonewall_is_flagged_by_the_generic_rule_with_lower_confidence():
+    tx = make_tx([("alice", 3_000_000), ("bob", 2_500_000)],
+                 [("p1", 1_000_000), ("p2", 1_000_000), ("c1", 1_990_000), ("c2", 1_490_000)])
+    finding = detect_generic(tx)
+    assert finding.confidence == 0.5 and "STONEWALLx2" in finding.reason

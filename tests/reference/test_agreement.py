@@ -1,0 +1,35 @@
+"""How a btctrace finding and the reference's opinion compare (no graphsense-lib needed)."""
+
+from btctrace.heuristics import Finding
+from btctrace.reference.agreement import AGREE, AGREE_OTHER_KIND, NEITHER, OURS_ONLY, THEIRS_ONLY, compare
+from btctrace.reference.graphsense import SecondOpinion
+
+
+def finding(kind):
+    return Finding(f"coinjoin.{kind}", "t", 0.9, "why", "source")
+
+
+def opinion(kind, generic=False):
+    return SecondOpinion("t", kind, generic, 60 if kind else None, "their words")
+
+
+def test_same_kind_agrees_and_keeps_the_references_words_and_confidence():
+    found = compare(finding("whirlpool_mix"), opinion("whirlpool_mix"))
+    assert found.verdict == AGREE and found.agrees and found.confidence == 60 and found.detail == "their words"
+
+
+def test_btctrace_generic_rule_agrees_with_any_reference_coinjoin():
+    assert compare(finding("generic"), opinion(None, generic=True)).verdict == AGREE
+    assert compare(finding("generic"), opinion("joinmarket")).verdict == AGREE
+
+
+def test_different_protocols_are_reported_not_resolved():
+    found = compare(finding("wasabi1"), opinion("joinmarket"))
+    assert found.verdict == AGREE_OTHER_KIND and not found.agrees
+
+
+def test_one_sided_calls_and_neither():
+    assert compare(finding("wabisabi"), opinion(None)).verdict == OURS_ONLY
+    assert compare(None, opinion("wabisabi")).verdict == THEIRS_ONLY
+    assert compare(None, opinion(None, generic=True)).verdict == THEIRS_ONLY
+    assert compare(None, opinion(None)).verdict == NEITHER

@@ -42,5 +42,5 @@ def test_python_dash_m_runs():
 
 def test_ci_runs_the_readme_test_command():
     ci = (PROJECT_ROOT / ".ci" / "run").read_text()
-    assert "python3 -m pip install --quiet '.[test]'" in ci and "python3 -m pytest" in ci
-    assert "python3 -m pip install '.[test]'" in README and "python3 -m pytest" in README
+    assert "python3 -m pip install --quiet '.[test,reference]'" in ci and "python3 -m pytest" in ci
+    assert "python3 -m pip install '.[test,reference]'" in README and "python3 -m pytest" in README

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from btctrace.cli import cli
 from btctrace.errors import ExitCode
 from btctrace.exports import OUTPUT_FILES
+from btctrace.reference import reference_implementation
+from btctrace.verify import _second_opinion_check
 from tests.conftest import PROJECT_ROOT
 
 
@@ -147,3 +149,10 @@ def test_taint_results_written_later_are_named_but_do_not_fail(case_copy):
     result = invoke("verify", "out/demo-ransom")
     assert result.exit_code == 0, result.output
     assert "taint/ was written later by btctrace taint: not part of the run, not verified" in result.stdout
+
+
+def test_verify_refuses_a_run_quoting_another_second_opinion():
+    here = reference_implementation()
+    assert _second_opinion_check({"second_opinion": here}) == []
+    other = _second_opinion_check({"second_opinion": "graphsense-lib 9.9.9"})
+    assert len(other) == 1 and not other[0].ok and "graphsense-lib==9.9.9" in other[0].detail

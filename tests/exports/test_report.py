@@ -1,11 +1,13 @@
 """The HTML report: self-contained (no external assets), every required section, the chart
 embedded, synthetic marked, figures that agree with the other outputs."""
 
+import json
 from html.parser import HTMLParser
 
 import pytest
 
 from btctrace.exports.figure_files import svg_pages
+from btctrace.reference import reference_implementation
 from tests.cli.conftest import DEMO_CASE, invoke
 
 SECTIONS = ["summary", "where-the-money-ended", "flow-chart", "seeds-and-parameters", "methodology", "findings",
@@ -92,3 +94,15 @@ def test_summary_charts_are_written_and_embedded(report):
     pages = svg_pages((out / "flow.svg").read_text())
     assert len(pages) == 5 and text.count("<svg") == 3 + len(pages), "main figure, two summaries, each page"
     assert text.index((out / "entity_flow.svg").read_text().split("<svg", 1)[1][:200]) < text.index('id="seeds-and')
+
+
+def test_report_gives_each_coinjoin_a_second_opinion_and_the_held_out_figures(report, demo):
+    out, text = report
+    opinion = json.loads((out / "trace.json").read_text())["second_opinion"]
+    assert opinion["implementation"] == reference_implementation()
+    if opinion["implementation"] is None:
+        assert "not asked: install btctrace[reference]" in text and opinion["transactions"] == []
+    else:
+        row = next(t for t in opinion["transactions"] if t["txid"] == demo.coinjoin_txid)
+        assert row["verdict"] == "agree" and f"{opinion['implementation']} agrees" in text
+    assert "Held out: CoinJoins generated from the coordinators" in text and "Moeser &amp; Narayanan" in text

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
+import importlib.util
 import logging
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -24,6 +25,7 @@ __all__ = ["REFERENCE_EXTRA", "SecondOpinion", "reference_implementation", "grap
 
 REFERENCE_EXTRA = "btctrace[reference]"
 _DISTRIBUTION = "graphsense-lib"
+_NEEDED_MODULES = ("graphsenselib", "sqlmodel")  # its heuristics module imports sqlmodel (extra tagstore)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +46,14 @@ class SecondOpinion:
 
 
 def reference_implementation() -> str | None:
-    """``"graphsense-lib 2.18.1"`` when the extra is installed and importable, else None."""
+    """``"graphsense-lib 2.18.1"`` when the extra is installed, else None. Looks at the installed
+    distributions only: importing graphsense-lib takes seconds, paid only when a traced
+    transaction could be a CoinJoin (:func:`graphsense_opinions`)."""
     try:
         version = importlib.metadata.version(_DISTRIBUTION)
-        _modules()
-    except (importlib.metadata.PackageNotFoundError, ImportError):
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    if any(importlib.util.find_spec(name) is None for name in _NEEDED_MODULES):
         return None
     return f"{_DISTRIBUTION} {version}"
 
@@ -114,8 +119,10 @@ async def _opinions(txs: list[Tx], service: Any, utxo: Any) -> dict[str, SecondO
 def graphsense_opinions(txs: Iterable[Tx]) -> dict[str, SecondOpinion]:
     """graphsense-lib's opinion of every transaction (txid -> :class:`SecondOpinion`).
     Raises ImportError when the extra is not installed (check :func:`reference_implementation`)."""
-    service, utxo = _modules()
     ordered = sorted(txs, key=lambda t: t.txid)
+    if not ordered:
+        return {}
+    service, utxo = _modules()
     log = logging.getLogger(service.__name__)
     level = log.level
     log.setLevel(logging.ERROR)  # it warns on every Tx0 that no database is there to confirm it

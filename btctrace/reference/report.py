@@ -26,10 +26,11 @@ class SecondOpinionReport:
 
 def could_be_coinjoin(tx: Tx) -> bool:
     """Whether any detector of either implementation could fire: every one needs >= 2 inputs and
-    >= 3 outputs, except the Whirlpool Tx0, which needs an OP_RETURN."""
+    >= 3 outputs, except the Whirlpool Tx0, which needs an output without an address (graphsense-lib
+    takes any such output for the OP_RETURN)."""
     if tx.is_coinbase:
         return False
-    return (len(tx.inputs) >= 2 and len(tx.outputs) >= 3) or any(o.script_type == "op_return" for o in tx.outputs)
+    return (len(tx.inputs) >= 2 and len(tx.outputs) >= 3) or any(o.address is None for o in tx.outputs)
 
 
 def second_opinion(txs: Iterable[Tx], coinjoins: Mapping[str, Finding]) -> SecondOpinionReport:

@@ -1,8 +1,10 @@
 """How a btctrace finding and the reference's opinion compare (no graphsense-lib needed)."""
 
 from btctrace.heuristics import Finding
+from btctrace.reference import could_be_coinjoin
 from btctrace.reference.agreement import AGREE, AGREE_OTHER_KIND, NEITHER, OURS_ONLY, THEIRS_ONLY, compare
 from btctrace.reference.graphsense import SecondOpinion
+from tests.heuristics.shapes import make_tx
 
 
 def finding(kind):
@@ -33,3 +35,10 @@ def test_one_sided_calls_and_neither():
     assert compare(None, opinion("wabisabi")).verdict == THEIRS_ONLY
     assert compare(None, opinion(None, generic=True)).verdict == THEIRS_ONLY
     assert compare(None, opinion(None)).verdict == NEITHER
+
+
+def test_only_transactions_some_detector_could_flag_are_asked():
+    assert not could_be_coinjoin(make_tx([("a", 5)], [("b", 1), ("c", 1), ("d", 1)]))  # one input
+    assert not could_be_coinjoin(make_tx([("a", 5), ("b", 5)], [("c", 1), ("d", 1)]))  # two outputs
+    assert could_be_coinjoin(make_tx([("a", 5), ("b", 5)], [("c", 1), ("d", 1), ("e", 1)]))
+    assert could_be_coinjoin(make_tx([("a", 5)], [(None, 0), ("d", 1)]))  # a possible Tx0

@@ -57,7 +57,8 @@ def _tx_node(node: str, data: dict, result: TraceResult, analysis: Analysis) -> 
     return {"id": node, "kind": "tx", "label": f"tx {node[:10]}", "style": data.get("style", "tx"),
             "hop": data["hop"], "time": data["time_utc"], "block": data["block_height"], "fee": data["fee"],
             "value": data["output_value"], "coinjoin": None if finding is None else
-            {"detector": finding.heuristic, "reason": finding.reason, "source": finding.reference},
+            {"detector": finding.heuristic, "confidence": finding.confidence, "reason": finding.reason,
+             "source": finding.reference, "second opinion": analysis.second_opinion.describe(node)},
             "change": None if verdict is None else {
                 "output": verdict.change, "deciding": list(verdict.deciding), "reason": verdict.reason,
                 "votes": {str(index): list(names) for index, names in sorted(verdict.votes.items())}}}

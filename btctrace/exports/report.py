@@ -29,8 +29,6 @@ from btctrace.heuristics.measured import (
     METHOD_SOURCES,
 )
 from btctrace.notes import Note
-from btctrace.reference import SecondOpinionReport
-from btctrace.reference.agreement import AGREE
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
@@ -153,25 +151,13 @@ def _parameters(result: TraceResult, tags: TagIndex) -> str:
     return _table(["parameter", "value"], rows)
 
 
-def _second_opinion(opinion: SecondOpinionReport, txid: str) -> str:
-    """What the independent implementation says of one of btctrace's CoinJoins."""
-    if opinion.implementation is None:
-        return f"not asked: install {opinion.install} for graphsense-lib's opinion"
-    agreement = opinion.of(txid)
-    if agreement is None or agreement.theirs is None:
-        return f"{opinion.implementation}: not a CoinJoin ({agreement.detail if agreement else 'no detector fired'})"
-    confidence = f", confidence {agreement.confidence}/100" if agreement.confidence is not None else ""
-    word = "agrees" if agreement.verdict == AGREE else "a CoinJoin, but another protocol"
-    return f"{opinion.implementation} {word}: {agreement.theirs}{confidence} ({agreement.detail})"
-
-
 def _findings(result: TraceResult, analysis: Analysis) -> str:
     opinion = analysis.second_opinion
     parts = [f"<p>{len(result.coinjoins)} CoinJoin(s) detected; the confidence is the detector's prior, "
              "its measured accuracy is in the methodology section:</p>",
              _table(["txid", "detector (confidence)", "reason", "source", "second opinion"],
                     [(f.txid, f"{f.heuristic} ({f.confidence:.1f})", f.reason, f.reference,
-                      _second_opinion(opinion, f.txid)) for _, f in sorted(result.coinjoins.items())])]
+                      opinion.describe(f.txid)) for _, f in sorted(result.coinjoins.items())])]
     theirs_only = [a for a in opinion.agreements if a.ours is None]
     if theirs_only:
         parts += [f"<p>{opinion.implementation} alone calls {len(theirs_only)} traced transaction(s) a CoinJoin "

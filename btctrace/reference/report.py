@@ -8,7 +8,7 @@ from typing import Iterable, Mapping
 
 from btctrace.heuristics import Finding
 from btctrace.model import Tx
-from btctrace.reference.agreement import Agreement, compare
+from btctrace.reference.agreement import AGREE, Agreement, compare
 from btctrace.reference.graphsense import REFERENCE_EXTRA, graphsense_opinions, reference_implementation
 
 __all__ = ["SecondOpinionReport", "second_opinion", "could_be_coinjoin"]
@@ -22,6 +22,17 @@ class SecondOpinionReport:
 
     def of(self, txid: str) -> Agreement | None:
         return next((a for a in self.agreements if a.txid == txid), None)
+
+    def describe(self, txid: str) -> str:
+        """One line on what the reference says of btctrace's CoinJoin *txid* (report, explorer)."""
+        if self.implementation is None:
+            return f"not asked: install {self.install} for graphsense-lib's opinion"
+        agreement = self.of(txid)
+        if agreement is None or agreement.theirs is None:
+            return f"{self.implementation}: not a CoinJoin ({agreement.detail if agreement else 'no detector fired'})"
+        confidence = f", confidence {agreement.confidence}/100" if agreement.confidence is not None else ""
+        word = "agrees" if agreement.verdict == AGREE else "a CoinJoin, but another protocol"
+        return f"{self.implementation} {word}: {agreement.theirs}{confidence} ({agreement.detail})"
 
 
 def could_be_coinjoin(tx: Tx) -> bool:

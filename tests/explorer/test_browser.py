@@ -4,6 +4,7 @@ transaction and finds its txid in the panel, searches an address, filters by val
 path from the seed with the taint per method, and keeps the console free of errors and the
 network untouched. Skipped when no browser is installed (.ci/run installs one)."""
 
+import os
 import shutil
 import time
 
@@ -12,6 +13,7 @@ import pytest
 from btctrace.analysis import analyse
 from btctrace.exports import CaseInfo, write_outputs
 from btctrace.notes import Note
+from btctrace.reference import reference_implementation
 
 pytestmark = pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("chromedriver") is None,
                                 reason="needs Debian chromium and chromium-driver")
@@ -81,7 +83,11 @@ def test_clicking_a_transaction_shows_its_txid(browser, demo):
     _click_node(browser, txid)
     _wait(browser, lambda: browser.find_element("id", "panel").get_attribute("data-id") == txid)
     panel = browser.find_element("id", "panel").text
-    assert txid in panel and "coinjoin" in panel.lower()
+    assert txid in panel and "coinjoin" in panel.lower() and "confidence" in panel and "second opinion" in panel
+    expected = ("graphsense-lib" if reference_implementation() else "not asked: install btctrace[reference]")
+    assert expected in panel
+    if os.environ.get("BTCTRACE_SCREENSHOTS"):
+        browser.save_screenshot(os.path.join(os.environ["BTCTRACE_SCREENSHOTS"], "coinjoin-panel.png"))
     assert "Analyst's note (their words, not btctrace's): Ask the makers <b>now</b>" in panel, "as text, marked"
 
 

@@ -167,7 +167,7 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     except BaseException:
         run_store.close()
         raise
-    provider = FailoverProvider(transport.providers)
+    provider = FailoverProvider(transport.providers, transport.replay_order)
     try:
         _evidence_tip(transport, run_store)
         result, prices = _walk_and_value(job, provider, tags, progress)

@@ -5,22 +5,25 @@ the runner uses it."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from btctrace import __version__, safejson
 from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
 from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, UsageProblem
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
-from btctrace.providers.http import HttpFetcher, default_rate_for, make_session
+from btctrace.providers.http import HttpFetcher, RetryPolicy, SharedAnswers, default_rate_for, make_session
 from btctrace.providers.ledger import AnswerLedger
+from btctrace.providers.rate import AdaptiveRate
 
 if TYPE_CHECKING:
     from btctrace.runner import TraceJob
 
-__all__ = ["API_URL_ENV", "Transport", "abandon_recording", "open_transport", "resolve_api_url", "resolve_api_urls"]
+__all__ = ["API_URL_ENV", "Transport", "abandon_recording", "canonical_url", "open_transport", "replay_order",
+           "resolve_api_url", "resolve_api_urls"]
 
 API_URL_ENV = "BTCTRACE_API_URL"
 
@@ -113,19 +116,57 @@ class Transport:
     providers: list[EsploraProvider]
     recording: _Recording | None
     mode: str
+    # Offline: the explorers in the order they answered, for each request several answered.
+    replay_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+_REQUEST_OF_PATH = (
+    (re.compile(r"/tx/([0-9a-f]{64})"), ("tx",)),
+    (re.compile(r"/tx/([0-9a-f]{64})/outspends"), ("outspends",)),
+    (re.compile(r"/address/([^/?]+)"), ("address",)),
+    (re.compile(r"/address/([^/?]+)/txs"), ("address", "history")),
+    (re.compile(r"/v1/historical-price\?(?:[^#]*&)?timestamp=(\d+)(?:&[^#]*)?"), ("price",)),
+)
+
+
+def replay_order(cassette: Cassette, api_urls: list[str]) -> dict[str, tuple[str, ...]]:
+    """For each request (``tx <txid>``, ``history <address>``, ...) that another explorer
+    than the first answered in the recording, or several did (one answer refused or failed,
+    then another), the explorers in the order they answered: a replay asks them in that order,
+    so each explorer is given its own answers and the same refusals are met again (see
+    :class:`~btctrace.cache.cassettes.RecordingAdapter`)."""
+    answered: dict[str, list[tuple[str, str]]] = {}
+    bases = sorted(api_urls, key=len, reverse=True)
+    for item in cassette.interactions.values():
+        url = item["response"].get("served_by") or item["request"]["uri"]
+        base = next((b for b in bases if url.startswith(b + "/")), None)
+        if base is not None:
+            answered.setdefault(url[len(base):], []).append((str(item["response"].get("fetched_at", "")), base))
+    order = {}
+    for path, answers in answered.items():
+        if len(answers) < 2 and answers[0][1] == api_urls[0]:
+            continue
+        for pattern, kinds in _REQUEST_OF_PATH:
+            match = pattern.fullmatch(path)
+            if match:
+                for kind in kinds:
+                    order[f"{kind} {match.group(1)}"] = tuple(base for _, base in sorted(answers))
+    return order
 
 
 def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
     """One session (live, recording or replay) and one provider per explorer, each with the
     rate limit of its host. With *evidence* (the store's cache) a live or recording session
     answers final transactions and outspends from it (and keeps the new ones)."""
-    recording, adapter = None, None
+    recording, adapter, order = None, None, {}
     if job.offline:
         cassette = Cassette.load(job.offline)
         api_urls = resolve_api_urls(job, cassette)
+        order = replay_order(cassette, api_urls) if len(api_urls) > 1 else {}
         # Replayed answers never change, so a recorded failure is not retried.
         policy, mode = replace(job.retry, attempts=1), "offline"
         session = ReplaySession(cassette)
+        session.adapter.canonical = canonical_url(api_urls)
     else:
         api_urls, policy = resolve_api_urls(job, None), job.retry
         if job.record:
@@ -136,14 +177,39 @@ def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
             if evidence is not None:  # an in-memory cassette: only the store's answers are used
                 adapter = RecordingAdapter(Cassette(Path("(live)")), None, job.max_response_bytes, evidence)
         session = make_session(adapter)
-    providers = []
+    if adapter is not None:
+        adapter.canonical = canonical_url(api_urls)
+    providers = _providers(job, api_urls, session, adapter, policy, mode)
+    return Transport(session, providers, recording, mode, order if mode == "offline" else {})
+
+
+def _providers(job: TraceJob, api_urls: list[str], session: Any, adapter: RecordingAdapter | None,
+               policy: RetryPolicy, mode: str) -> list[EsploraProvider]:
+    """One provider per explorer, each paced at its own adaptive rate (none offline), sharing
+    the answer checks, the answers and the transactions seen."""
     ledger = AnswerLedger(job.network)  # one for all explorers: answers are checked against each other
+    answers, seen = SharedAnswers(), {}
+    providers = []
     for url in api_urls:
         rate = None if mode == "offline" else job.rate if job.rate is not None else default_rate_for(url)
-        fetcher = HttpFetcher(session, rate=rate, policy=policy, max_body_bytes=job.max_response_bytes,
-                              answers_locally=adapter.holds if adapter is not None else None)
-        providers.append(EsploraProvider(url, fetcher, ledger))
-    return Transport(session, providers, recording, mode)
+        fetcher = HttpFetcher(session, policy=policy, max_body_bytes=job.max_response_bytes,
+                              answers_locally=adapter.holds if adapter is not None else None,
+                              limiter=AdaptiveRate(rate, adapts=mode != "offline"), shared=answers, api_url=url)
+        providers.append(EsploraProvider(url, fetcher, ledger, seen))
+    return providers
+
+
+def canonical_url(api_urls: list[str]) -> Callable[[str], str]:
+    """Maps a request to any of *api_urls* onto the same request to the first: how answers are
+    keyed in the cassette, whichever explorer gave them (longest base URL matched first)."""
+    bases = sorted(api_urls[1:], key=len, reverse=True)
+
+    def canonical(url: str) -> str:
+        for base in bases:
+            if url == base or url.startswith(base + "/") or url.startswith(base + "?"):
+                return api_urls[0] + url[len(base):]
+        return url
+    return canonical
 
 
 def abandon_recording(recording: _Recording | None, exc: BaseException, cassette: Path | None = None) -> None:

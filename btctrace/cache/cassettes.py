@@ -5,7 +5,10 @@ dicts, optional ``metadata``) serialised as JSON with 4-space indent, so stock v
 (``serializer="json"``) can replay it and a reviewer can read it. Bodies are stored decoded,
 with the ``Content-Type`` and ``Date`` headers and the UTC time each response was fetched
 (``fetched_at``). Interactions are sorted by request, so two recordings of the same chain
-state differ only in those two times.
+state differ only in those two times. With several explorers each answer is kept under the
+request to the first (``metadata.api_url``) and names the explorer that gave it in
+``served_by`` when that was another: the cassette of a run spread over explorers holds the same
+requests and answers as a one-explorer run, and stock vcrpy replays it from the first URL.
 
 btctrace does not patch sockets the way vcrpy does (vcrpy issues #212, #849, #1051: patching
 leaks under threads). It mounts a ``requests`` transport adapter on its one session:
@@ -26,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -284,15 +287,24 @@ def _check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
     return method, uri
 
 
-def _interaction(request: requests.PreparedRequest, response: requests.Response) -> dict[str, Any]:
+def _interaction(request: requests.PreparedRequest, response: requests.Response, uri: str) -> dict[str, Any]:
+    """The interaction kept for *request*, under *uri* (its canonical form); an answer of
+    another explorer than the first names it in ``served_by``."""
     request_headers = {n: [request.headers[n]] for n in _KEPT_REQUEST_HEADERS if n in request.headers}
     response_headers = {n: [response.headers[n]] for n in _KEPT_RESPONSE_HEADERS if n in response.headers}
-    return {
-        "request": {"method": request.method or "GET", "uri": normalise_uri(request.url or ""), "body": None,
-                    "headers": request_headers},
-        "response": {"status": {"code": response.status_code, "message": response.reason or ""},
-                     "headers": response_headers, "body": {"string": response.text}, "fetched_at": _utc_now()},
-    }
+    kept: dict[str, Any] = {"status": {"code": response.status_code, "message": response.reason or ""},
+                            "headers": response_headers, "body": {"string": response.text}, "fetched_at": _utc_now()}
+    served_by = normalise_uri(request.url or "")
+    if served_by != uri:
+        kept["served_by"] = served_by
+    return {"request": {"method": request.method or "GET", "uri": uri, "body": None, "headers": request_headers},
+            "response": kept}
+
+
+def _under_own_url(item: dict[str, Any]) -> dict[str, Any]:
+    """A copy of *item* kept under the URL of the explorer that served it."""
+    response = dict(item["response"])
+    return {**item, "request": {**item["request"], "uri": response.pop("served_by")}, "response": response}
 
 
 def _response_from(item: dict[str, Any], request: requests.PreparedRequest) -> requests.Response:
@@ -317,10 +329,17 @@ class ReplayAdapter(BaseAdapter):
     def __init__(self, cassette: Cassette) -> None:
         super().__init__()
         self.cassette = cassette
+        # Several explorers: a request to another than the first is also answered by the
+        # answer it gave, kept under the request to the first (``served_by``).
+        self.canonical: Callable[[str], str] = lambda url: url
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         method, url = request.method or "GET", request.url or ""
         item = self.cassette.get(method, url)
+        if item is None:
+            kept = self.cassette.get(method, self.canonical(url))
+            if kept is not None and kept["response"].get("served_by") == normalise_uri(url):
+                item = kept
         if item is None:
             raise OfflineMiss(method, normalise_uri(url), str(self.cassette.path))
         return _response_from(item, request)
@@ -367,10 +386,13 @@ class RecordingAdapter(HTTPAdapter):
         self._earlier = dict(cassette.interactions)
         self._from_store: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        # Several explorers: a request to any is kept (and looked up) as the same request to the
+        # first, so the cassette is the one a one-explorer run records (see btctrace.transport).
+        self.canonical: Callable[[str], str] = lambda url: url
 
     def holds(self, url: str) -> bool:
         """True when *url* will be answered without the network (no rate-limit slot needed)."""
-        uri = normalise_uri(url)
+        uri = normalise_uri(self.canonical(url))
         if ("GET", uri) in self._earlier:
             return True
         if self.evidence is None:
@@ -384,10 +406,25 @@ class RecordingAdapter(HTTPAdapter):
     def _keep(self, item: dict[str, Any]) -> None:
         if self.journal is not None:
             self.journal.append(item)
-        self.cassette.add_interaction(item)
+        with self._lock:
+            self._place(item)
+
+    def _place(self, item: dict[str, Any]) -> None:
+        """Keep *item* under its canonical request, unless another explorer's answer to that
+        request is kept there: then the answers of the explorers other than the first are kept
+        under their own URLs, so no answer (a refused one included) is lost."""
+        key = ("GET", item["request"]["uri"])
+        held = self.cassette.interactions.get(key)
+        if held is None or held["response"].get("served_by") == item["response"].get("served_by"):
+            self.cassette.add_interaction(item, key)  # new, or the same explorer asked again
+        elif "served_by" in item["response"]:
+            self.cassette.add_interaction(_under_own_url(item))
+        else:
+            self.cassette.add_interaction(_under_own_url(held))
+            self.cassette.add_interaction(item, key)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        uri = normalise_uri(request.url or "")
+        uri = normalise_uri(self.canonical(request.url or ""))
         item = self._earlier.pop((request.method or "GET", uri), None)
         if item is not None:
             return _response_from(item, request)
@@ -404,7 +441,7 @@ class RecordingAdapter(HTTPAdapter):
         if response.status_code in RETRY_STATUSES:
             return response  # a refusal to be retried, not an answer: never kept
         read_bounded(response, self.max_body_bytes)
-        item = _interaction(request, response)
+        item = _interaction(request, response, uri)
         self._keep(item)
         if self.evidence is not None:
             self.evidence.offer(item)

@@ -1,13 +1,23 @@
-"""Failover over several explorers, and a cross-check between them.
+"""Several explorers used together: requests spread across them, failover, a cross-check.
 
-``--api-url`` may be given more than once (e.g. blockstream.info and mempool.space). Every
-request goes to the explorer in use; when that one fails after its own retries (unavailable,
+``--api-url`` may be given more than once (e.g. blockstream.info and mempool.space). Each
+request goes to the explorer whose next request slot comes first (each paces itself at its own
+adaptive rate, :mod:`btctrace.providers.rate`), so the explorers together answer at about the
+sum of what each accepts; with nothing paced (replaying a cassette, loopback explorers) the
+explorer in use keeps answering. When an explorer fails after its own retries (unavailable,
 rate limited, an answer that is not data, a history cut short, too large, or missing from the
-cassette on replay), the same request goes to the next, which stays in use from then on. A
-"not found" is an answer, not a failure. An answer that fails a check
+cassette on replay), the same request goes to the next, asked afresh, and an unavailable or
+rate-limiting explorer rests (30 s, doubling up to 10 minutes) before it is asked again. A "not
+found" is an answer, not a failure. An answer that fails a check
 (:mod:`btctrace.providers.checks`) is asked once more, fresh, from the same explorer, and then
 fails over like any other bad answer. Which explorer answered how many requests, every switch
-with its cause and every refused answer are kept for the manifest and the summary.
+with its cause, every refused answer and each explorer's rate and 429s are kept for the
+manifest and the summary.
+
+The explorers share the run's answers (:class:`~btctrace.providers.http.SharedAnswers`) and the
+transactions seen, so a request is answered once whichever explorer is asked: the trace, its
+request count and the cassette (recorded under the first explorer's URL, see
+:mod:`btctrace.cache.cassettes`) are those of a one-explorer run.
 
 Transactions and outspends the walk takes into the trace are *admitted* here, through the
 run's :class:`~btctrace.providers.ledger.AnswerLedger`, which checks them against each other;
@@ -77,7 +87,7 @@ class FailoverProvider:
     """A :class:`~btctrace.providers.base.Provider` over several Esplora providers, in order,
     sharing one :class:`~btctrace.providers.ledger.AnswerLedger`."""
 
-    def __init__(self, providers: list[EsploraProvider]) -> None:
+    def __init__(self, providers: list[EsploraProvider], replay_order: dict[str, tuple[str, ...]] | None = None) -> None:
         if not providers:
             raise ValueError("at least one provider")
         self.providers = providers
@@ -87,6 +97,9 @@ class FailoverProvider:
         self.switches: list[Switch] = []
         self.refusals: list[Refusal] = []
         self._current = 0
+        self._index = {id(p): i for i, p in enumerate(providers)}
+        self._replay_order = replay_order or {}  # offline: request -> explorers in the order they answered
+        self._clock = providers[0].fetcher.limiter.clock
         self._lock = threading.Lock()
 
     def request_count(self) -> int:
@@ -125,14 +138,24 @@ class FailoverProvider:
                     self.refusals.append(refusal)
             raise
 
+    def _order(self, request: str) -> list[EsploraProvider]:
+        """The explorers to ask: offline, in the order the recording's explorers answered
+        *request*; else the one free soonest first; on a tie the one in use, then the order given."""
+        now, count, current = self._clock(), len(self.providers), self._current
+        answered = self._replay_order.get(request, ())
+        return sorted(self.providers, key=lambda p: (
+            answered.index(p.api_url) if p.api_url in answered else len(answered),
+            p.fetcher.limiter.next_free(now), (self._index[id(p)] - current) % count))
+
     def _call(self, request: str, fetch: Fetch, admit: Admit | None = None, fresh: bool = False) -> Any:
-        start = self._current
         failures: list[tuple[EsploraProvider, BtctraceError]] = []
-        for offset in range(len(self.providers)):
-            provider = self.providers[(start + offset) % len(self.providers)]
+        for provider in self._order(request) if len(self.providers) > 1 else self.providers:
             try:
-                value = self._ask(request, provider, fetch, admit, fresh)
+                # After a failure the next explorer is asked afresh, not given the run's answer.
+                value = self._ask(request, provider, fetch, admit, fresh or bool(failures))
             except FAILOVER_ERRORS as exc:
+                if isinstance(exc, (ProviderUnavailable, RateLimited)):
+                    provider.fetcher.limiter.rest()
                 failures.append((provider, exc))
                 continue
             with self._lock:
@@ -175,11 +198,17 @@ class FailoverProvider:
     def get_price_usd(self, timestamp: int) -> Any:
         return self._call(f"price {timestamp}", lambda p, again: p.get_price_usd(timestamp, again))
 
+    def rates(self) -> dict[str, dict[str, Any]]:
+        """Each explorer's rate now (requests a second; None: not paced), its ceiling and the
+        429s it answered."""
+        return {p.api_url: p.fetcher.limiter.snapshot() for p in self.providers}
+
     def log(self) -> dict[str, Any]:
         """For the manifest: calls answered per explorer, every switch and every refused answer."""
         return {
             "api_urls": [p.api_url for p in self.providers],
             "answered": {p.api_url: self.answered[p.api_url] for p in self.providers},
+            "rates": self.rates(),
             "switches": [{"request": s.request, "failed": s.failed, "error": s.error, "to": s.to}
                          for s in self.switches],
             "refused": [{"request": r.request, "api_url": r.api_url, "check": r.check, "detail": r.detail}

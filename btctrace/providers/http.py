@@ -24,6 +24,7 @@ from requests.adapters import BaseAdapter
 
 from btctrace import __version__
 from btctrace.errors import BadResponse, BtctraceError, ProviderUnavailable, RateLimited, ResponseTooLarge
+from btctrace.providers.rate import AdaptiveRate
 
 __all__ = [
     "USER_AGENT",
@@ -32,6 +33,7 @@ __all__ = [
     "RetryPolicy",
     "HttpResponse",
     "HttpFetcher",
+    "SharedAnswers",
     "make_session",
     "default_rate_for",
     "DEFAULT_MAX_BODY_BYTES",
@@ -129,6 +131,16 @@ def _retry_after_seconds(value: str | None, now: float) -> float | None:
     return max(0.0, moment.timestamp() - now)
 
 
+class SharedAnswers:
+    """The answers of one run, by request (the path below the explorer's URL), shared by the
+    fetchers of its explorers; and the requests in flight, so that none is sent twice at once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.answers: dict[str, HttpResponse] = {}
+        self.in_flight: dict[str, threading.Event] = {}
+
+
 @dataclass
 class HttpFetcher:
     """GETs URLs with a per-host rate limit, retries and an in-run cache. Thread-safe: the
@@ -145,37 +157,51 @@ class HttpFetcher:
     # True for a URL the session answers without the network (a resumed recording's answers,
     # the evidence store): no rate-limit slot is taken for it.
     answers_locally: Callable[[str], bool] | None = None
+    # The explorer's adaptive rate (starting at, and never above, *rate*); made from *rate* when not given.
+    limiter: AdaptiveRate | None = None
+    # Answers shared by the fetchers of one run's explorers (keyed by the path below each
+    # explorer's URL), so that one request is asked of one explorer once, whichever asks.
+    shared: SharedAnswers | None = None
+    api_url: str = ""
 
     def __post_init__(self) -> None:
-        self._cache: dict[str, HttpResponse | BtctraceError] = {}
-        self._in_flight: dict[str, threading.Event] = {}
+        self._answers = self.shared if self.shared is not None else SharedAnswers()
+        self._errors: dict[str, BtctraceError] = {}  # this explorer's failures (another may still answer)
+        self._answered: set[str] = set()
         self._lock = threading.Lock()
-        self._rate_lock = threading.Lock()
-        self._next_slot = 0.0
+        if self.limiter is None:
+            self.limiter = AdaptiveRate(self.rate, clock=self.clock)
 
     def answered(self) -> int:
-        """Distinct URLs the explorer answered this run (an error status is an answer; a
+        """Distinct URLs this explorer answered this run (an error status is an answer; a
         failure after every retry is not). Asking again fresh does not count twice."""
-        with self._lock:
-            return sum(1 for outcome in self._cache.values() if isinstance(outcome, HttpResponse))
+        with self._answers.lock:
+            return len(self._answered)
 
     def _count(self, name: str) -> None:
         with self._lock:
             self.counts[name] += 1
 
+    def _key(self, url: str) -> str:
+        """The request below the explorer's URL: the same for every explorer of the run."""
+        return url[len(self.api_url):] if self.api_url and url.startswith(self.api_url) else url
+
     def get(self, url: str, decode: Decoder | None = None, fresh: bool = False) -> HttpResponse:
-        """The response for *url*: from this run's cache, else fetched (with retries). A URL
-        is fetched at most once per run, also by concurrent callers and also when it failed;
-        *fresh* asks again anyway (an answer that contradicts the explorer's own counts).
-        With *decode*, a 200 whose body it refuses (ValueError) is retried like a 503."""
+        """The response for *url*: from this run's answers (any explorer's), else fetched
+        (with retries). A request is sent at most once per run, also by concurrent callers
+        and, to this explorer, also when it failed; *fresh* asks again anyway (an answer that
+        contradicts the explorer's own counts). With *decode*, a 200 whose body it refuses
+        (ValueError) is retried like a 503."""
+        key, answers = self._key(url), self._answers
         while True:
-            with self._lock:
-                if url in self._cache and not fresh:
-                    self.counts["cache_hits"] += 1
-                    return self._outcome(self._cache[url])
-                waiting = self._in_flight.get(url)
+            with answers.lock:
+                known = None if fresh else answers.answers.get(key) or self._errors.get(key)
+                if known is not None:
+                    self._count("cache_hits")
+                    return self._outcome(known)
+                waiting = answers.in_flight.get(key)
                 if waiting is None:
-                    done = self._in_flight[url] = threading.Event()
+                    done = answers.in_flight[key] = threading.Event()
             if waiting is None:
                 break
             waiting.wait()
@@ -184,16 +210,29 @@ class HttpFetcher:
         except BtctraceError as exc:
             outcome = exc
         except BaseException:
-            with self._lock:
-                del self._in_flight[url]
+            with answers.lock:
+                del answers.in_flight[key]
             done.set()
             raise
-        with self._lock:
-            self._cache[url] = outcome
-            self.counts["requests"] += 1
-            del self._in_flight[url]
+        self._settle(key, outcome)
         done.set()
         return self._outcome(outcome)
+
+    def _settle(self, key: str, outcome: HttpResponse | BtctraceError) -> None:
+        """Keep *outcome*: an answer for every explorer, a failure for this one (replacing
+        an answer of its own that was asked again)."""
+        with self._answers.lock:
+            if isinstance(outcome, HttpResponse):
+                self._answers.answers[key] = outcome
+                self._answered.add(key)
+                self._errors.pop(key, None)
+            else:
+                self._errors[key] = outcome
+                if key in self._answered:
+                    self._answered.discard(key)
+                    self._answers.answers.pop(key, None)
+            del self._answers.in_flight[key]
+        self._count("requests")
 
     @staticmethod
     def _outcome(outcome: HttpResponse | BtctraceError) -> HttpResponse:
@@ -206,15 +245,10 @@ class HttpFetcher:
         self._wait_for_slot()
 
     def _wait_for_slot(self) -> None:
-        """Reserve the next request slot of the per-host rate limit, then wait for it."""
-        if not self.rate:
-            return
-        with self._rate_lock:
-            now = self.clock()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + 1.0 / self.rate
-        if slot > now:
-            self.sleep(slot - now)
+        """Reserve the next request slot of this explorer's adaptive rate, then wait for it."""
+        wait = self.limiter.reserve()
+        if wait > 0:
+            self.sleep(wait)
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         delay = self.rng.uniform(0, min(self.policy.max_delay, self.policy.base_delay * 2**attempt))
@@ -228,7 +262,8 @@ class HttpFetcher:
         undecodable: HttpResponse | None = None
         for attempt in range(self.policy.attempts):
             if attempt:
-                self.sleep(self._backoff(attempt - 1, retry_after))
+                if last_problem != "HTTP 429":  # after a 429 the limiter has slowed down (and holds for Retry-After)
+                    self.sleep(self._backoff(attempt - 1, retry_after))
                 self._count("retries")
             if self.answers_locally is not None and self.answers_locally(url):
                 self._count("local_answers")
@@ -246,7 +281,11 @@ class HttpFetcher:
             if raw.status_code in RETRY_STATUSES:
                 retry_after = _retry_after_seconds(raw.headers.get("Retry-After"), time.time())
                 last_problem = f"HTTP {raw.status_code}"
+                if raw.status_code == 429:
+                    self._count("throttled")
+                    self.limiter.throttled_by(None if retry_after is None else min(retry_after, self.policy.max_retry_after))
                 continue
+            self.limiter.succeeded()
             if raw.status_code != 200 or decode is None:
                 return response
             try:

@@ -92,11 +92,18 @@ def test_retryable_faults_are_retried_and_the_error_body_is_never_data(served, f
 def test_retry_after_is_honoured(served):
     server, target = served
     server.faults.append(Fault(r"/address/", status=429, headers={"Retry-After": "7"}, times=1))
-    waits = []
+    waits, now = [], [0.0]
+
+    def sleep(seconds):
+        waits.append(seconds)
+        now[0] += seconds
+
     fetcher = HttpFetcher(make_session(), policy=RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01),
-                          sleep=waits.append)
+                          sleep=sleep, clock=lambda: now[0])
     EsploraProvider(server.api_url, fetcher).get_address_stats(target)
-    assert waits == [7.0]
+    # The retry waits the seconds asked; later requests are paced at the rate learnt (<= 1/s here).
+    assert waits[0] == 7.0 and all(wait <= 1.0 for wait in waits[1:])
+    assert fetcher.limiter.snapshot()["throttled"] == 1
 
 
 def test_persistent_429_ends_with_rate_limited(served):

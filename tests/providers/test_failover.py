@@ -46,9 +46,15 @@ def test_a_failing_explorer_hands_over_and_the_manifest_says_who_answered(demo, 
     for name in sorted(set(OUTPUT_FILES) - EVIDENCE_BOUND_OUTPUTS - {"trace.json"}):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
     traced, reference = (json.loads((tmp_path / run / "trace.json").read_text()) for run in ("out", "ref"))
-    # The second explorer fetches again what the first had already sent inside history pages.
-    assert traced["counts"].pop("requests") > reference["counts"].pop("requests")
+    # The explorers share the run's answers: nothing the first sent inside a history page is asked again.
     assert traced == reference
+    # The cassette holds the one-explorer run's requests and answers, each under the first URL;
+    # an answer of the second names it.
+    cassette, one_explorer = (json.loads((tmp_path / name).read_text())["interactions"] for name in ("case.json", "ref.json"))
+    assert [(i["request"]["uri"], i["response"]["body"]) for i in cassette] == \
+        [(i["request"]["uri"], i["response"]["body"]) for i in one_explorer]
+    served = [i["response"]["served_by"] for i in cassette if "served_by" in i["response"]]
+    assert served and all(url.startswith(second.api_url + "/") for url in served)
     explorers = json.loads((tmp_path / "out" / MANIFEST_NAME).read_text())["explorers"]
     assert explorers["api_urls"] == [first.api_url, second.api_url]
     assert explorers["answered"][first.api_url] >= 2 and explorers["answered"][second.api_url] >= 20

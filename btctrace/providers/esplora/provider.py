@@ -53,12 +53,17 @@ class EsploraProvider:
     passes the checks of *ledger* (shared by all explorers of a run) before it is returned;
     each method's *fresh* asks the explorer again (after an answer was refused)."""
 
-    def __init__(self, api_url: str, fetcher: HttpFetcher, ledger: AnswerLedger | None = None) -> None:
+    def __init__(self, api_url: str, fetcher: HttpFetcher, ledger: AnswerLedger | None = None,
+                 seen: dict[str, Tx] | None = None) -> None:
         self.client = EsploraClient(api_url, fetcher)
         self.api_url = self.client.api_url
         self.fetcher = fetcher
         self.ledger = ledger if ledger is not None else AnswerLedger()
-        self._txs: dict[str, Tx] = {}  # dict get/setdefault are atomic: safe across worker threads
+        # Transactions this explorer sent (checked), and those any explorer of the run sent: a
+        # transaction met in another explorer's history page is not asked again. A history
+        # page is checked against this explorer's own copies. dict get/setdefault are atomic.
+        self._txs: dict[str, Tx] = {}
+        self._seen: dict[str, Tx] = seen if seen is not None else self._txs
 
     def request_count(self) -> int:
         return self.fetcher.answered()
@@ -66,11 +71,12 @@ class EsploraProvider:
     def fetch_tx(self, txid: str, fresh: bool = False) -> Tx:
         """The transaction *txid*, checked on its own; *fresh* asks the explorer again (after
         it denied knowing a transaction its own outspends named, or its answer was refused)."""
-        tx = None if fresh else self._txs.get(txid)
+        tx = None if fresh else self._txs.get(txid) or self._seen.get(txid)
         if tx is None:
             tx = _mapped(f"{self.api_url}/tx/{txid}", lambda raw: self.ledger.accept_tx(tx_from_json(raw), txid),
                          self.client.tx(txid, fresh))
             self._txs[txid] = tx
+            self._seen.setdefault(txid, tx)
         return tx
 
     def get_tx(self, txid: str, fresh: bool = False) -> Tx:
@@ -116,6 +122,7 @@ class EsploraProvider:
         if known is None:
             tx = _mapped(url, lambda entry: self.ledger.accept_tx(tx_from_json(entry)), raw)
             known = self._txs.setdefault(tx.txid, tx)  # another page's copy may have been kept meanwhile
+            self._seen.setdefault(tx.txid, known)
             copy = tx
         else:
             copy = _mapped(url, tx_from_json, raw)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import defaultdict
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 import click
 
 from btctrace.exports.safe_text import summarise
 from btctrace.runner import TraceOutcome
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
+from btctrace.tracing.walk import WalkStatus
 from btctrace.units import format_btc
 
 __all__ = ["summary_lines", "progress_printer", "progress_shown"]
@@ -72,6 +74,10 @@ def _explorer_lines(outcome: TraceOutcome) -> list[str]:
     if len(explorers.get("api_urls", [])) > 1:
         answered = ", ".join(f"{url} {count}" for url, count in explorers["answered"].items())
         lines.append(f"Explorers (calls answered): {answered}")
+    for url, rate in explorers.get("rates", {}).items():
+        if rate["throttled"]:
+            lines.append(f"Rate limited: {url} answered 429 {rate['throttled']} times; "
+                         f"requests slowed to {rate['rate']}/s (ceiling {rate['ceiling'] or 'none'})")
     lines.extend(f"Failover: {s['request']} failed at {s['failed']} ({s['error']}); {s['to']} answered"
                  for s in explorers.get("switches", []))
     lines.extend(f"REFUSED: {r['request']} at {r['api_url']}: {r['detail']}" for r in explorers.get("refused", []))
@@ -90,19 +96,41 @@ def _explorer_lines(outcome: TraceOutcome) -> list[str]:
 
 
 class _ProgressLine:
-    """One status line on stderr, rewritten in place after each transaction."""
+    """One status line on stderr, rewritten in place after each transaction: the walk's
+    counts, the explorers' answer rate and the time the rest of this hop should take at it."""
 
-    def __init__(self) -> None:
-        self.started = False
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.started: float | None = None
+        self.clock = clock
 
-    def __call__(self, hop: int, result: TraceResult) -> None:
-        self.started = True
-        click.echo(f"\rhop {hop}: {len(result.txs)} transactions, {len(result.stops)} stops, "
-                   f"{len(result.address_stats)} address look-ups ", nl=False, err=True)
+    def __call__(self, status: WalkStatus) -> None:
+        click.echo("\r" + self.line(status) + " ", nl=False, err=True)
+
+    def line(self, status: WalkStatus) -> str:
+        now = self.clock()
+        if self.started is None:
+            self.started = now
+        text = (f"hop {status.hop}: {status.transactions:,} transactions, {status.stops:,} stops, "
+                f"{status.lookups:,} address look-ups; {status.requests:,} requests")
+        elapsed = now - self.started
+        if elapsed >= 1.0 and status.requests:
+            rate = status.requests / elapsed
+            per_tx = status.requests / max(1, status.transactions)
+            text += f" at {rate:.1f}/s; this hop: {status.queued:,} to go, ETA {_duration(status.queued * per_tx / rate)}"
+        return text
 
     def close(self) -> None:
-        if self.started:
+        if self.started is not None:
             click.echo("", err=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def progress_printer(quiet: bool) -> _ProgressLine | None:

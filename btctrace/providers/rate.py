@@ -9,7 +9,8 @@ increase, multiplicative decrease: Jacobson 1988; RFC 5681 §3.1):
 * on a 429 the rate falls to 90 % of the rate the explorer was *accepting* just before (the
   successful answers of the last two seconds: behind a token bucket that is its refill rate),
   and halves on each further 429 without a success between (a ban-like refusal backs off
-  exponentially); ``Retry-After`` holds every request until the time it names;
+  exponentially); 429s within half a second of a cut answer requests sent before it and cut
+  nothing more; ``Retry-After`` holds every request until the time it names;
 * after each success the rate creeps up by 2 % per second since the last change, never above
   the *ceiling* (the configured rate: ``--rate`` or the host's default, so a public explorer is
   never asked faster than its documented-safe rate).
@@ -31,6 +32,7 @@ MIN_RATE = 1 / 60  # one request a minute: the slowest an explorer is ever asked
 _DECREASE = 0.9  # of the accepted rate, on a 429
 _GROWTH_PER_SECOND = 0.02
 _WINDOW = 2.0  # seconds of successes that measure the accepted rate
+_EPISODE = 0.5  # seconds after a cut in which further 429s (of requests already sent) cut nothing
 _FIRST_REST, _MAX_REST = 30.0, 600.0
 _MAX_GROWTH_SPAN = 2.0  # seconds counted for growth at one success: an idle spell is no licence to burst
 
@@ -54,6 +56,7 @@ class AdaptiveRate:
         self._successes: deque[float] = deque()
         self._success_since_throttle = True
         self._rest = 0.0
+        self._cut_at = float("-inf")
 
     def next_free(self, now: float | None = None) -> float:
         """When this explorer's next request could be sent (clock time; *now* if free)."""
@@ -103,10 +106,12 @@ class AdaptiveRate:
                 return
             if retry_after:
                 self._held_until = max(self._held_until, now + retry_after)
+            if now - self._cut_at < max(_EPISODE, 2.0 / (self.rate or 1.0)):
+                return  # sent before the last cut took effect: the same episode, already answered
             if self._success_since_throttle:
                 span = min(_WINDOW, now - (self._started if self._started is not None else now))
                 recent = sum(1 for t in self._successes if t >= now - _WINDOW)
-                accepted = recent / span if span > 0.05 and recent else None
+                accepted = recent / span if span > 0 and recent >= 2 else None
                 candidates = [r for r in (self.rate, accepted) if r]
                 new = _DECREASE * min(candidates) if candidates else 1.0
             else:
@@ -114,7 +119,7 @@ class AdaptiveRate:
             self.rate = max(MIN_RATE, new)
             self.slowdowns += 1
             self._success_since_throttle = False
-            self._changed = now
+            self._changed = self._cut_at = now
             self._next_slot = max(self._next_slot, now + 1.0 / self.rate)
 
     def snapshot(self) -> dict[str, float | int | None]:

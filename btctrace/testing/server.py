@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from btctrace.testing.chain import ChainStore
 
-__all__ = ["Fault", "EsploraServer"]
+__all__ = ["Fault", "EsploraServer", "TokenBucket"]
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _ROUTES = [
@@ -63,6 +63,37 @@ class Fault:
     rewrite: Callable[[str, Any], Any] | None = None  # rewrite: (path, true answer) -> the answer sent
 
 
+class TokenBucket:
+    """A server-side rate limit as public explorers enforce it (the nginx ``limit_req`` model
+    the self-host Esplora template uses: *rate* requests a second, bursts up to *burst*).
+    :meth:`take` is False when the request is beyond the limit (answered 429)."""
+
+    def __init__(self, rate: float, burst: float = 1.0, retry_after: str | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.retry_after, self.clock = rate, burst, retry_after, clock
+        self.tokens = burst
+        self.accepted = 0
+        self.refused = 0
+        self.first_at: float | None = None  # clock times of the first and the last request
+        self.last_at: float | None = None
+        self._last = clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = self.clock()
+            self.first_at = now if self.first_at is None else self.first_at
+            self.last_at = now
+            self.tokens = min(self.burst, self.tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self.tokens >= 1.0:
+                self.tokens -= 1.0
+                self.accepted += 1
+                return True
+            self.refused += 1
+            return False
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
@@ -79,6 +110,10 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
         owner.record_request(self.path)
+        if owner.bucket is not None and not owner.bucket.take():
+            headers = {"Retry-After": owner.bucket.retry_after} if owner.bucket.retry_after else None
+            self._send(429, '{"message":"Your request rate exceeds the current limit"}', "application/json", headers)
+            return
         time.sleep(owner.delay)
         fault = owner.take_fault(path)
         if fault is not None:
@@ -151,6 +186,7 @@ class EsploraServer:
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self.delay = 0.0  # seconds before every answer: a slow explorer
+        self.bucket: TokenBucket | None = None  # a rate limit, answered 429 beyond
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.owner = self

@@ -32,9 +32,22 @@ from btctrace.tracing.result import (
     TraceResult,
 )
 
-__all__ = ["walk", "trace_forward", "trace_backward", "Progress"]
+__all__ = ["walk", "trace_forward", "trace_backward", "Progress", "WalkStatus"]
 
-Progress = Callable[[int, TraceResult], None]
+@dataclass(frozen=True, slots=True)
+class WalkStatus:
+    """Where a walk stands, for a progress line: *queued* transactions of this hop are still
+    to be fetched; *requests* the explorers have answered so far."""
+
+    hop: int
+    transactions: int
+    stops: int
+    lookups: int
+    queued: int
+    requests: int
+
+
+Progress = Callable[[WalkStatus], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +89,7 @@ class _Walker:
         self.progress = progress
         self._seed_txids = {seed.value for seed in result.seeds if seed.kind != "address"}
         self._partial: dict[str, frozenset[int]] = {}  # traced txid -> the only outputs followed so far
+        self._hop_size = self._hop_done = 0  # transactions to add at this hop, and added
 
     # ----- seeds -----------------------------------------------------------------------
     def seed_visits(self) -> list[_Visit]:
@@ -187,6 +201,7 @@ class _Walker:
     def add_tx(self, visit: _Visit, link: _Link | None) -> bool:
         """Fetch and record the transaction of *visit*; False when it is refused or is a
         CoinJoin the walk stops at (recorded, not expanded)."""
+        self._hop_done += 1
         if len(self.result.txs) >= self.limits.max_transactions:
             self._stop(link, visit, StopReason.MAX_TRANSACTIONS, f"cap of {self.limits.max_transactions} transactions")
             return False
@@ -201,7 +216,9 @@ class _Walker:
         if visit.indices is not None and self.result.direction is Direction.FORWARD:
             self._partial[tx.txid] = visit.indices
         if self.progress:
-            self.progress(visit.hop, self.result)
+            self.progress(WalkStatus(visit.hop, len(self.result.txs), len(self.result.stops),
+                                     len(self.result.address_stats), max(0, self._hop_size - self._hop_done),
+                                     self.provider.request_count()))
         finding = detect_coinjoin(tx)
         if finding is None:
             return True
@@ -279,6 +296,8 @@ class _Walker:
 
     def _expand_hop(self, frontier: list[tuple[_Visit, _Link | None]]) -> list[tuple[_Visit, _Link]]:
         frontier = sorted(frontier, key=lambda item: (item[0].txid, _link_key(item[1])))
+        self._hop_size = len({visit.txid for visit, _ in frontier if visit.txid not in self.result.txs})
+        self._hop_done = 0
         self._prefetch(self.provider.prefetch_tx, self._txids_to_add(frontier))
         expand = [visit for visit, link in frontier
                   if visit.widen or (visit.txid not in self.result.txs and self.add_tx(visit, link))]

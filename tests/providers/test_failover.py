@@ -11,7 +11,7 @@ from btctrace.providers.esplora.provider import EsploraProvider
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.http import HttpFetcher, make_session
 from btctrace.runner import TraceJob, run_trace
-from btctrace.testing.server import EsploraServer, Fault
+from btctrace.testing.server import EsploraServer, Fault, TokenBucket
 from btctrace.tracing.result import Seed, TraceLimits
 from btctrace.verify import verify_outputs
 from tests.conftest import EVIDENCE_BOUND_OUTPUTS, FAST_RETRY
@@ -114,3 +114,26 @@ def test_a_traced_cross_check_lands_in_trace_json(demo, two_explorers, tmp_path)
     assert len(section["sampled"]) == 5 and section["disagreements"] == [] and section["failures"] == []
     assert section["explorers"] == [first.api_url, second.api_url]
     assert outcome.result.cross_check.sampled == section["sampled"]
+
+
+def test_rate_limited_explorers_share_the_requests_and_the_run_is_a_one_explorer_run(demo, tmp_path):
+    """Two explorers behind token buckets: each answers part of the trace, the 429s are few,
+    the outputs and the cassette's requests and answers are those of one unlimited explorer,
+    and the offline rerun (each answer replayed from the explorer that gave it) is identical."""
+    with EsploraServer(demo.store) as first, EsploraServer(demo.store) as second:
+        run_trace(_job(demo, tmp_path / "ref", first.api_url, record=tmp_path / "ref.json"))
+        first.bucket, second.bucket = TokenBucket(8.0, burst=3), TokenBucket(16.0, burst=3)
+        outcome = run_trace(_job(demo, tmp_path / "out", first.api_url, [second.api_url],
+                                 record=tmp_path / "case.json", workers=4))
+    explorers = outcome.explorers
+    assert all(count > 0 for count in explorers["answered"].values()), explorers["answered"]
+    assert first.bucket.refused + second.bucket.refused <= 6, (first.bucket.refused, second.bucket.refused)
+    for name in sorted(set(OUTPUT_FILES) - EVIDENCE_BOUND_OUTPUTS - {"trace.json"}):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+    traced, reference = (json.loads((tmp_path / run / "trace.json").read_text()) for run in ("out", "ref"))
+    assert traced == reference
+    cassette, one_explorer = (json.loads((tmp_path / name).read_text())["interactions"] for name in ("case.json", "ref.json"))
+    assert [(i["request"], i["response"]["body"]) for i in cassette] == \
+        [(i["request"], i["response"]["body"]) for i in one_explorer]
+    assert explorers["rates"][first.api_url]["throttled"] == first.bucket.refused
+    assert verify_outputs(tmp_path / "out").ok

@@ -202,3 +202,13 @@ def test_peel_continuation_only_follows_the_chain_not_each_peel(demo):
     assert set(demo.peel_txids) <= set(lean.txs), "the whole chain is still followed"
     assert len(lean.txs) < len(full.txs) and sum(provider.calls.values()) < full.requests
     assert demo.ransom_address not in {s.address for s in peels}, "payments into the seed are never peels"
+
+
+def test_progress_reports_each_transaction_with_what_is_left_of_its_hop(chain):
+    provider = StoreProvider(chain.store)
+    statuses = []
+    result = trace_forward(provider, (Seed("address", chain.ransom),), TraceLimits(hops=3), progress=statuses.append)
+    assert [s.transactions for s in statuses] == list(range(1, len(result.txs) + 1))
+    for earlier, later in zip(statuses, statuses[1:]):
+        if later.hop == earlier.hop:
+            assert later.queued <= earlier.queued - 1 and later.requests >= earlier.requests

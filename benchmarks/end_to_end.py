@@ -8,8 +8,10 @@ Each case is made by :func:`make_synthetic_case` and recorded once to a real cas
 computed in-process); then ``run_trace`` replays it offline into a fresh folder, in a fresh
 subprocess per run so that the peak RSS is that run's (the larger of the
 run and the child process that draws its charts). Printed: median wall time, peak RSS,
-time per transaction, and the exponent b of time ~ n^b fitted over the sizes (1 = linear).
-Target: 10,000 transactions in under 30 s.
+time per transaction, the ratio of the run to its parsing floor (the time, in the same child,
+to load the cassette and parse every body with the standard ``json`` module), and the exponent
+b of time ~ n^b fitted over the sizes (1 = linear). Targets (issue 18): 10,000 transactions
+within 10x the floor; 100,000 under 2 GB; b <= 1.05 from 1,000 to 100,000.
 
     python benchmarks/end_to_end.py --check-cost 10000 --runs 5
 
@@ -116,8 +118,20 @@ for _name in CHECK_METHODS:
     setattr(TimedLedger, _name, _timed(_name))
 
 
+def parse_floor(cassette: Path) -> float:
+    """Seconds to load *cassette* and parse every JSON body in it with the standard ``json``
+    module: the least any offline run must spend (issue 18's floor)."""
+    started = time.perf_counter()
+    for item in json.loads(cassette.read_text(encoding="utf-8"))["interactions"]:
+        body = item["response"]["body"]["string"]
+        if body[:1] in ("[", "{"):
+            json.loads(body)
+    return time.perf_counter() - started
+
+
 def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True, store: str | None = None) -> dict:
     btctrace.transport.AnswerLedger = TimedLedger if checks else UncheckedLedger
+    floor = parse_floor(cassette)
     started = time.perf_counter()
     outcome = run_trace(TraceJob(seeds=(Seed("address", seed),), out_dir=out, limits=limits_for(size),
                                  offline=cassette, force=True, workers=1, store=store, no_store=store is None))
@@ -125,7 +139,7 @@ def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True
     # The charts are drawn in a forked child: the peak is the larger of the two processes.
     peak_mib = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files),
-            "in_checks": TimedLedger.seconds}
+            "in_checks": TimedLedger.seconds, "floor": floor}
 
 
 def _child(size: int, cassette: Path, seed: str, *flags: str) -> dict:
@@ -205,13 +219,14 @@ def main() -> None:
             made = time.perf_counter() - started
             runs = [_child(size, cassette, seed) for _ in range(args.runs if size <= 20_000 else 1)]
             seconds = statistics.median(r["seconds"] for r in runs)
+            ratio = statistics.median(r["seconds"] / r["floor"] for r in runs)
             peak = max(r["peak_mib"] for r in runs)
-            rows.append((size, txs, seconds, peak, len(runs), cassette.stat().st_size / 2**20, made))
-    print(f"{'size':>8} {'traced':>8} {'median s':>9} {'ms/tx':>7} {'peak MiB':>9} {'runs':>5} {'cassette MiB':>13}"
-          f" {'build+record s':>15}")
-    for size, txs, seconds, peak, runs, mib, made in rows:
-        print(f"{size:>8,} {txs:>8,} {seconds:>9.2f} {1000 * seconds / txs:>7.2f} {peak:>9.0f} {runs:>5} {mib:>13.1f}"
-              f" {made:>15.1f}")
+            rows.append((size, txs, seconds, peak, len(runs), cassette.stat().st_size / 2**20, made, ratio))
+    print(f"{'size':>8} {'traced':>8} {'median s':>9} {'ms/tx':>7} {'x floor':>8} {'peak MiB':>9} {'runs':>5} "
+          f"{'cassette MiB':>13} {'build+record s':>15}")
+    for size, txs, seconds, peak, runs, mib, made, ratio in rows:
+        print(f"{size:>8,} {txs:>8,} {seconds:>9.2f} {1000 * seconds / txs:>7.2f} {ratio:>8.1f} {peak:>9.0f} {runs:>5} "
+              f"{mib:>13.1f} {made:>15.1f}")
     if len(rows) > 1:
         xs = [math.log(r[1]) for r in rows]
         ys = [math.log(r[2]) for r in rows]

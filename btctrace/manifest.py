@@ -16,8 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from btctrace.cache.cassettes import Cassette
-from btctrace.cache.provenance import environment, interaction_digests, sha256_file
+from btctrace.cache.provenance import cassette_facts, environment, sha256_file
 from btctrace.exports.writing import MANIFEST_NAME, write_text
 from btctrace.reference import reference_implementation
 from btctrace.tags import tagpack_files
@@ -63,9 +62,9 @@ def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path],
     cassette_path = job.offline or job.record
     cassette = None
     if cassette_path is not None:
-        loaded = Cassette.load(cassette_path)
-        cassette = {**_file_entry(cassette_path, out_dir), "interactions": len(loaded.interactions),
-                    "interaction_sha256": interaction_digests(loaded)}
+        facts = cassette_facts(cassette_path)
+        cassette = {**_file_entry(cassette_path, out_dir), "interactions": facts.interactions,
+                    "interaction_sha256": facts.digests}
     return {
         "schema": MANIFEST_SCHEMA,
         "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

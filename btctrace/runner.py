@@ -182,17 +182,20 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     if transport.recording is not None:
         transport.recording.finish()
     result.checks = provider.ledger.summary()
+    explorers, mode = provider.log(), transport.mode
+    # The cassette and every answer fetched are let go: the trace holds what the rest needs
+    # (the largest cases would otherwise carry both through analysis and every export).
+    del transport, provider
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
                        usd_per_btc=prices.floats_by_txid(result))
     tags.lookup = None  # every address the trace touched was asked: what follows reads only these
     graph = build_graph(result, tags, analysis.clusters.ids())
-    explorers = provider.log()
     if run_store.store is not None:
         explorers["store"] = run_store.store.location  # where it lives: the manifest's business only
     if run_store.evidence is not None:
         run_store.evidence.commit(refused_uris(explorers))
         explorers["evidence_store"] = dict(run_store.evidence.counts, tip_height=run_store.evidence.tip_height)
-    return Traced(result, analysis, graph, tags, prices, transport.mode, explorers, run_store)
+    return Traced(result, analysis, graph, tags, prices, mode, explorers, run_store)
 
 
 def refused_uris(explorers: dict) -> set[str]:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from btctrace import __version__, safejson
 from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
+from btctrace.cache.provenance import cassette_facts
 from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, UsageProblem
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, SharedAnswers, default_rate_for, make_session
@@ -93,6 +94,7 @@ class _Recording:
     def finish(self) -> None:
         self.cassette.save()
         self.journal.finish()
+        cassette_facts(self.cassette.path, self.cassette)  # the manifest and the report state these
 
     def abandon(self) -> None:
         self.journal.close()
@@ -161,6 +163,7 @@ def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
     recording, adapter, order = None, None, {}
     if job.offline:
         cassette = Cassette.load(job.offline)
+        cassette_facts(job.offline, cassette)  # loaded once: the manifest and the report state these
         api_urls = resolve_api_urls(job, cassette)
         order = replay_order(cassette, api_urls) if len(api_urls) > 1 else {}
         # Replayed answers never change, so a recorded failure is not retried.

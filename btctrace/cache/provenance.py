@@ -4,7 +4,9 @@ cassette (so a changed response can be named), and the versions of what ran."""
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
+from dataclasses import dataclass
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -12,10 +14,11 @@ from pathlib import Path
 from btctrace import __version__
 from btctrace.cache.cassettes import Cassette
 
-__all__ = ["DEPENDENCIES", "sha256_file", "interaction_digests", "environment", "changed_interactions"]
+__all__ = ["DEPENDENCIES", "CassetteFacts", "sha256_file", "interaction_digests", "cassette_facts", "environment",
+           "changed_interactions"]
 
 DEPENDENCIES = ("requests", "urllib3", "networkx", "pandas", "numpy", "matplotlib", "click", "vcrpy", "embit",
-                "PyYAML")
+                "PyYAML", "orjson")
 
 
 def sha256_file(path: Path) -> str:
@@ -34,6 +37,37 @@ def interaction_digests(cassette: Cassette) -> dict[str, str]:
         payload = f"{response['status']['code']}\n{response['body']['string']}".encode("utf-8")
         digests[f"{method} {uri}"] = hashlib.sha256(payload).hexdigest()
     return digests
+
+
+@dataclass(frozen=True)
+class CassetteFacts:
+    """What the manifest and the report state about a cassette: its interactions, their
+    digests (:func:`interaction_digests`) and the first and last time a response was fetched."""
+
+    interactions: int
+    digests: dict[str, str]
+    fetched: tuple[str, str] | None
+
+
+_FACTS: dict[tuple, CassetteFacts] = {}
+
+
+def cassette_facts(path: Path, loaded: Cassette | None = None) -> CassetteFacts:
+    """The facts of the cassette file *path*, from *loaded* (that file, already loaded) or by
+    loading it; kept for the file as it is (path, inode, size, modification time), so a run
+    loads and hashes its cassette once, not once per exhibit."""
+    status = os.stat(path)
+    key = (str(Path(path).resolve()), status.st_ino, status.st_size, status.st_mtime_ns)
+    facts = _FACTS.get(key)
+    if facts is None:
+        cassette = loaded if loaded is not None else Cassette.load(path)
+        fetched = sorted(str(i["response"]["fetched_at"]) for i in cassette.interactions.values()
+                         if i["response"].get("fetched_at"))
+        facts = CassetteFacts(len(cassette.interactions), interaction_digests(cassette),
+                              (fetched[0], fetched[-1]) if fetched else None)
+        _FACTS.clear()  # one cassette at a time: a 100,000-transaction case's digests are 30 MB
+        _FACTS[key] = facts
+    return facts
 
 
 def changed_interactions(recorded: dict[str, str], now: dict[str, str]) -> list[str]:

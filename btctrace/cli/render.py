@@ -12,7 +12,7 @@ import click
 
 from btctrace.exports.safe_text import summarise
 from btctrace.runner import TraceOutcome
-from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
+from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason
 from btctrace.tracing.walk import WalkStatus
 from btctrace.units import format_btc
 

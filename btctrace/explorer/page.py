@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from importlib import resources
 from typing import Any
 
+from btctrace import jsontext
 from btctrace.exports.safe_text import html_text
 
 __all__ = ["EXPLORER_NAME", "VENDORED", "explorer_page"]
@@ -51,7 +51,7 @@ def _hash(script: str) -> str:
 
 def data_block(document: dict[str, Any]) -> str:
     """The document as JSON that cannot end the script element it sits in."""
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = jsontext.dumps(document, indent=False, sort_keys=True)
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 

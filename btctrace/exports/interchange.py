@@ -18,17 +18,18 @@ XLSX zip entries carry a fixed timestamp).
 
 from __future__ import annotations
 
-import json
 from xml.sax.saxutils import quoteattr
 from pathlib import Path
+from typing import Iterator
 
 import networkx as nx
 import pandas as pd
 
-from btctrace.exports.graphml import display_label, edge_id, interchange_ready, plain_attributes
-from btctrace.exports.safe_text import dot_string, xml_text
+from btctrace import jsontext
+from btctrace.exports.graphml import ReadyGraph, display_label, edge_id, interchange_ready, plain_attributes
+from btctrace.exports.safe_text import dot_string, xml_attribute, xml_text
 from btctrace.exports.styles import FONT, ROLE_STYLES
-from btctrace.exports.writing import write_text
+from btctrace.exports.writing import write_lines, write_text
 from btctrace.exports.xlsx import write_xlsx
 from btctrace.exports.tables import write_csv
 from btctrace.graph import schema as S
@@ -107,8 +108,8 @@ def _gexf_attributes(items: list[dict]) -> dict[str, str]:
 
 
 def _gexf_element(tag: str, fixed: dict[str, object], data: dict, ids: dict[str, int]) -> str:
-    head = " ".join(f"{name}={quoteattr(xml_text(value))}" for name, value in fixed.items() if value is not None)
-    values = "".join(f'<attvalue for="{ids[name]}" value={quoteattr(str(value).lower() if isinstance(value, bool) else xml_text(value))}/>'
+    head = " ".join(f"{name}={xml_attribute(value)}" for name, value in fixed.items() if value is not None)
+    values = "".join(f'<attvalue for="{ids[name]}" value={xml_attribute(str(value).lower() if isinstance(value, bool) else value)}/>'
                      for name, value in sorted(data.items()) if name in ids)
     return f"      <{tag} {head}><attvalues>{values}</attvalues></{tag}>"
 
@@ -116,37 +117,48 @@ def _gexf_element(tag: str, fixed: dict[str, object], data: dict, ids: dict[str,
 def write_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
     """GEXF 1.2 with ``start`` (block time, unix seconds) on nodes and edges: Gephi's timeline
     plays the flows in order. The file's date is the last block's date, not the run's. Written
-    directly (NetworkX's writer takes seconds per thousand transactions)."""
-    ready = interchange_ready(graph)
-    times = [d["block_time"] for _, _, d in graph.edges(data=True) if d["block_time"] is not None]
-    node_types = _gexf_attributes([d for _, d in ready.nodes(data=True)])
-    edge_types = _gexf_attributes([d for _, _, d in ready.edges(data=True)])
+    directly and streamed (NetworkX's writer takes seconds per thousand transactions)."""
+    write_lines(path, _gexf_lines(graph, interchange_ready(graph)))
+
+
+def _first_times(graph: nx.MultiDiGraph) -> tuple[dict[str, int], int | None]:
+    """Node -> the earliest block time of a transfer into or out of it; the latest of all."""
+    first: dict[str, int] = {}
+    last = None
+    for source, target, when in graph.edges(data="block_time"):
+        if when is not None:
+            last = when if last is None else max(last, when)
+            for node in (source, target):
+                if node not in first or when < first[node]:
+                    first[node] = when
+    return first, last
+
+
+def _gexf_lines(graph: nx.MultiDiGraph, ready: ReadyGraph) -> Iterator[str]:
+    starts, last = _first_times(graph)
+    node_types = _gexf_attributes([d for _, d in ready.nodes])
+    edge_types = _gexf_attributes([d for _, _, _, d in ready.edges])
     node_ids = {name: i for i, name in enumerate(node_types)}
     edge_ids = {name: i for i, name in enumerate(edge_types)}
-    day = format_utc(max(times))[:10] if times else "2009-01-03"
-    lines = ["<?xml version='1.0' encoding='utf-8'?>",
-             '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
-             f'  <meta lastmodifieddate="{day}"><creator>btctrace</creator></meta>',
-             '  <graph defaultedgetype="directed" mode="dynamic" timeformat="double">']
+    day = format_utc(last)[:10] if last is not None else "2009-01-03"
+    yield from ("<?xml version='1.0' encoding='utf-8'?>", '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
+                f'  <meta lastmodifieddate="{day}"><creator>btctrace</creator></meta>',
+                '  <graph defaultedgetype="directed" mode="dynamic" timeformat="double">')
     for kind, types in (("node", node_types), ("edge", edge_types)):
-        lines.append(f'    <attributes class="{kind}" mode="static">')
-        lines.extend(f'      <attribute id="{i}" title={quoteattr(xml_text(name))} type="{kind_type}"/>'
-                     for i, (name, kind_type) in enumerate(types.items()))
-        lines.append("    </attributes>")
-    lines.append("    <nodes>")
-    for node, data in ready.nodes(data=True):
-        starts = [d["block_time"] for _, _, d in graph.in_edges(node, data=True) if d["block_time"] is not None]
-        starts += [d["block_time"] for _, _, d in graph.out_edges(node, data=True) if d["block_time"] is not None]
-        fixed = {"id": node, "label": data["label"], "start": min(starts) if starts else None}
-        lines.append(_gexf_element("node", fixed, data, node_ids))
-    lines.append("    </nodes>")
-    lines.append("    <edges>")
-    for source, target, key, data in ready.edges(keys=True, data=True):
+        yield f'    <attributes class="{kind}" mode="static">'
+        yield from (f'      <attribute id="{i}" title={quoteattr(xml_text(name))} type="{kind_type}"/>'
+                    for i, (name, kind_type) in enumerate(types.items()))
+        yield "    </attributes>"
+    yield "    <nodes>"
+    for node, data in ready.nodes:
+        yield _gexf_element("node", {"id": node, "label": data["label"], "start": starts.get(node)}, data, node_ids)
+    yield "    </nodes>"
+    yield "    <edges>"
+    for source, target, key, data in ready.edges:
         fixed = {"id": edge_id(source, target, key, data), "source": source, "target": target,
                  "start": data.get("block_time")}
-        lines.append(_gexf_element("edge", fixed, data, edge_ids))
-    lines.extend(["    </edges>", "  </graph>", "</gexf>"])
-    write_text(path, "\n".join(lines) + "\n")
+        yield _gexf_element("edge", fixed, data, edge_ids)
+    yield from ("    </edges>", "  </graph>", "</gexf>")
 
 
 _dot_id = dot_string
@@ -181,13 +193,13 @@ def cytoscape_json(graph: nx.MultiDiGraph) -> str:
     empty) and ``tag_label`` on nodes; a unique ``data.id`` (:func:`edge_id`), ``source`` and
     ``target`` on edges; the graph's own attributes (seeds, direction) as the ``data`` object."""
     ready = interchange_ready(graph)
-    nodes = [{"data": {**data, "id": str(node), "name": str(node)}} for node, data in ready.nodes(data=True)]
+    nodes = [{"data": {**data, "id": str(node), "name": str(node)}} for node, data in ready.nodes]
     edges = [{"data": {**data, "id": edge_id(source, target, key, data), "source": str(source),
                        "target": str(target), "key": str(key)}}
-             for source, target, key, data in ready.edges(keys=True, data=True)]
+             for source, target, key, data in ready.edges]
     document = {"data": {**plain_attributes(graph.graph), "directed": True, "multigraph": True},
                 "elements": {"nodes": nodes, "edges": edges}}
-    return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document, sort_keys=True) + "\n"
 
 
 def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | None = None) -> list[Path]:

@@ -13,8 +13,7 @@ from typing import Any, Iterable
 
 from btctrace import __version__
 from btctrace.analysis import Analysis
-from btctrace.cache.cassettes import Cassette
-from btctrace.cache.provenance import sha256_file
+from btctrace.cache.provenance import cassette_facts, sha256_file
 from btctrace.exports.safe_text import html_text, summarise
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.figure_files import svg_pages
@@ -241,10 +240,9 @@ def _provenance(result: TraceResult, prices: Prices, evidence: dict[str, Path | 
             rows.append((f"{name} sha256", f"{sha256_file(Path(path))} ({Path(path).name})"))
     cassette = evidence.get("cassette")
     if cassette is not None and Path(cassette).exists():
-        fetched = [i["response"].get("fetched_at") for i in Cassette.load(cassette).interactions.values()]
-        fetched = sorted(f for f in fetched if f)
+        fetched = cassette_facts(Path(cassette)).fetched
         if fetched:
-            rows.append(("responses fetched (UTC)", f"{fetched[0]} .. {fetched[-1]}"))
+            rows.append(("responses fetched (UTC)", f"{fetched[0]} .. {fetched[1]}"))
     return _table(["item", "value"], rows) + _answer_checks(result)
 
 

@@ -6,7 +6,6 @@ run time, host or file path, so a live run and its offline replay give the same 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from btctrace import jsontext
 from btctrace.files import read_regular_text
 from btctrace import safejson
 from btctrace import __version__
@@ -219,7 +219,7 @@ def _cross_check_section(result: TraceResult) -> dict[str, Any] | None:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document) + "\n"
 
 
 def _tx_from_entry(entry: dict[str, Any]) -> TracedTx:

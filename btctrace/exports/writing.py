@@ -14,11 +14,11 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from btctrace.errors import OutputError
 
-__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "write_atomically", "write_text", "begin_writing", "finish_writing"]
+__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "write_atomically", "write_text", "write_lines", "begin_writing", "finish_writing"]
 
 MANIFEST_NAME = "manifest.json"  # written last, by btctrace.manifest
 INCOMPLETE_MARKER = "INCOMPLETE"
@@ -72,6 +72,30 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 def write_text(path: Path, text: str) -> None:
     write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+_LINES_PER_WRITE = 4096
+
+
+def write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write *lines* (each without its newline) as they come, a few thousand at a time: a
+    large export is streamed to disk, never held whole in memory as one text."""
+    def write(temporary: Path) -> None:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
+            for chunk in _chunks(lines):
+                stream.write("\n".join(chunk) + "\n")
+    write_atomically(path, write)
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == _LINES_PER_WRITE:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def begin_writing(out_dir: Path) -> None:

@@ -20,12 +20,13 @@ import re
 import zipfile
 from datetime import datetime, timezone
 from decimal import Decimal, localcontext
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
-from btctrace.exports.safe_text import spreadsheet_text, xml_text
+from btctrace.exports.safe_text import spreadsheet_text, xml_escaped, xml_text
 from btctrace.exports.writing import write_atomically
 
 __all__ = ["CELL_TYPES", "write_xlsx"]
@@ -53,6 +54,7 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _EPOCH_SERIAL_DAYS = 25569  # 1970-01-01 in the 1900 date system (Excel, LibreOffice)
 
 
+@lru_cache(maxsize=1 << 16)
 def _serial(text: str, kind: str) -> str | None:
     """A UTC date, time or ISO date-time as a spreadsheet serial number (days), exact to the second."""
     try:
@@ -97,9 +99,16 @@ def _cell(reference: str, value: object, kind: str | None = None, style: int = 0
         return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)) and math.isfinite(value):
         return f'<c r="{reference}"><v>{value!r}</v></c>'
-    text = escape(xml_text(spreadsheet_text(str(value))))
+    text = _text_payload(str(value))
     styled = f' s="{style}"' if style else ""
     return f'<c r="{reference}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_payload(value: str) -> str:
+    """A text cell's content: neutralised (untrusted), XML-safe. Labels, types and ids repeat
+    row after row: each is prepared once."""
+    return xml_escaped(spreadsheet_text(value))
 
 
 def _widths(frame: pd.DataFrame) -> list[float]:

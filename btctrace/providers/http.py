@@ -196,12 +196,11 @@ class HttpFetcher:
         while True:
             with answers.lock:
                 known = None if fresh else answers.answers.get(key) or self._errors.get(key)
-                if known is not None:
-                    self._count("cache_hits")
-                    return self._outcome(known)
-                waiting = answers.in_flight.get(key)
-                if waiting is None:
+                waiting = None if known is not None else answers.in_flight.get(key)
+                if known is None and waiting is None:
                     done = answers.in_flight[key] = threading.Event()
+            if known is not None:
+                return self._kept(known, decode)
             if waiting is None:
                 break
             waiting.wait()
@@ -223,7 +222,7 @@ class HttpFetcher:
         an answer of its own that was asked again)."""
         with self._answers.lock:
             if isinstance(outcome, HttpResponse):
-                self._answers.answers[key] = outcome
+                self._answers.answers[key] = replace(outcome, data=None)  # the caller has the decoded answer
                 self._answered.add(key)
                 self._errors.pop(key, None)
             else:
@@ -233,6 +232,14 @@ class HttpFetcher:
                     self._answers.answers.pop(key, None)
             del self._answers.in_flight[key]
         self._count("requests")
+
+    def _kept(self, known: HttpResponse | BtctraceError, decode: Decoder | None) -> HttpResponse:
+        """A kept outcome, asked again: an answer is kept as text only (a large case's decoded
+        answers would fill memory), so it is decoded again for the caller."""
+        self._count("cache_hits")
+        if isinstance(known, HttpResponse) and decode is not None and known.status == 200:
+            return replace(known, data=decode(known.text))
+        return self._outcome(known)
 
     @staticmethod
     def _outcome(outcome: HttpResponse | BtctraceError) -> HttpResponse:

@@ -4,6 +4,7 @@ are made here for display only, with :class:`~decimal.Decimal`, never ``float``.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 __all__ = ["SATS_PER_BTC", "format_btc", "parse_btc", "format_utc", "parse_utc"]
@@ -34,8 +35,10 @@ def parse_btc(text: str) -> int:
     return int(sats)
 
 
+@lru_cache(maxsize=1 << 16)
 def format_utc(timestamp: int | None) -> str:
-    """Unix seconds -> ``"2021-05-08T17:12:57Z"``; ``""`` for unknown (unconfirmed)."""
+    """Unix seconds -> ``"2021-05-08T17:12:57Z"``; ``""`` for unknown (unconfirmed). Cached:
+    the exports of a case format the same few thousand block times hundreds of thousands of times."""
     if timestamp is None:
         return ""
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -63,9 +64,16 @@ _KEPT_RESPONSE_HEADERS = ("Content-Type", "Date")
 _KEPT_REQUEST_HEADERS = ("Accept", "User-Agent")
 
 
+_PLAIN_URI = re.compile(r"https?://[a-z0-9.\-]+(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~\-/]*)?")
+
+
 def normalise_uri(uri: str) -> str:
     """The URI as stored and looked up: credentials and secret query parameters removed,
-    remaining parameters sorted."""
+    remaining parameters sorted. An URI with nothing to remove or sort (a lower-case host, a
+    plain path, no query: nearly every Esplora request) is its own normal form."""
+    plain = _PLAIN_URI.fullmatch(uri)
+    if plain and (plain.group(1) is None or int(plain.group(1)[1:]) <= 65535):
+        return uri
     parts = urlsplit(uri)
     netloc = parts.hostname or ""
     if parts.port is not None:

@@ -17,6 +17,7 @@ from btctrace.exports.flow import fold_crowded_columns, layout
 from btctrace.exports.flow_display import display_graph
 from btctrace.exports.graphml import edge_id
 from btctrace.exports.styles import ROLE_STYLES, short_id
+from btctrace.graph.flows import node_flows
 from btctrace.graph import schema as S
 from btctrace.notes import Note
 from btctrace.tracing.result import Direction, TraceResult
@@ -65,10 +66,8 @@ def _tx_node(node: str, data: dict, result: TraceResult, analysis: Analysis) -> 
 
 
 def _address_node(node: str, data: dict, graph: nx.MultiDiGraph, taint: dict, merges: dict) -> dict[str, Any]:
-    received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
-    sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
-    hops = [d["hop"] for _, _, d in graph.in_edges(node, data=True)] + \
-        [d["hop"] for _, _, d in graph.out_edges(node, data=True)]
+    flows = node_flows(graph)[node]
+    received, sent, hops = flows.received, flows.sent, flows.hops
     cluster = data.get("cluster", "")
     short = short_id(node, 7, 5, keep=16)
     label = f"{short}\n{data['label']}" if data.get("label") else short

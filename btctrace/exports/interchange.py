@@ -32,6 +32,7 @@ from btctrace.exports.styles import FONT, ROLE_STYLES
 from btctrace.exports.writing import write_lines, write_text
 from btctrace.exports.xlsx import write_xlsx
 from btctrace.exports.tables import write_csv
+from btctrace.graph.flows import node_flows
 from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
@@ -77,16 +78,14 @@ def link_table(graph: nx.MultiDiGraph, prices: Prices | None = None) -> pd.DataF
 
 def entity_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     rows = []
+    flows = node_flows(graph)
     for node, data in graph.nodes(data=True):
-        edges = list(graph.in_edges(node, data=True)) + list(graph.out_edges(node, data=True))
-        times = [d["block_time"] for _, _, d in edges if d["block_time"] is not None]
-        received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
-        sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+        flow = flows[node]
         rows.append({
             "Entity_ID": node, "Type": _entity_type(data), "Label": display_label(node, data), "Role": data.get("role", ""),
             "Cluster_ID": data.get("cluster", ""), "Category": data.get("category", ""),
-            "First_Seen_UTC": format_utc(min(times)) if times else "", "Last_Seen_UTC": format_utc(max(times)) if times else "",
-            "Received_BTC": format_btc(received), "Sent_BTC": format_btc(sent),
+            "First_Seen_UTC": format_utc(flow.first_time), "Last_Seen_UTC": format_utc(flow.last_time),
+            "Received_BTC": format_btc(flow.received), "Sent_BTC": format_btc(flow.sent),
         })
     return pd.DataFrame(rows, columns=ENTITY_COLUMNS).sort_values(["Type", "Entity_ID"], kind="stable").reset_index(drop=True)
 

@@ -24,6 +24,7 @@ from btctrace.exports.safe_text import summarise
 from btctrace import __version__
 from btctrace.analysis import Analysis
 from btctrace.exports.trace_json import CaseInfo
+from btctrace.graph.flows import node_flows
 from btctrace.graph import schema as S
 from btctrace.tracing.result import TraceResult
 from btctrace.units import format_btc, format_utc
@@ -72,20 +73,19 @@ def _object(namespace: str, name: str, key: str, comment: str, attributes: list[
 
 
 def _address_object(namespace: str, graph: nx.MultiDiGraph, node: str, data: dict) -> dict[str, Any]:
-    received = sum(d["value"] for _, _, d in graph.in_edges(node, data=True))
-    sent = sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+    flows = node_flows(graph)[node]
+    received, sent = flows.received, flows.sent
     comment = "; ".join(x for x in (f"role {data['role']}", data.get("label", ""), f"cluster {data.get('cluster', '')}",
                                      data.get("stop_reasons", "")) if x and not x.endswith(" "))
     if data["role"] in _WALLET_ROLES:
         return _object(namespace, "btc-wallet", node, comment, [
             ("wallet-address", "btc", node), ("BTC_received", "float", format_btc(received)),
             ("BTC_sent", "float", format_btc(sent)), ("balance_BTC", "float", format_btc(received - sent))])
-    times = [d["block_time"] for _, _, d in list(graph.in_edges(node, data=True)) + list(graph.out_edges(node, data=True))
-             if d["block_time"] is not None]
     attributes = [("address", "btc", node), ("symbol", "text", "BTC"), ("total-received", "float", format_btc(received)),
                   ("total-sent", "float", format_btc(sent))]
-    if times:
-        attributes += [("first-seen", "datetime", format_utc(min(times))), ("last-seen", "datetime", format_utc(max(times)))]
+    if flows.first_time is not None:
+        attributes += [("first-seen", "datetime", format_utc(flows.first_time)),
+                       ("last-seen", "datetime", format_utc(flows.last_time))]
     return _object(namespace, "coin-address", node, comment, attributes)
 
 

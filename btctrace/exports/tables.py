@@ -8,6 +8,7 @@ import pandas as pd
 
 from btctrace.exports.safe_text import spreadsheet_frame
 from btctrace.exports.writing import write_atomically
+from btctrace.graph.flows import node_flows
 from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 
@@ -43,19 +44,15 @@ def transfers_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 def _address_row(graph: nx.MultiDiGraph, node: str, data: dict) -> dict:
-    received = [d for _, _, d in graph.in_edges(node, data=True)]
-    sent = [d for _, _, d in graph.out_edges(node, data=True)]
-    times = [d["block_time"] for d in received + sent if d["block_time"] is not None]
-    received_sats = sum(d["value"] for d in received)
-    sent_sats = sum(d["value"] for d in sent)
+    flows = node_flows(graph)[node]
+    received_sats, sent_sats = flows.received, flows.sent
     return {
         "address": node, "role": data["role"], "cluster_id": data["cluster"], "label": data["label"], "category": data["category"],
         "script_type": data["script_type"], "received_sats": received_sats, "sent_sats": sent_sats,
         "balance_sats": received_sats - sent_sats, "received_btc": format_btc(received_sats),
         "sent_btc": format_btc(sent_sats), "balance_btc": format_btc(received_sats - sent_sats),
-        "first_seen_utc": format_utc(min(times)) if times else "",
-        "last_seen_utc": format_utc(max(times)) if times else "",
-        "transfers": len(received) + len(sent), "chain_tx_count": data["chain_tx_count"],
+        "first_seen_utc": format_utc(flows.first_time), "last_seen_utc": format_utc(flows.last_time),
+        "transfers": len(flows.hops), "chain_tx_count": data["chain_tx_count"],
         "stop_reasons": data["stop_reasons"], "tag_source": data["tag_source"],
     }
 

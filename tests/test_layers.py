@@ -4,7 +4,8 @@ import requests; the store (evidence cache, attributions, cases) never reaches t
 its database module talks to SQLite or PostgreSQL; the second opinion (reference) is pure and only
 its graphsense module imports graphsense-lib; the held-out CoinJoin generator shares nothing with the
 detectors; only exports import matplotlib; the walk sees providers only through base; the explorer (the
-interactive page) reads finished results and the exports' models, never the network."""
+interactive page) reads finished results and the exports' models, never the network; only jsontext
+imports orjson, and it, like the other base layers, imports nothing above it."""
 
 import ast
 from pathlib import Path
@@ -76,7 +77,11 @@ def test_layering(path):
             "the store sits beside the cache: it keeps answers and attributions, never asks the network"
     if not (where == "store" and path.name == "database.py") and where != "testing":
         assert not {"sqlite3", "psycopg"} & top, "only store/database.py talks to the database driver"
-    if where in {"model", "units", "addresses", "errors", "files", "safejson"}:
+    if "orjson" in top:
+        assert path.relative_to(PACKAGE).as_posix() == "jsontext.py", "one module encodes JSON with orjson"
+    if path.relative_to(PACKAGE).as_posix() == "providers/rate.py":
+        assert not {n for n in names if n.startswith("btctrace.")}, "the adaptive rate is pure: clock in, slots out"
+    if where in {"model", "units", "addresses", "errors", "files", "safejson", "jsontext"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 
 

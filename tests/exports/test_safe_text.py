@@ -3,7 +3,13 @@
 import pandas as pd
 import pytest
 
-from btctrace.exports.safe_text import dot_string, html_text, spreadsheet_frame, spreadsheet_text, summarise, xml_text
+from xml.sax.saxutils import escape, quoteattr
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from btctrace.exports.safe_text import (dot_string, html_text, spreadsheet_frame, spreadsheet_text, summarise, xml_attribute,
+                                        xml_escaped, xml_text)
 
 
 @pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1:A9)",
@@ -48,3 +54,9 @@ def test_long_lists_are_summarised():
 
 def test_a_carriage_return_inside_a_cell_cannot_end_the_row():
     assert spreadsheet_text("a\rb\r\nc") == "a\nb\nc" and spreadsheet_text("\r=2") == "'\n=2"
+
+
+@given(st.one_of(st.text(), st.integers(), st.sampled_from(["bc1q…", "tx 00ab…", "a\"b'c", "x\ny\tz\r", "\x00\ufffe&<>"])))
+def test_the_xml_fast_path_writes_the_same_bytes_as_the_two_passes(value):
+    assert xml_attribute(value) == quoteattr(xml_text(value))
+    assert xml_escaped(value) == escape(xml_text(value))

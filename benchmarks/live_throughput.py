@@ -4,7 +4,8 @@
     python benchmarks/live_throughput.py --size 3000 --limits 20 35 50 --workers 4
 
 Starts one loopback Esplora server per limit, each enforcing a token bucket of that many
-requests a second (burst 5, answered 429 beyond it, no ``Retry-After``: Blockstream sends none),
+requests a second (burst 5, answered 429 beyond it, without ``Retry-After`` as Blockstream, or
+with ``--retry-after S``),
 and records a forward trace of a synthetic case through all of them with ``--api-url`` given
 once per server. Prints, per explorer: the limit, requests accepted and refused (429), the rate
 btctrace had learnt at the end; and in total: achieved throughput (accepted requests / the time
@@ -51,13 +52,13 @@ def _trace_json(folder: Path) -> dict:
     return document
 
 
-def measure(size: int, limits: list[float], workers: int, burst: float) -> dict:
+def measure(size: int, limits: list[float], workers: int, burst: float, retry_after: str | None = None) -> dict:
     case = make_synthetic_case(size)
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)
         servers = [EsploraServer(case.store) for _ in limits]
         for server, limit in zip(servers, limits):
-            server.bucket = TokenBucket(limit, burst)
+            server.bucket = TokenBucket(limit, burst, retry_after)
         for server in servers:
             server.__enter__()
         try:
@@ -102,9 +103,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests a second each server accepts")
     parser.add_argument("--burst", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--retry-after", help="seconds the servers name in Retry-After (default: none sent)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
-    figures = measure(args.size, args.limits, args.workers, args.burst)
+    figures = measure(args.size, args.limits, args.workers, args.burst, args.retry_after)
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0

@@ -58,20 +58,18 @@ def _entity_type(data: dict) -> str:
 def link_table(graph: nx.MultiDiGraph, prices: Prices | None = None) -> pd.DataFrame:
     """One row per transfer; inputs run address -> transaction, outputs transaction -> address."""
     prices = prices or Prices()
-    rows = []
+    columns: dict[str, list] = {name: [] for name in LINK_COLUMNS}  # by column: a quarter of the memory of row dicts
+    api_url = graph.graph.get("api_url", "")
     for source, target, data in graph.edges(data=True):
         when = format_utc(data["block_time"])
         a, b = graph.nodes[source], graph.nodes[target]
-        rows.append({
-            "From_ID": source, "From_Type": _entity_type(a), "From_Label": display_label(source, a),
-            "To_ID": target, "To_Type": _entity_type(b), "To_Label": display_label(target, b),
-            "Link_Type": data["side"], "Date_UTC": when[:10], "Time_UTC": when[11:19],
-            "Amount_BTC": format_btc(data["value"]), "Amount_sats": data["value"],
-            "Amount_USD": prices.usd(data["value"], data["block_time"]),
-            "TxID": data["txid"], "Vin_Vout": data["index"], "Block_Height": data["block_height"],
-            "Hop": data["hop"], "Source_API": graph.graph.get("api_url", ""),
-        })
-    frame = pd.DataFrame(rows, columns=LINK_COLUMNS)
+        row = (source, _entity_type(a), display_label(source, a), target, _entity_type(b), display_label(target, b),
+               data["side"], when[:10], when[11:19], format_btc(data["value"]), data["value"],
+               prices.usd(data["value"], data["block_time"]), data["txid"], data["index"], data["block_height"],
+               data["hop"], api_url)
+        for name, value in zip(LINK_COLUMNS, row):
+            columns[name].append(value)
+    frame = pd.DataFrame(columns, columns=LINK_COLUMNS)
     frame["Block_Height"] = frame["Block_Height"].astype("Int64")
     return frame.sort_values(["Hop", "TxID", "Link_Type", "Vin_Vout"], kind="stable").reset_index(drop=True)
 

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
@@ -121,21 +122,30 @@ def _widths(frame: pd.DataFrame) -> list[float]:
     return widths
 
 
-def _sheet_xml(frame: pd.DataFrame, types: dict[str, str]) -> str:
+_ROWS_PER_CHUNK = 2000
+
+
+def _sheet_chunks(frame: pd.DataFrame, types: dict[str, str]) -> Iterator[str]:
+    """The worksheet XML, a few thousand rows at a time: a 100,000-transaction link table is a
+    gigabyte of XML, streamed into the zip rather than built whole."""
     letters = [_column_letters(i) for i in range(len(frame.columns))]
     kinds = [types.get(str(c)) for c in frame.columns]
     header = "".join(_cell(f"{letter}1", str(c), style=_HEADER_STYLE) for letter, c in zip(letters, frame.columns))
-    body = [f'<row r="1">{header}</row>']
+    columns = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                      for i, w in enumerate(_widths(frame), 1))
+    view = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+            'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
+    yield f'{_XML}<worksheet xmlns="{_MAIN}">{view}<cols>{columns}</cols><sheetData><row r="1">{header}</row>'
+    body: list[str] = []
     for number, row in enumerate(frame.astype(object).itertuples(index=False, name=None), 2):
         cells = "".join(_cell(f"{letter}{number}", value, kind) for letter, value, kind in zip(letters, row, kinds))
         body.append(f'<row r="{number}">{cells}</row>')
-    columns = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                      for i, w in enumerate(_widths(frame), 1))
+        if len(body) == _ROWS_PER_CHUNK:
+            yield "".join(body)
+            body = []
+    yield "".join(body)
     last = f"{letters[-1] if letters else 'A'}{len(frame) + 1}"
-    view = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>')
-    return (f'{_XML}<worksheet xmlns="{_MAIN}">{view}<cols>{columns}</cols><sheetData>{"".join(body)}</sheetData>'
-            f'<autoFilter ref="A1:{last}"/></worksheet>')
+    yield f'</sheetData><autoFilter ref="A1:{last}"/></worksheet>'
 
 
 def _filter_ranges(sheets: dict[str, pd.DataFrame]) -> str:
@@ -201,13 +211,17 @@ def _parts(names: list[str], defined_names: str = "") -> dict[str, str]:
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path, types: dict[str, str] | None = None) -> None:
     """One worksheet per frame (header row, then the rows), named by the dict's keys; columns
     named in *types* (column -> a :data:`CELL_TYPES` key) are written as numbers or dates."""
-    parts = _parts(list(sheets), _filter_ranges(sheets))
-    parts.update({f"xl/worksheets/sheet{i}.xml": _sheet_xml(frame, types or {})
+    parts: dict[str, Callable[[], Iterable[str]]] = {
+        name: (lambda text=text: (text,)) for name, text in _parts(list(sheets), _filter_ranges(sheets)).items()}
+    parts.update({f"xl/worksheets/sheet{i}.xml": (lambda frame=frame: _sheet_chunks(frame, types or {}))
                   for i, frame in enumerate(sheets.values(), 1)})
+
     def write(temporary: Path) -> None:
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
             for name in sorted(parts):
                 entry = zipfile.ZipInfo(name, date_time=_FIXED_ZIP_TIME)
                 entry.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(entry, parts[name].encode("utf-8"))
+                with target.open(entry, "w") as stream:
+                    for chunk in parts[name]():
+                        stream.write(chunk.encode("utf-8"))
     write_atomically(path, write)

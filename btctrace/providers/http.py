@@ -80,6 +80,7 @@ class HttpResponse:
     text: str
     content_type: str
     data: Any = None  # the decoded body of a 200, when the caller asked for decoding
+    text_kept: bool = True  # False: kept as "answered" only (see HttpFetcher.get's *keep_text*)
 
 
 def read_bounded(raw: requests.Response, limit: int) -> str:
@@ -186,16 +187,21 @@ class HttpFetcher:
         """The request below the explorer's URL: the same for every explorer of the run."""
         return url[len(self.api_url):] if self.api_url and url.startswith(self.api_url) else url
 
-    def get(self, url: str, decode: Decoder | None = None, fresh: bool = False) -> HttpResponse:
+    def get(self, url: str, decode: Decoder | None = None, fresh: bool = False,
+            keep_text: bool = True) -> HttpResponse:
         """The response for *url*: from this run's answers (any explorer's), else fetched
         (with retries). A request is sent at most once per run, also by concurrent callers
         and, to this explorer, also when it failed; *fresh* asks again anyway (an answer that
         contradicts the explorer's own counts). With *decode*, a 200 whose body it refuses
-        (ValueError) is retried like a 503."""
+        (ValueError) is retried like a 503. ``keep_text=False`` (an answer the caller keeps in its
+        own form: transactions, outspends) keeps only that it was answered, not its body: the
+        bodies of a 100,000-transaction case are half a gigabyte; asked again, it is fetched again."""
         key, answers = self._key(url), self._answers
         while True:
             with answers.lock:
                 known = None if fresh else answers.answers.get(key) or self._errors.get(key)
+                if isinstance(known, HttpResponse) and not known.text_kept:
+                    known = None
                 waiting = None if known is not None else answers.in_flight.get(key)
                 if known is None and waiting is None:
                     done = answers.in_flight[key] = threading.Event()
@@ -213,16 +219,18 @@ class HttpFetcher:
                 del answers.in_flight[key]
             done.set()
             raise
-        self._settle(key, outcome)
+        self._settle(key, outcome, keep_text)
         done.set()
         return self._outcome(outcome)
 
-    def _settle(self, key: str, outcome: HttpResponse | BtctraceError) -> None:
+    def _settle(self, key: str, outcome: HttpResponse | BtctraceError, keep_text: bool = True) -> None:
         """Keep *outcome*: an answer for every explorer, a failure for this one (replacing
         an answer of its own that was asked again)."""
         with self._answers.lock:
             if isinstance(outcome, HttpResponse):
-                self._answers.answers[key] = replace(outcome, data=None)  # the caller has the decoded answer
+                kept = keep_text or outcome.status != 200  # an error answer is kept whole
+                self._answers.answers[key] = replace(outcome, data=None, text=outcome.text if kept else "",
+                                                     text_kept=kept)
                 self._answered.add(key)
                 self._errors.pop(key, None)
             else:

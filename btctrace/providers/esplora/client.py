@@ -31,8 +31,8 @@ class EsploraClient:
         self.fetcher = fetcher
 
     def _json(self, path: str, kind: str = "", ident: str = "", fresh: bool = False,
-              decode: Decoder = safejson.loads) -> Any:
-        response = self.fetcher.get(f"{self.api_url}{path}", decode=decode, fresh=fresh)
+              decode: Decoder = safejson.loads, keep_text: bool = True) -> Any:
+        response = self.fetcher.get(f"{self.api_url}{path}", decode=decode, fresh=fresh, keep_text=keep_text)
         if response.status == 404 and kind:
             raise NotFound(response.url, kind, ident)
         if response.status != 200:
@@ -40,7 +40,7 @@ class EsploraClient:
         return response.data
 
     def tx(self, txid: str, fresh: bool = False) -> Any:
-        return self._json(f"/tx/{txid}", "transaction", txid, fresh)
+        return self._json(f"/tx/{txid}", "transaction", txid, fresh, keep_text=False)  # the provider keeps the Tx
 
     def tip_height(self) -> int:
         """The height of the explorer's best block (``/blocks/tip/height``, a bare number)."""
@@ -50,7 +50,7 @@ class EsploraClient:
         return height
 
     def outspends(self, txid: str, fresh: bool = False) -> Any:
-        return self._json(f"/tx/{txid}/outspends", "transaction", txid, fresh)
+        return self._json(f"/tx/{txid}/outspends", "transaction", txid, fresh, keep_text=False)  # kept by the provider
 
     def address(self, address: str, fresh: bool = False) -> Any:
         return self._json(f"/address/{address}", "address", address, fresh)

@@ -64,6 +64,7 @@ class EsploraProvider:
         # page is checked against this explorer's own copies. dict get/setdefault are atomic.
         self._txs: dict[str, Tx] = {}
         self._seen: dict[str, Tx] = seen if seen is not None else self._txs
+        self._outspends: dict[str, tuple[Outspend, ...]] = {}  # this explorer's, as mapped (checked on each use)
 
     def request_count(self) -> int:
         return self.fetcher.answered()
@@ -90,7 +91,10 @@ class EsploraProvider:
         """Where each output of *txid* went, checked on its own: one entry per output (the
         transaction is fetched first when neither this explorer nor the trace has it yet)."""
         url = f"{self.api_url}/tx/{txid}/outspends"
-        outspends = _mapped(url, outspends_from_json, self.client.outspends(txid, fresh))
+        outspends = None if fresh else self._outspends.get(txid)
+        if outspends is None:
+            outspends = _mapped(url, outspends_from_json, self.client.outspends(txid, fresh))
+            self._outspends[txid] = outspends
         tx = self._txs.get(txid) or self.ledger.admitted(txid) or self.fetch_tx(txid)
         return _mapped(url, lambda answer: self.ledger.accept_outspends(tx, answer), outspends)
 

@@ -191,14 +191,14 @@ def _providers(job: TraceJob, api_urls: list[str], session: Any, adapter: Record
     """One provider per explorer, each paced at its own adaptive rate (none offline), sharing
     the answer checks, the answers and the transactions seen."""
     ledger = AnswerLedger(job.network)  # one for all explorers: answers are checked against each other
-    answers, seen = SharedAnswers(), {}
+    answers, seen, outspends = SharedAnswers(), {}, {}
     providers = []
     for url in api_urls:
         rate = None if mode == "offline" else job.rate if job.rate is not None else default_rate_for(url)
         fetcher = HttpFetcher(session, policy=policy, max_body_bytes=job.max_response_bytes,
                               answers_locally=adapter.holds if adapter is not None else None,
                               limiter=AdaptiveRate(rate, adapts=mode != "offline"), shared=answers, api_url=url)
-        providers.append(EsploraProvider(url, fetcher, ledger, seen))
+        providers.append(EsploraProvider(url, fetcher, ledger, seen, outspends))
     return providers
 
 

@@ -54,7 +54,7 @@ class EsploraProvider:
     each method's *fresh* asks the explorer again (after an answer was refused)."""
 
     def __init__(self, api_url: str, fetcher: HttpFetcher, ledger: AnswerLedger | None = None,
-                 seen: dict[str, Tx] | None = None) -> None:
+                 seen: dict[str, Tx] | None = None, outspends: dict[str, tuple[Outspend, ...]] | None = None) -> None:
         self.client = EsploraClient(api_url, fetcher)
         self.api_url = self.client.api_url
         self.fetcher = fetcher
@@ -64,7 +64,9 @@ class EsploraProvider:
         # page is checked against this explorer's own copies. dict get/setdefault are atomic.
         self._txs: dict[str, Tx] = {}
         self._seen: dict[str, Tx] = seen if seen is not None else self._txs
-        self._outspends: dict[str, tuple[Outspend, ...]] = {}  # this explorer's, as mapped (checked on each use)
+        # Outspends answers as mapped, shared like *seen* (checked again on each use; after a
+        # refusal or failure the next explorer is asked afresh).
+        self._outspends: dict[str, tuple[Outspend, ...]] = outspends if outspends is not None else {}
 
     def request_count(self) -> int:
         return self.fetcher.answered()

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from btctrace import __version__, safejson
-from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplaySession, journal_path_for
+from btctrace.cache.cassettes import Cassette, RecordingAdapter, ReplaySession
+from btctrace.cache.journal import Journal, journal_path_for
 from btctrace.cache.provenance import cassette_facts
 from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, UsageProblem
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider

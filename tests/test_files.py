@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from btctrace.cache.cassettes import Cassette, Journal
+from btctrace.cache.cassettes import Cassette
+from btctrace.cache.journal import Journal
 from btctrace.case import load_case
 from btctrace.errors import CaseFileError, CassetteError
 from btctrace.files import NotRegularFile, clean_text, read_regular_text

@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
-from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, journal_path_for
+from btctrace.cache.cassettes import Cassette, RecordingAdapter
+from btctrace.cache.journal import Journal, journal_path_for
 from btctrace.cli import cli
 from btctrace.errors import ExitCode, IncompleteHistory, ProviderError, RateLimited
 from btctrace.exports import OUTPUT_FILES

@@ -9,7 +9,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from btctrace.cache.cassettes import journal_path_for
+from btctrace.cache.journal import journal_path_for
 from btctrace.cli import cli
 from btctrace.errors import AnswerRefused, BadResponse, ExitCode
 from btctrace.exports import OUTPUT_FILES

@@ -15,7 +15,7 @@ leaks under threads). It mounts a ``requests`` transport adapter on its one sess
 :class:`ReplayAdapter` answers from a dict keyed by the normalised request, in O(1), and never
 opens a socket; :class:`RecordingAdapter` answers what it already holds the same way and sends
 the rest to the network, appending each final answer (not a 429 or 5xx that will be retried)
-to a :class:`Journal` (one fsync'd JSON line per
+to a :class:`~btctrace.cache.journal.Journal` (one fsync'd JSON line per
 interaction) before anything else sees it. Secrets (API keys in query strings, credentials in the
 URL, any header but ``Accept`` and ``User-Agent``) are removed before anything is written.
 """
@@ -30,27 +30,29 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from btctrace.files import open_regular, read_regular_text
+from btctrace.files import read_regular_text
 from btctrace import safejson
-from btctrace.errors import CassetteError, OfflineMiss, OutputError, RecordingBusy
+from btctrace.errors import CassetteError, OfflineMiss, OutputError
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, RETRY_STATUSES, read_bounded
+
+if TYPE_CHECKING:
+    from btctrace.cache.journal import Journal
 
 __all__ = [
     "CASSETTE_FORMAT_VERSION",
     "SECRET_PARAMETERS",
+    "check_interaction",
     "Cassette",
-    "Journal",
     "RecordingAdapter",
     "ReplayAdapter",
     "ReplaySession",
-    "journal_path_for",
     "normalise_uri",
 ]
 
@@ -87,10 +89,6 @@ def _utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def journal_path_for(cassette_path: Path) -> Path:
-    return cassette_path.with_name(cassette_path.name + ".journal")
-
-
 @dataclass
 class Cassette:
     """Interactions keyed by ``(METHOD, normalised uri)``."""
@@ -113,7 +111,7 @@ class Cassette:
             raise CassetteError(str(path), f"not readable JSON ({exc})") from None
         cassette = cls(path=path, metadata=_metadata_of(path, data))
         for number, item in enumerate(data["interactions"]):
-            key = _check_interaction(path, number, item)
+            key = check_interaction(path, number, item)
             earlier = cassette.interactions.get(key)
             if earlier is not None and _answer(earlier) != _answer(item):
                 raise CassetteError(str(path), f"it holds two different answers for {key[0]} {key[1][:200]} "
@@ -156,89 +154,6 @@ class Cassette:
             raise OutputError(str(self.path), exc.strerror or str(exc)) from exc
 
 
-class Journal:
-    """Append-only JSON lines, one interaction each, flushed and fsync'd as it arrives.
-
-    The journal is also the recording's lock: it is held with ``flock`` while open, so a second
-    btctrace recording to the same cassette is refused with one line instead of interleaving
-    answers. :meth:`finish` removes the file before letting the lock go, and a run that locked a
-    journal another run has just removed opens the new one instead."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self._open_locked(path)
-        except OSError as exc:
-            raise OutputError(str(path), exc.strerror or str(exc)) from exc
-
-    @staticmethod
-    def _open_locked(path: Path):
-        for _ in range(3):
-            stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 (closed in close())
-            try:
-                _try_lock(stream.fileno(), path)
-                if os.stat(path).st_ino == os.fstat(stream.fileno()).st_ino:
-                    return stream
-            except FileNotFoundError:
-                pass  # removed by a run that finished meanwhile: open the new one
-            except BaseException:
-                stream.close()
-                raise
-            stream.close()
-        raise RecordingBusy(str(path))
-
-    def finish(self) -> None:
-        """The recording is saved: remove the journal, then let its lock go."""
-        with self._lock:
-            self.path.unlink(missing_ok=True)
-            self._stream.close()
-
-    def append(self, item: dict[str, Any]) -> None:
-        line = json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n"
-        with self._lock:
-            self._stream.write(line)
-            self._stream.flush()
-            os.fsync(self._stream.fileno())
-
-    def close(self) -> None:
-        with self._lock:
-            self._stream.close()
-
-    @staticmethod
-    def read(path: Path) -> list[dict[str, Any]]:
-        """The complete lines of a journal; a last line cut short by a crash is ignored."""
-        items = []
-        try:
-            stream = open_regular(path)
-        except (OSError, ValueError) as exc:
-            raise CassetteError(str(path), f"the journal cannot be read ({exc})") from None
-        with stream:
-            for number, line in enumerate(stream):
-                try:
-                    item = safejson.loads(line)
-                    _check_interaction(path, number, item)
-                except (ValueError, CassetteError):
-                    if line.endswith("\n"):
-                        raise CassetteError(str(path), f"journal line {number + 1} is corrupt") from None
-                    break  # the in-flight line of a killed process
-                items.append(item)
-        return items
-
-
-def _try_lock(descriptor: int, path: Path) -> None:
-    """An exclusive, non-blocking lock (POSIX ``flock``; elsewhere none is taken)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks here
-        return
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise RecordingBusy(str(path)) from None
-
-
 def _metadata_of(path: Path, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
         raise CassetteError(str(path), "not a vcrpy cassette (no 'interactions' list)")
@@ -276,7 +191,7 @@ def _header_value(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value))
 
 
-def _check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
+def check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
     if not _shallow(item):
         raise CassetteError(str(path), f"interaction {number} nests deeper than {_MAX_DEPTH} levels")
     try:

@@ -7,7 +7,8 @@ import socket
 import pytest
 import requests
 
-from btctrace.cache.cassettes import Cassette, Journal, RecordingAdapter, ReplayAdapter
+from btctrace.cache.cassettes import Cassette, RecordingAdapter, ReplayAdapter
+from btctrace.cache.journal import Journal
 from btctrace.errors import CassetteError, OfflineMiss
 from btctrace.providers.http import make_session
 from btctrace.testing.server import EsploraServer
@@ -123,21 +124,6 @@ def test_secrets_never_reach_the_cassette_or_the_journal(tmp_path, builder):
         assert f"/address/{address}?a=1&b=2" in text
     replayed = make_session(ReplayAdapter(Cassette.load(tmp_path / "c.json"))).get(url)
     assert replayed.status_code == 200
-
-
-def test_journal_ignores_a_line_cut_short_by_a_crash_but_not_a_corrupt_one(tmp_path):
-    item = {"request": {"method": "GET", "uri": "http://a/x", "body": None, "headers": {}},
-            "response": {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": "1"}}}
-    journal = Journal(tmp_path / "j")
-    journal.append(item)
-    journal.append(item)
-    journal.close()
-    text = (tmp_path / "j").read_text()
-    (tmp_path / "j").write_text(text + text[:40])
-    assert len(Journal.read(tmp_path / "j")) == 2
-    (tmp_path / "j").write_text(text[:40] + "\n" + text)
-    with pytest.raises(CassetteError, match="journal line 1"):
-        Journal.read(tmp_path / "j")
 
 
 def test_refusals_that_will_be_retried_are_not_recorded(tmp_path, builder):

@@ -189,7 +189,7 @@ def test_the_summary_says_what_was_checked(demo, demo_server, tmp_path):
 
 
 def test_a_second_recording_to_the_same_cassette_is_refused_while_the_first_runs(demo, demo_server, tmp_path):
-    from btctrace.cache.cassettes import Journal, journal_path_for
+    from btctrace.cache.journal import Journal, journal_path_for
 
     cassette = tmp_path / "c.json"
     running = Journal(journal_path_for(cassette))  # what a first recording holds while it runs

@@ -13,11 +13,28 @@ refused before.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import orjson
 
-__all__ = ["dumps"]
+__all__ = ["Streamed", "dumps", "compact_pieces", "indented_pieces"]
+
+
+class Streamed:
+    """A JSON array whose items are made one at a time, as it is written (:func:`compact_pieces`),
+    never held whole: for the largest arrays of a document (the explorer's nodes and edges).
+    *items* makes a fresh iterator each time; *length* is how many it yields."""
+
+    __slots__ = ("_items", "_length")
+
+    def __init__(self, items: Callable[[], Iterable[Any]], length: int) -> None:
+        self._items, self._length = items, length
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def dumps(value: Any, indent: bool = True, sort_keys: bool = False) -> str:
@@ -32,3 +49,50 @@ def dumps(value: Any, indent: bool = True, sort_keys: bool = False) -> str:
     except (orjson.JSONEncodeError, TypeError):
         return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, indent=2 if indent else None,
                           separators=None if indent else (",", ":"))
+
+
+def _holds_streamed(value: Any) -> bool:
+    return isinstance(value, Streamed) or (isinstance(value, dict) and any(map(_holds_streamed, value.values())))
+
+
+def compact_pieces(value: Any) -> Iterator[str]:
+    """The compact, key-sorted JSON text of *value* in pieces: joined, exactly
+    ``dumps(value, indent=False, sort_keys=True)`` with each :class:`Streamed` array written out;
+    only the dicts on the way to a streamed array are taken apart, everything else is one piece."""
+    if isinstance(value, Streamed):
+        yield "["
+        for number, item in enumerate(value):
+            if number:
+                yield ","
+            yield from compact_pieces(item)
+        yield "]"
+    elif isinstance(value, dict) and _holds_streamed(value):
+        for number, key in enumerate(sorted(value)):
+            yield ("," if number else "{") + dumps(key, indent=False) + ":"
+            yield from compact_pieces(value[key])
+        yield "}"
+    else:
+        yield dumps(value, indent=False, sort_keys=True)
+
+
+def indented_pieces(value: Any, depth: int = 0, sort_keys: bool = False) -> Iterator[str]:
+    """The 2-space indented JSON text of *value* in pieces: joined, exactly
+    ``dumps(value, sort_keys=sort_keys)`` with each :class:`Streamed` array written out, one
+    item at a time. *depth* is the nesting level the value sits at (its lines are indented to it)."""
+    inner = "\n" + "  " * (depth + 1)
+    if isinstance(value, Streamed):
+        empty = True
+        for number, item in enumerate(value):
+            empty = False
+            yield ("[" if number == 0 else ",") + inner
+            yield from indented_pieces(item, depth + 1, sort_keys)
+        yield "[]" if empty else "\n" + "  " * depth + "]"
+    elif isinstance(value, dict) and _holds_streamed(value):
+        items = sorted(value.items(), key=lambda item: item[0]) if sort_keys else value.items()
+        for number, (key, item) in enumerate(items):
+            yield ("{" if number == 0 else ",") + inner + dumps(key) + ": "
+            yield from indented_pieces(item, depth + 1, sort_keys)
+        yield "\n" + "  " * depth + "}"
+    else:
+        text = dumps(value, sort_keys=sort_keys)
+        yield text.replace("\n", "\n" + "  " * depth) if depth and "\n" in text else text

@@ -26,6 +26,7 @@ from btctrace.graph.build import build_graph
 from btctrace.analysis import Analysis, analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.manifest import build_manifest, write_manifest
+from btctrace.memory import release_freed_memory
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.esplora.client import EsploraClient
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy
@@ -186,10 +187,12 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     # The cassette and every answer fetched are let go: the trace holds what the rest needs
     # (the largest cases would otherwise carry both through analysis and every export).
     del transport, provider
+    release_freed_memory(collect=True)  # the transport's objects refer to each other
     analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
                        usd_per_btc=prices.floats_by_txid(result))
     tags.lookup = None  # every address the trace touched was asked: what follows reads only these
     graph = build_graph(result, tags, analysis.clusters.ids())
+    release_freed_memory()
     if run_store.store is not None:
         explorers["store"] = run_store.store.location  # where it lives: the manifest's business only
     if run_store.evidence is not None:

@@ -28,3 +28,36 @@ def test_indented_and_compact_text_is_the_standard_modules(document):
 @pytest.mark.parametrize("value", [{"big": 2**70}, {"lone": "\ud800"}, {1: "int key"}])
 def test_what_orjson_refuses_or_rewrites_is_encoded_as_the_standard_module_does(value):
     assert jsontext.dumps(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _streaming(document, draw):
+    """*document* with some of its lists (at any depth on a path of dicts) made Streamed."""
+    if isinstance(document, list) and draw(st.booleans()):
+        return jsontext.Streamed(lambda items=tuple(document): iter(items), len(document))
+    if isinstance(document, dict) and all(isinstance(k, str) for k in document):
+        return {key: _streaming(value, draw) for key, value in document.items()}
+    return document
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENTS, st.data())
+def test_streamed_pieces_join_to_the_whole_documents_text(document, data):
+    streamed = _streaming({"head": 1, "items": document, "tail": [document]}, data.draw)
+    whole = {"head": 1, "items": document, "tail": [document]}
+    assert "".join(jsontext.indented_pieces(streamed)) == jsontext.dumps(whole)
+    assert "".join(jsontext.indented_pieces(streamed, sort_keys=True)) == jsontext.dumps(whole, sort_keys=True)
+    assert "".join(jsontext.compact_pieces(streamed)) == jsontext.dumps(whole, indent=False, sort_keys=True)
+
+
+def test_a_streamed_array_is_made_item_by_item_as_it_is_written():
+    made = []
+
+    def items():
+        for number in range(3):
+            made.append(number)
+            yield {"n": number}
+    pieces = jsontext.indented_pieces({"rows": jsontext.Streamed(items, 3)})
+    assert next(pieces) == '{\n  "rows": ' and made == []
+    assert next(pieces) == "[\n    " and next(pieces) == '{\n      "n": 0\n    }' and made == [0]
+    assert "".join(pieces).endswith("\n  ]\n}") and made == [0, 1, 2]
+    assert len(jsontext.Streamed(items, 3)) == 3

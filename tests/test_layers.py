@@ -5,7 +5,7 @@ its database module talks to SQLite or PostgreSQL; the second opinion (reference
 its graphsense module imports graphsense-lib; the held-out CoinJoin generator shares nothing with the
 detectors; only exports import matplotlib; the walk sees providers only through base; the explorer (the
 interactive page) reads finished results and the exports' models, never the network; only jsontext
-imports orjson, and it, like the other base layers, imports nothing above it."""
+imports orjson and only memory ctypes, and they, like the other base layers, import nothing above them."""
 
 import ast
 from pathlib import Path
@@ -81,7 +81,9 @@ def test_layering(path):
         assert path.relative_to(PACKAGE).as_posix() == "jsontext.py", "one module encodes JSON with orjson"
     if path.relative_to(PACKAGE).as_posix() == "providers/rate.py":
         assert not {n for n in names if n.startswith("btctrace.")}, "the adaptive rate is pure: clock in, slots out"
-    if where in {"model", "units", "addresses", "errors", "files", "safejson", "jsontext"}:
+    if "ctypes" in top:
+        assert path.relative_to(PACKAGE).as_posix() == "memory.py", "one module calls the C library"
+    if where in {"model", "units", "addresses", "errors", "files", "safejson", "jsontext", "memory"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 
 

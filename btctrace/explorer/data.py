@@ -7,11 +7,12 @@ hold them exactly: 21 million BTC is below 2^53 satoshis).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 
 from btctrace.analysis import Analysis
+from btctrace.jsontext import Streamed
 from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
 from btctrace.exports.flow import fold_crowded_columns, layout
 from btctrace.exports.flow_display import display_graph
@@ -85,25 +86,34 @@ def _edge(source: str, target: str, key: str, data: dict) -> dict[str, Any]:
             "hop": data["hop"], "time": format_utc(data["block_time"])}
 
 
-def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph) -> dict[str, list]:
+def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """Nodes and edges as :class:`Streamed` arrays, made as the page is written (the largest
+    cases would otherwise hold every element, and the chart's copies of the graph, at once)."""
     display = display_graph(graph, frozenset(result.coinjoins),
                              frozenset(s.txid for c in analysis.peel_chains for s in c.steps))
     folded = fold_crowded_columns(display, limit=_PER_COLUMN)
     folds = _fan_folds(graph, display) + _column_folds(folded)
     positions = _positions(folded, folds, result.direction is Direction.BACKWARD)
+    styles = {node: data["style"] for node, data in display.nodes(data=True)}
+    del display, folded  # what the elements need is taken: the copies go before the elements are made
     taint, merges = _taint_by_address(graph, analysis), _merges_by_cluster(graph, analysis)
-    nodes = []
-    for node, data in sorted(graph.nodes(data=True)):  # every node: folded ones are shown when their group is clicked
-        data = {**data, "style": display.nodes[node]["style"] if node in display else data.get("role", "tx")}
-        element = _tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX \
-            else _address_node(node, data, graph, taint, merges)
-        element.update(positions[node])
-        nodes.append(element)
     for fold in folds:
         fold.update(positions[fold["id"]])
-    edges = [_edge(s, t, k, d) for s, t, k, d in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1],
-                                                                                                          str(e[2])))]
-    return {"nodes": nodes, "edges": edges, "folds": folds}
+
+    def nodes() -> Iterator[dict[str, Any]]:  # every node: folded ones are shown when their group is clicked
+        for node, data in sorted(graph.nodes(data=True)):
+            data = {**data, "style": styles[node] if node in styles else data.get("role", "tx")}
+            element = _tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX \
+                else _address_node(node, data, graph, taint, merges)
+            element.update(positions[node])
+            yield element
+
+    def edges() -> Iterator[dict[str, Any]]:
+        ordered = sorted(graph.edges(keys=True), key=lambda e: (e[0], e[1], str(e[2])))
+        return (_edge(s, t, k, graph.edges[s, t, k]) for s, t, k in ordered)
+
+    return {"nodes": Streamed(nodes, graph.number_of_nodes()), "edges": Streamed(edges, graph.number_of_edges()),
+            "folds": folds}
 
 
 def _positions(folded: nx.MultiDiGraph, folds: list[dict[str, Any]], mirrored: bool) -> dict[str, dict[str, int]]:

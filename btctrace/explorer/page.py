@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import hashlib
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
 
 from btctrace import jsontext
 from btctrace.exports.safe_text import html_text
 
-__all__ = ["EXPLORER_NAME", "VENDORED", "explorer_page"]
+__all__ = ["EXPLORER_NAME", "VENDORED", "explorer_page", "explorer_pieces"]
 
 EXPLORER_NAME = "explorer.html"
 VENDORED = ("cytoscape.min.js", "cytoscape-dagre.min.js")
@@ -49,20 +49,30 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def _escaped(piece: str) -> str:
+    return piece.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
 def data_block(document: dict[str, Any]) -> str:
     """The document as JSON that cannot end the script element it sits in."""
-    text = jsontext.dumps(document, indent=False, sort_keys=True)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return "".join(map(_escaped, jsontext.compact_pieces(document)))
 
 
-def explorer_page(document: dict[str, Any]) -> str:
-    """The whole page as one string."""
+def explorer_pieces(document: dict[str, Any]) -> Iterator[str]:
+    """The whole page, piece by piece (the data block streamed: :class:`jsontext.Streamed`).
+    A piece of the data is one JSON value or its punctuation, so neither ``</`` nor ``<!--``
+    can straddle two pieces: escaping piece by piece escapes the whole."""
     scripts = [_asset(f"vendor/{name}") for name in VENDORED] + [_asset("app.js")]
     policy = ("default-src 'none'; script-src " + " ".join(_hash(s) for s in scripts) +
               "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
-    inline = "".join(f"<script>{s}</script>\n" for s in scripts)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-            f"<title>{html_text(document['title'])} - btctrace explorer</title><style>{_asset('app.css')}</style>"
-            f'</head><body>{_CONTROLS}\n<script type="application/json" id="btctrace-data">{data_block(document)}'
-            f"</script>\n{inline}</body></html>\n")
+    yield (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+           f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+           f"<title>{html_text(document['title'])} - btctrace explorer</title><style>{_asset('app.css')}</style>"
+           f'</head><body>{_CONTROLS}\n<script type="application/json" id="btctrace-data">')
+    yield from map(_escaped, jsontext.compact_pieces(document))
+    yield "</script>\n" + "".join(f"<script>{s}</script>\n" for s in scripts) + "</body></html>\n"
+
+
+def explorer_page(document: dict[str, Any]) -> str:
+    """The whole page as one string (:func:`explorer_pieces` joined)."""
+    return "".join(explorer_pieces(document))

@@ -20,13 +20,14 @@ from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_interchange
 from btctrace.exports.report import report_html
 from btctrace.exports.safe_text import CHART_RC, summarise, xml_text
-from btctrace.exports.sharing import misp_event, tagpack
+from btctrace.exports.sharing import misp_event_pieces, tagpack
 from btctrace.exports.subpoena import subpoena_frame
-from btctrace.exports.graphml import write_graphml
+from btctrace.exports.graphml import interchange_view_shared, write_graphml
 from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
-from btctrace.exports.trace_json import CaseInfo, dumps, trace_document
-from btctrace.exports.writing import INCOMPLETE_MARKER, MANIFEST_NAME, check_target, write_text
+from btctrace.exports.trace_json import CaseInfo, text_pieces, trace_document
+from btctrace.exports.writing import INCOMPLETE_MARKER, MANIFEST_NAME, check_target, write_pieces, write_text
 from btctrace.analysis import Analysis
+from btctrace.memory import release_freed_memory
 from btctrace.notes import Note
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, TraceResult
@@ -122,13 +123,14 @@ def _in_background(target: Callable[..., None], *args: object) -> Callable[[], N
     return wait
 
 
-def _explorer(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
-              notes: list[Note], entities: EntityChart) -> str:
-    """explorer.html (imported here: the explorer builds on the exports' own modules)."""
-    from btctrace.explorer import explorer_document, explorer_page
+def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
+                    notes: list[Note], entities: EntityChart) -> None:
+    """explorer.html, streamed (imported here: the explorer builds on the exports' own modules)."""
+    from btctrace.explorer import explorer_document
+    from btctrace.explorer.page import explorer_pieces
 
     title = case.title or case.id or f"{result.direction.value} trace"
-    return explorer_page(explorer_document(result, analysis, graph, entities, title, notes))
+    write_pieces(path, explorer_pieces(explorer_document(result, analysis, graph, entities, title, notes)))
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
@@ -148,25 +150,32 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     try:
         notes = notes or []
         entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
+        release_freed_memory()  # the chart child starts from what is in use, not from freed pages
         charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, chart_by_time,
                                      sankey_method, notes, entities)
-        write_text(path["trace.json"], dumps(trace_document(result, graph, tags, case, analysis, prices, attribution)))
+        write_pieces(path["trace.json"], text_pieces(trace_document(result, graph, tags, case, analysis, prices,
+                                                                     attribution, stream=True)))
+        release_freed_memory()
         write_text(path["store_snapshot.json"], store_view.to_json())
         write_csv(transfers_frame(graph), path["transfers.csv"])
         write_csv(addresses_frame(graph), path["addresses.csv"])
         write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
         write_csv(subpoena_frame(result, analysis, tags, prices), path["subpoena.csv"])
-        write_graphml(graph, path["graph.graphml"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
-        write_interchange(graph, out_dir, prices)
-        write_text(path["misp_event.json"], misp_event(result, graph, case))
+        release_freed_memory()
+        with interchange_view_shared(graph):
+            write_graphml(graph, path["graph.graphml"])
+            write_interchange(graph, out_dir, prices)
+        release_freed_memory()
+        write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
         write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
         write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
         charts_done()
         charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
         write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {},
                                                       notes, attribution))
-        write_text(path["explorer.html"], _explorer(result, analysis, graph, case, notes, entities))
+        release_freed_memory()
+        _write_explorer(path["explorer.html"], result, analysis, graph, case, notes, entities)
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())

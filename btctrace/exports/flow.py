@@ -71,6 +71,18 @@ def _weight(graph: nx.MultiDiGraph, node: str) -> int:
         sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
 
 
+def _copy_without(graph: nx.MultiDiGraph, left_out: dict[str, str]) -> nx.MultiDiGraph:
+    """``graph.copy()`` less the nodes *left_out* and their edges, without copying them first:
+    in a large case most nodes fold (NetworkX's own copy-then-remove held the whole graph twice).
+    Nodes and edges keep the order :meth:`~networkx.MultiDiGraph.copy` gives them."""
+    copy = graph.__class__()
+    copy.graph.update(graph.graph)
+    copy.add_nodes_from((n, d.copy()) for n, d in graph.nodes(data=True) if n not in left_out)
+    copy.add_edges_from((u, v, key, d.copy()) for u, neighbours in graph.adjacency() if u not in left_out
+                        for v, keyed in neighbours.items() if v not in left_out for key, d in keyed.items())
+    return copy
+
+
 def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: int = MAX_PER_COLUMN) -> nx.MultiDiGraph:
     """In a column with more than *limit* nodes, keep the largest (seeds, services and holdings
     first, as many as fit) and fold the rest into one "N others" node; edges to and from folded
@@ -81,29 +93,31 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
     for node in graph.nodes:
         columns.setdefault(_column(graph, node, ranks), []).append(node)
     merged: dict[str, str] = {}
-    folded = graph.copy()
+    fold_nodes: list[tuple[str, dict]] = []
     for column, nodes in sorted(columns.items()):
         by_weight = sorted(nodes, key=lambda n: (-_weight(graph, n), n))
         kept = [n for n in by_weight if graph.nodes[n].get("role") in _ALWAYS_LABELLED][:max(limit - 1, 1)]
-        rest = [n for n in by_weight if n not in set(kept)]
+        kept_set = set(kept)
+        rest = [n for n in by_weight if n not in kept_set]
         if len(kept) + len(rest) <= limit or len(rest) < 2:
             continue
         fold = rest[max(0, limit - 1 - len(kept)):]
         node = f"others@{column}"
         kind = graph.nodes[fold[0]][S.KIND]
-        folded.add_node(node, **{S.KIND: kind, "address": "", "role": S.ROLE_COUNTERPARTY, "cluster": "",
-                                 "label": f"{len(fold)} others", "style": "tx" if kind == S.KIND_TX else
-                                 S.ROLE_COUNTERPARTY, "column": column, "time_utc": "", "hop": -1})
+        fold_nodes.append((node, {S.KIND: kind, "address": "", "role": S.ROLE_COUNTERPARTY, "cluster": "",
+                                  "label": f"{len(fold)} others", "style": "tx" if kind == S.KIND_TX else
+                                  S.ROLE_COUNTERPARTY, "column": column, "time_utc": "", "hop": -1}))
         merged.update({n: node for n in fold})
     if not merged:
         return graph
+    folded = _copy_without(graph, merged)
+    folded.add_nodes_from(fold_nodes)
     sums: dict[tuple[str, str, str], dict] = {}
     for source, target, data in graph.edges(data=True):
         if source in merged or target in merged:
             key = (merged.get(source, source), merged.get(target, target), data["side"])
             entry = sums.setdefault(key, {**data, "value": 0})
             entry["value"] += data["value"]
-    folded.remove_nodes_from(merged)
     for (source, target, side), data in sorted(sums.items()):
         folded.add_edge(source, target, key=f"folded-{side}", **data)
     members: dict[str, list[str]] = {}

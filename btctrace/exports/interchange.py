@@ -7,7 +7,7 @@
   The XLSX has amounts as numbers and UTC dates as dates (:data:`XLSX_TYPES`).
 - ``graph.gexf``: dynamic by block time (``start`` on nodes and edges) for Gephi's timeline.
 - ``graph.dot``: Graphviz, written directly (no graphviz install needed), in the chart's colours.
-- ``cytoscape.json``: Cytoscape.js / Cytoscape desktop JSON (``cy.json(document)``).
+- ``cytoscape.json``: Cytoscape.js / Cytoscape desktop JSON (``cy.json(document)``), streamed.
 
 Every node has a non-empty ``label`` (the tag label is ``tag_label``) and every edge a unique,
 stable id, so graphology (Gephi Lite, sigma.js), Gephi, yEd and Cytoscape read them cleanly.
@@ -29,7 +29,7 @@ from btctrace import jsontext
 from btctrace.exports.graphml import ReadyGraph, display_label, edge_id, interchange_ready, plain_attributes
 from btctrace.exports.safe_text import dot_string, xml_attribute, xml_text
 from btctrace.exports.styles import FONT, ROLE_STYLES
-from btctrace.exports.writing import write_lines, write_text
+from btctrace.exports.writing import write_lines, write_pieces, write_text
 from btctrace.exports.xlsx import write_xlsx
 from btctrace.exports.tables import write_csv
 from btctrace.graph.flows import node_flows
@@ -38,7 +38,7 @@ from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
 __all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "XLSX_TYPES", "GEXF_RESERVED", "link_table", "entity_table", "write_gexf", "dot_text",
-           "cytoscape_json", "write_interchange"]
+           "cytoscape_pieces", "write_interchange"]
 
 LINK_COLUMNS = ["From_ID", "From_Type", "From_Label", "To_ID", "To_Type", "To_Label", "Link_Type", "Date_UTC",
                 "Time_UTC", "Amount_BTC", "Amount_sats", "Amount_USD", "TxID", "Vin_Vout", "Block_Height", "Hop",
@@ -185,18 +185,21 @@ def dot_text(graph: nx.MultiDiGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cytoscape_json(graph: nx.MultiDiGraph) -> str:
-    """Cytoscape.js JSON (what ``cy.json(document)`` loads): ``data.id``, ``label`` (never
-    empty) and ``tag_label`` on nodes; a unique ``data.id`` (:func:`edge_id`), ``source`` and
-    ``target`` on edges; the graph's own attributes (seeds, direction) as the ``data`` object."""
+def cytoscape_pieces(graph: nx.MultiDiGraph) -> Iterator[str]:
+    """Cytoscape.js JSON (what ``cy.json(document)`` loads), in pieces: ``data.id``, ``label``
+    (never empty) and ``tag_label`` on nodes; a unique ``data.id`` (:func:`edge_id`), ``source``
+    and ``target`` on edges; the graph's own attributes (seeds, direction) as the ``data``
+    object. Elements are made one at a time as they are written."""
     ready = interchange_ready(graph)
-    nodes = [{"data": {**data, "id": str(node), "name": str(node)}} for node, data in ready.nodes]
-    edges = [{"data": {**data, "id": edge_id(source, target, key, data), "source": str(source),
-                       "target": str(target), "key": str(key)}}
-             for source, target, key, data in ready.edges]
+    nodes = jsontext.Streamed(lambda: ({"data": {**data, "id": str(node), "name": str(node)}}
+                                       for node, data in ready.nodes), len(ready.nodes))
+    edges = jsontext.Streamed(lambda: ({"data": {**data, "id": edge_id(source, target, key, data), "source": str(source),
+                                                 "target": str(target), "key": str(key)}}
+                                       for source, target, key, data in ready.edges), len(ready.edges))
     document = {"data": {**plain_attributes(graph.graph), "directed": True, "multigraph": True},
                 "elements": {"nodes": nodes, "edges": edges}}
-    return jsontext.dumps(document, sort_keys=True) + "\n"
+    yield from jsontext.indented_pieces(document, sort_keys=True)
+    yield "\n"
 
 
 def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | None = None) -> list[Path]:
@@ -209,5 +212,5 @@ def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | Non
     write_csv(entities, paths[2])
     write_gexf(graph, paths[3])
     write_text(paths[4], dot_text(graph))
-    write_text(paths[5], cytoscape_json(graph))
+    write_pieces(paths[5], cytoscape_pieces(graph))
     return paths

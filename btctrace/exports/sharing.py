@@ -13,8 +13,9 @@ addresses and the addresses common-input clustering joined to them, each with it
 from __future__ import annotations
 
 import hashlib
+import itertools
 import uuid
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 import yaml
@@ -29,7 +30,7 @@ from btctrace.graph import schema as S
 from btctrace.tracing.result import TraceResult
 from btctrace.units import format_btc, format_utc
 
-__all__ = ["MISP_TEMPLATES", "misp_event", "tagpack"]
+__all__ = ["MISP_TEMPLATES", "misp_event", "misp_event_pieces", "tagpack"]
 
 # name -> (template uuid, version), from MISP/misp-objects objects/<name>/definition.json
 MISP_TEMPLATES = {
@@ -64,12 +65,25 @@ def _attribute(namespace: str, relation: str, kind: str, value: str) -> dict[str
             "value": value, "to_ids": False, "disable_correlation": kind not in _CORRELATED or relation == "symbol"}
 
 
+def _object_uuid(namespace: str, name: str, key: str) -> str:
+    return _uuid5(namespace, f"{name}:{key}")
+
+
 def _object(namespace: str, name: str, key: str, comment: str, attributes: list[dict]) -> dict[str, Any]:
     template, version = MISP_TEMPLATES[name]
-    ns = _uuid5(namespace, f"{name}:{key}")
+    ns = _object_uuid(namespace, name, key)
     return {"uuid": ns, "name": name, "meta-category": "financial", "template_uuid": template,
             "template_version": str(version), "distribution": "5", "comment": comment,
             "Attribute": [_attribute(ns, *a) for a in attributes]}
+
+
+def _object_name(data: dict) -> str | None:
+    """The MISP object a node becomes; None for an output without an address (OP_RETURN, P2PK)."""
+    if data[S.KIND] == S.KIND_TX:
+        return "btc-transaction"
+    if not data["address"]:
+        return None
+    return "btc-wallet" if data["role"] in _WALLET_ROLES else "coin-address"
 
 
 def _address_object(namespace: str, graph: nx.MultiDiGraph, node: str, data: dict) -> dict[str, Any]:
@@ -97,45 +111,82 @@ def _transaction_object(namespace: str, node: str, data: dict) -> dict[str, Any]
     return _object(namespace, "btc-transaction", node, comment, attributes)
 
 
-def _references(graph: nx.MultiDiGraph, objects: dict[str, dict[str, Any]]) -> None:
-    """Add an ObjectReference per transfer between two objects of the event (see the module
-    docstring); uuid5 of the pair and the transfer, so reruns give the same file."""
-    for source, target, data in graph.edges(data=True):
-        if source not in objects or target not in objects:
+def _references(graph: nx.MultiDiGraph, namespace: str, origin: dict[str, Any], node: str) -> None:
+    """Add to *origin* (the object of *node*) an ObjectReference per transfer out of *node* to
+    another object of the event (see the module docstring); uuid5 of the pair and the transfer,
+    so reruns give the same file."""
+    def target_uuid(target: str) -> str | None:
+        name = _object_name(graph.nodes[target])
+        return None if name is None else _object_uuid(namespace, name, target)
+
+    for _, target, data in graph.out_edges(node, data=True):
+        target_object = target_uuid(target)
+        if target_object is None:
             continue  # an output without an address (OP_RETURN, P2PK) has no object
         side = "input" if data["side"] == S.SIDE_INPUT else "output"
-        _reference(objects[source], objects[target], f"{side} {data['index']} of {data['txid']}: "
-                                                      f"{format_btc(data['value'])} BTC")
+        _reference(origin, target_object, f"{side} {data['index']} of {data['txid']}: {format_btc(data['value'])} BTC")
         spender = data.get("spent_by") if data["side"] == S.SIDE_OUTPUT else None
-        if spender and spender in objects and spender != source:
-            _reference(objects[source], objects[spender], f"output {data['index']} spent by {spender}")
+        if spender and spender in graph and spender != node and target_uuid(spender) is not None:
+            _reference(origin, target_uuid(spender), f"output {data['index']} spent by {spender}")
 
 
-def _reference(origin: dict[str, Any], target: dict[str, Any], comment: str) -> None:
+def _reference(origin: dict[str, Any], target_uuid: str, comment: str) -> None:
     references = origin.setdefault("ObjectReference", [])
-    references.append({"uuid": _uuid5(origin["uuid"], f"{target['uuid']}:{comment}"),
-                       "object_uuid": origin["uuid"], "referenced_uuid": target["uuid"],
+    references.append({"uuid": _uuid5(origin["uuid"], f"{target_uuid}:{comment}"),
+                       "object_uuid": origin["uuid"], "referenced_uuid": target_uuid,
                        "relationship_type": MISP_RELATIONSHIP, "comment": comment})
 
 
-def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> str:
-    """A MISP event (JSON, as MISP exports and imports it)."""
+def _objects(graph: nx.MultiDiGraph, namespace: str) -> Iterator[dict[str, Any]]:
+    """The event's objects, one at a time: the addresses, then the transactions, each in the
+    graph's node order, with its references."""
+    for kind in (S.KIND_ADDRESS, S.KIND_TX):
+        for node, data in graph.nodes(data=True):
+            if data[S.KIND] != kind or _object_name(data) is None:
+                continue
+            origin = _transaction_object(namespace, node, data) if kind == S.KIND_TX \
+                else _address_object(namespace, graph, node, data)
+            _references(graph, namespace, origin, node)
+            yield origin
+
+
+_OBJECTS_HERE = "\x00btctrace-objects\x00"  # where the streamed objects go in the event's text
+_OBJECT_INDENT = " " * 6  # an object's depth in the event: {"Event": {"Object": [ ... ]}}
+
+
+def misp_event_pieces(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> Iterator[str]:
+    """A MISP event (JSON, as MISP exports and imports it), as pieces of text: the objects are
+    made and encoded one at a time (the largest cases would otherwise hold them all, twice)."""
     namespace = _namespace(result, case)
-    objects = {node: _address_object(namespace, graph, node, data) for node, data in graph.nodes(data=True)
-               if data[S.KIND] == S.KIND_ADDRESS and data["address"]}
-    objects.update({node: _transaction_object(namespace, node, data) for node, data in graph.nodes(data=True)
-                    if data[S.KIND] == S.KIND_TX})
-    _references(graph, objects)
     times = [d["block_time"] for _, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX and d["block_time"]]
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
+    objects = _objects(graph, namespace)
+    first = next(objects, None)
     event = {"Event": {
         "uuid": namespace, "info": f"btctrace {case.title or case.id or 'trace'}{synthetic}: "
                                         f"{result.direction.value} trace from {summarise(result.seeds, 'seeds')}",
         "date": format_utc(max(times))[:10] if times else "", "threat_level_id": "2", "analysis": "1",
         "distribution": "0", "published": False, "Tag": [{"name": "tlp:amber"}],
-        "Attribute": [], "Object": list(objects.values()),
+        "Attribute": [], "Object": [] if first is None else [_OBJECTS_HERE],
     }}
-    return jsontext.dumps(event, sort_keys=True) + "\n"
+    text = jsontext.dumps(event, sort_keys=True) + "\n"
+    if first is None:
+        yield text
+        return
+    # The placeholder is the only line of the Object list; the objects, indented to its depth,
+    # take its place: the same bytes as encoding the whole event at once.
+    head, placeholder, tail = text.partition(f"\n{_OBJECT_INDENT}{jsontext.dumps(_OBJECTS_HERE)}\n")
+    if not placeholder:
+        raise ValueError("the MISP event's object list was not where it was expected")  # a bug, not input
+    for number, item in enumerate(itertools.chain((first,), objects)):
+        yield (head + "\n" if number == 0 else ",\n") + \
+            _OBJECT_INDENT + jsontext.dumps(item, sort_keys=True).replace("\n", "\n" + _OBJECT_INDENT)
+    yield "\n" + tail
+
+
+def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> str:
+    """The MISP event as one text (:func:`misp_event_pieces` joined)."""
+    return "".join(misp_event_pieces(result, graph, case))
 
 
 def tagpack(result: TraceResult, analysis: Analysis, case: CaseInfo) -> str:

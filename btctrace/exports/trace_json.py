@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import networkx as nx
 
@@ -39,7 +39,7 @@ from btctrace.tracing.result import (
 from btctrace.units import format_btc, format_utc, parse_utc
 from btctrace.valuation import NOT_AVAILABLE, Prices
 
-__all__ = ["SCHEMA_ID", "CaseInfo", "trace_document", "dumps", "result_from_document", "read_trace_document"]
+__all__ = ["SCHEMA_ID", "CaseInfo", "trace_document", "dumps", "text_pieces", "result_from_document", "read_trace_document"]
 
 SCHEMA_ID = "btctrace.trace/1"
 
@@ -89,17 +89,15 @@ def _parameters(result: TraceResult, tags: TagIndex) -> dict[str, Any]:
     }
 
 
-def _stops(result: TraceResult, tags: TagIndex) -> list[dict[str, Any]]:
-    entries = []
+def _stops(result: TraceResult, tags: TagIndex) -> Iterator[dict[str, Any]]:
     for stop in result.sorted_stops():
         tag = tags.get(stop.address)
-        entries.append({
+        yield {
             "reason": stop.reason.value, "explanation": STOP_EXPLANATIONS[stop.reason], "hop": stop.hop,
             "txid": stop.txid, "side": stop.side, "index": stop.index, "address": stop.address,
             "value_sats": stop.value, "value_btc": format_btc(stop.value), "next_txid": stop.next_txid,
             "label": tag.label if tag else "", "category": tag.category if tag else "", "detail": stop.detail,
-        })
-    return entries
+        }
 
 
 def _clusters_section(clusters: Clusters, cluster_change: bool) -> dict[str, Any]:
@@ -131,29 +129,32 @@ def _second_opinion_section(analysis: Analysis) -> dict[str, Any]:
                              for a in report.agreements]}
 
 
-def _change_section(result: TraceResult, analysis: Analysis) -> list[dict[str, Any]]:
-    entries = []
+def _change_section(result: TraceResult, analysis: Analysis) -> Iterator[dict[str, Any]]:
     for txid, verdict in sorted(analysis.change.items()):
         outputs = result.txs[txid].tx.outputs
-        entries.append({
+        yield {
             "txid": txid, "change_index": verdict.change,
             "change_address": outputs[verdict.change].address if verdict.change is not None else None,
             "deciding": list(verdict.deciding), "reason": verdict.reason,
             "votes": {str(index): list(names) for index, names in verdict.votes.items()},
             "findings": [{"heuristic": f.heuristic, "candidates": list(f.candidates), "reason": f.reason,
                           "reference": f.reference} for f in verdict.findings],
-        })
-    return entries
+        }
 
 
-def _peel_section(analysis: Analysis) -> list[dict[str, Any]]:
-    return [{
+def _peel_section(analysis: Analysis) -> Iterator[dict[str, Any]]:
+    return ({
         "start_txid": chain.steps[0].txid, "length": chain.length, "total_peeled_sats": chain.total_peeled,
         "total_peeled_btc": format_btc(chain.total_peeled), "end": chain.end, "reference": PEEL_REFERENCE,
         "peels": [{"txid": s.txid, "block_height": s.block_height, "time_utc": format_utc(s.block_time),
                    "address": s.peel_address, "value_sats": s.peel_value, "continuation_index": s.continuation_index,
                    "continuation_sats": s.continuation_value, "ambiguous": s.ambiguous} for s in chain.steps],
-    } for chain in analysis.peel_chains]
+    } for chain in analysis.peel_chains)
+
+
+def _array(make: Callable[[], Iterable[Any]], length: int, stream: bool) -> list[Any] | jsontext.Streamed:
+    """A list, or (to be written item by item) a :class:`~btctrace.jsontext.Streamed` array."""
+    return jsontext.Streamed(make, length) if stream else list(make())
 
 
 def _valuation_section(prices: Prices) -> dict[str, Any]:
@@ -165,10 +166,12 @@ def _valuation_section(prices: Prices) -> dict[str, Any]:
 
 def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                    analysis: Analysis, prices: Prices | None = None,
-                   attribution: dict[str, Any] | None = None) -> dict[str, Any]:
+                   attribution: dict[str, Any] | None = None, stream: bool = False) -> dict[str, Any]:
     """The whole trace as one JSON document; *attribution* is
     :func:`btctrace.exports.attribution.attribution_section` (sanctions, named clusters and
-    deposits, links to other cases)."""
+    deposits, links to other cases). With *stream*, the arrays that grow with the case (stops,
+    change, peel chains, transactions) are :class:`~btctrace.jsontext.Streamed`, made as
+    :func:`text_pieces` writes them."""
     clusters = analysis.clusters
     addresses = [n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS]
     roles = Counter(graph.nodes[n]["role"] for n in addresses)
@@ -194,18 +197,18 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         },
         "notes": list(result.notes),
         "caps": [{"name": c.name, "limit": c.limit, "detail": c.detail} for c in result.caps],
-        "stops": _stops(result, tags),
+        "stops": _array(lambda: _stops(result, tags), len(result.stops), stream),
         "coinjoins": _coinjoins_section(result),
         "second_opinion": _second_opinion_section(analysis),
         "clustering": _clusters_section(clusters, analysis.cluster_change),
-        "change": _change_section(result, analysis),
-        "peel_chains": _peel_section(analysis),
+        "change": _array(lambda: _change_section(result, analysis), len(analysis.change), stream),
+        "peel_chains": _array(lambda: _peel_section(analysis), len(analysis.peel_chains), stream),
         "taint": taint_section(analysis.taint),
         "valuation": _valuation_section(prices or Prices()),
         "cross_check": _cross_check_section(result),
         "attribution": attribution,
         "answer_checks": result.checks,
-        "transactions": [_tx_entry(t) for t in result.sorted_txs()],
+        "transactions": _array(lambda: map(_tx_entry, result.sorted_txs()), len(result.txs), stream),
     }
 
 
@@ -219,7 +222,13 @@ def _cross_check_section(result: TraceResult) -> dict[str, Any] | None:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return jsontext.dumps(document) + "\n"
+    return "".join(text_pieces(document))
+
+
+def text_pieces(document: dict[str, Any]) -> Iterator[str]:
+    """``trace.json``'s text in pieces (:func:`btctrace.jsontext.indented_pieces`)."""
+    yield from jsontext.indented_pieces(document)
+    yield "\n"
 
 
 def _tx_from_entry(entry: dict[str, Any]) -> TracedTx:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from btctrace.errors import OutputError
 
-__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "write_atomically", "write_text", "write_lines", "begin_writing", "finish_writing"]
+__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "write_atomically", "write_text", "write_lines", "write_pieces", "begin_writing", "finish_writing"]
 
 MANIFEST_NAME = "manifest.json"  # written last, by btctrace.manifest
 INCOMPLETE_MARKER = "INCOMPLETE"
@@ -80,10 +80,26 @@ _LINES_PER_WRITE = 4096
 def write_lines(path: Path, lines: Iterable[str]) -> None:
     """Write *lines* (each without its newline) as they come, a few thousand at a time: a
     large export is streamed to disk, never held whole in memory as one text."""
+    write_pieces(path, ("\n".join(chunk) + "\n" for chunk in _chunks(lines)))
+
+
+_CHARACTERS_PER_WRITE = 1 << 20
+
+
+def write_pieces(path: Path, pieces: Iterable[str]) -> None:
+    """Write *pieces* of text (joined as they are, nothing added) as they come, about a megabyte
+    at a time: a large export made piece by piece is never held whole in memory."""
     def write(temporary: Path) -> None:
         with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
-            for chunk in _chunks(lines):
-                stream.write("\n".join(chunk) + "\n")
+            held: list[str] = []
+            size = 0
+            for piece in pieces:
+                held.append(piece)
+                size += len(piece)
+                if size >= _CHARACTERS_PER_WRITE:
+                    stream.write("".join(held))
+                    held, size = [], 0
+            stream.write("".join(held))
     write_atomically(path, write)
 
 

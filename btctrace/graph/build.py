@@ -19,23 +19,15 @@ __all__ = ["build_graph", "address_role", "node_for"]
 _SERVICE_STOPS = {StopReason.TAGGED_SERVICE.value, StopReason.LARGE_ADDRESS.value}
 
 
-def _add_tx_node(graph: nx.MultiDiGraph, tx: Tx, hop: int) -> None:
-    graph.add_node(
-        tx.txid,
-        **{
-            S.KIND: S.KIND_TX, "txid": tx.txid, "hop": hop, "block_height": tx.block_height,
-            "block_time": tx.block_time, "time_utc": format_utc(tx.block_time),
-            "confirmed": tx.status.confirmed, "fee": tx.fee, "input_value": tx.input_value,
-            "output_value": tx.output_value, "n_inputs": len(tx.inputs), "n_outputs": len(tx.outputs),
-            "version": tx.version, "locktime": tx.locktime, "size": tx.size, "weight": tx.weight,
-            "coinbase": tx.is_coinbase,
-        },
-    )
-
-
-def _add_address_node(graph: nx.MultiDiGraph, node: str, address: str | None, script_type: str) -> None:
-    if node not in graph:
-        graph.add_node(node, **{S.KIND: S.KIND_ADDRESS, "address": address or "", "script_type": script_type})
+def _tx_attributes(tx: Tx, hop: int) -> dict:
+    return {
+        S.KIND: S.KIND_TX, "txid": tx.txid, "hop": hop, "block_height": tx.block_height,
+        "block_time": tx.block_time, "time_utc": format_utc(tx.block_time),
+        "confirmed": tx.status.confirmed, "fee": tx.fee, "input_value": tx.input_value,
+        "output_value": tx.output_value, "n_inputs": len(tx.inputs), "n_outputs": len(tx.outputs),
+        "version": tx.version, "locktime": tx.locktime, "size": tx.size, "weight": tx.weight,
+        "coinbase": tx.is_coinbase,
+    }
 
 
 def _edge_common(tx: Tx, hop: int, side: str, index: int, value: int) -> dict:
@@ -48,12 +40,10 @@ def _edge_common(tx: Tx, hop: int, side: str, index: int, value: int) -> dict:
 def _add_tx_edges(graph: nx.MultiDiGraph, tx: Tx, hop: int, spenders: dict[int, str]) -> None:
     for txin in tx.inputs:
         node = node_for(tx, S.SIDE_INPUT, txin.index)
-        _add_address_node(graph, node, txin.address, "coinbase" if txin.is_coinbase else txin.script_type)
         attrs = _edge_common(tx, hop, S.SIDE_INPUT, txin.index, txin.value)
         graph.add_edge(node, tx.txid, key=S.edge_key(S.SIDE_INPUT, txin.index), spent_by=tx.txid, **attrs)
     for out in tx.outputs:
         node = node_for(tx, S.SIDE_OUTPUT, out.index)
-        _add_address_node(graph, node, out.address, out.script_type)
         attrs = _edge_common(tx, hop, S.SIDE_OUTPUT, out.index, out.value)
         graph.add_edge(tx.txid, node, key=S.edge_key(S.SIDE_OUTPUT, out.index),
                        spent_by=spenders.get(out.index, ""), **attrs)
@@ -109,17 +99,36 @@ def _stop_reasons_by_node(result: TraceResult) -> dict[str, set[str]]:
     return reasons
 
 
+def _address_nodes(result: TraceResult) -> dict[str, dict]:
+    """Address node -> its first attributes (kind, address, script type), as the inputs and then
+    the outputs of the transactions, in txid order, first name it."""
+    nodes: dict[str, dict] = {}
+    for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):
+        tx = traced.tx
+        for side, ends in ((S.SIDE_INPUT, tx.inputs), (S.SIDE_OUTPUT, tx.outputs)):
+            for end in ends:
+                node = node_for(tx, side, end.index)
+                if node not in nodes:
+                    kind = "coinbase" if side == S.SIDE_INPUT and end.is_coinbase else end.script_type
+                    nodes[node] = {S.KIND: S.KIND_ADDRESS, "address": end.address or "", "script_type": kind}
+    return nodes
+
+
 def build_graph(result: TraceResult, tags: TagIndex | None = None,
                 cluster_ids: dict[str, str] | None = None) -> nx.MultiDiGraph:
     """The trace graph: nodes and edges in sorted order; roles, tags and cluster ids (address ->
-    id, from :mod:`btctrace.analysis`) on address nodes."""
+    id, from :mod:`btctrace.analysis`) on address nodes. Nodes go in sorted by id and edges by
+    (txid, side, index), so the graph is built once, in order (never copied to sort it)."""
     tags = tags or TagIndex()
     cluster_ids = cluster_ids or {}
     graph = nx.MultiDiGraph(direction=result.direction.value, api_url=result.api_url,
                             seeds=";".join(str(s) for s in result.seeds))
-    for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):
-        _add_tx_node(graph, traced.tx, traced.hop)
-    for traced in sorted(result.txs.values(), key=lambda t: t.tx.txid):
+    by_txid = sorted(result.txs.values(), key=lambda t: t.tx.txid)
+    nodes = _address_nodes(result)
+    nodes.update((t.tx.txid, _tx_attributes(t.tx, t.hop)) for t in by_txid)
+    graph.add_nodes_from(sorted(nodes.items(), key=lambda item: item[0]))
+    del nodes
+    for traced in by_txid:  # in txid order, inputs before outputs, by index: (txid, side, index) order
         spenders = {o.vout: o.txid for o in traced.outspends or () if o.spent and o.txid}
         _add_tx_edges(graph, traced.tx, traced.hop, spenders)
     victims = _victims(result)
@@ -137,12 +146,4 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None,
             tag_source=(tag.source or tag.tagpack) if tag else "", is_seed=node in result.seed_addresses,
             stop_reasons=";".join(sorted(node_reasons)), chain_tx_count=stats.tx_count if stats else None,
         )
-    return _sorted_copy(graph)
-
-
-def _sorted_copy(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    ordered = nx.MultiDiGraph(**graph.graph)
-    ordered.add_nodes_from(sorted(graph.nodes(data=True), key=lambda item: item[0]))
-    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[3]["txid"], e[3]["side"], e[3]["index"]))
-    ordered.add_edges_from(edges)
-    return ordered
+    return graph

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from btctrace.analysis import analyse
+from btctrace import jsontext
 from btctrace.explorer import explorer_document, explorer_page
 from btctrace.explorer.page import data_block
 from btctrace.exports.entity_flow import entity_chart
@@ -45,6 +46,8 @@ def test_the_data_cannot_end_its_script_element(page):
     text, document = page
     block = re.search(r'<script type="application/json" id="btctrace-data">(.*?)</script>', text, flags=re.S).group(1)
     assert "</" not in block and json.loads(block) == json.loads(data_block(document))
+    whole = jsontext.dumps(json.loads(block), indent=False, sort_keys=True)
+    assert block == whole.replace("</", "<\\/").replace("<!--", "<\\!--"), "streamed: the text of the whole document"
     assert json.loads(block)["title"] == "Demo </script>", "the title survives as text"
 
 

@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
+from btctrace import jsontext
 from btctrace.analysis import analyse
 from btctrace.exports import CaseInfo, write_outputs
 from btctrace.exports.interchange import ENTITY_COLUMNS, LINK_COLUMNS
-from btctrace.exports.sharing import MISP_TEMPLATES
+from btctrace.exports.sharing import MISP_TEMPLATES, misp_event
 from btctrace.graph import schema as S
 
 CASE = CaseInfo("demo-ransom", "DemoLocker ransom (synthetic)", True)
@@ -167,6 +168,19 @@ def test_tagpack_lists_the_seed_with_its_evidence(written, demo):
     assert {"title", "creator", "tags"} <= set(pack) and pack["abuse"] == "ransomware"
     assert [t["address"] for t in pack["tags"]] == [demo.ransom_address]
     assert pack["tags"][0]["context"] == "seed of the trace"
+
+
+def test_the_streamed_misp_event_is_the_whole_event_encoded_at_once(written):
+    folder, result, graph = written
+    text = (folder / "misp_event.json").read_text()
+    assert text == jsontext.dumps(json.loads(text), sort_keys=True) + "\n"
+    assert text == misp_event(result, graph, CASE)
+
+
+def test_a_misp_event_of_no_objects_has_an_empty_object_list(written):
+    _, result, _ = written
+    text = misp_event(result, nx.MultiDiGraph(), CASE)
+    assert json.loads(text)["Event"]["Object"] == [] and text == jsontext.dumps(json.loads(text), sort_keys=True) + "\n"
 
 
 def test_misp_objects_pass_pymisps_strict_templates_and_are_linked(written):

@@ -5,6 +5,7 @@ import json
 import networkx as nx
 import pandas as pd
 
+from btctrace import jsontext
 from btctrace.analysis import analyse
 from btctrace.exports import OUTPUT_FILES, CaseInfo, write_outputs
 from btctrace.exports.flow import layout
@@ -66,6 +67,7 @@ def test_trace_json_has_no_run_time_or_paths_and_counts_agree(demo_trace, tmp_pa
     assert {s["reason"] for s in doc["stops"]} == {"unspent", "tagged_service", "large_address", "coinjoin"}
     hops = [t["hop"] for t in doc["transactions"]]
     assert hops == sorted(hops)
+    assert text == jsontext.dumps(doc) + "\n", "streamed transaction by transaction: the text of the whole document"
 
 
 def test_svg_embeds_no_date(demo_trace, tmp_path):

@@ -1,0 +1,43 @@
+"""Freed memory goes back to the operating system (btctrace/memory.py)."""
+
+import ctypes.util
+import subprocess
+import sys
+
+import pytest
+
+from btctrace.memory import release_freed_memory
+
+GLIBC = sys.platform.startswith("linux") and "libc.so.6" in (ctypes.util.find_library("c") or "")
+
+PROGRAM = """
+import sys
+from btctrace.memory import release_freed_memory
+
+def rss_mib():
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * 4096 / 2**20
+
+blocks = [b"%d" % n * 400 for n in range(100_000)]  # ~200 MB of heap blocks, as a cassette's bodies
+pinned = blocks[::64]  # one in 64 stays in use: the free space is in holes, not at the heap's top
+before = rss_mib()
+del blocks
+freed = rss_mib()
+assert release_freed_memory(collect=True) is True
+print(before, freed, rss_mib(), len(pinned))
+"""
+
+
+@pytest.mark.skipif(not GLIBC, reason="malloc_trim is glibc's")
+def test_a_trim_gives_the_freed_heap_back_and_keeps_what_is_in_use():
+    before, freed, trimmed, pinned = map(float, subprocess.run([sys.executable, "-c", PROGRAM], check=True,
+                                                                capture_output=True, text=True).stdout.split())
+    assert freed - trimmed > 100, f"freed {before - freed:.0f} MiB without a trim, {freed - trimmed:.0f} MiB with it"
+    assert pinned == 1563, "what is in use stays"
+
+
+def test_without_glibc_it_does_nothing_and_says_so(monkeypatch):
+    import btctrace.memory as memory
+
+    monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
+    assert release_freed_memory() is False

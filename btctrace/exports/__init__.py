@@ -17,7 +17,7 @@ from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.entity_chart import draw_entity_flow
 from btctrace.exports.entity_flow import EntityChart, entity_chart, entity_flows_frame
 from btctrace.exports.flow import draw_flow
-from btctrace.exports.interchange import write_interchange
+from btctrace.exports.interchange import write_graph_files, write_table_files
 from btctrace.exports.report import report_html
 from btctrace.exports.safe_text import CHART_RC, summarise, xml_text
 from btctrace.exports.sharing import misp_event_pieces, tagpack
@@ -163,9 +163,11 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         write_csv(subpoena_frame(result, analysis, tags, prices), path["subpoena.csv"])
         write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
         release_freed_memory()
-        with interchange_view_shared(graph):
+        with interchange_view_shared(graph):  # one plain view of the graph for these three, let go after
             write_graphml(graph, path["graph.graphml"])
-            write_interchange(graph, out_dir, prices)
+            write_graph_files(graph, out_dir)
+        release_freed_memory()
+        write_table_files(graph, out_dir, prices)
         release_freed_memory()
         write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
         write_text(path["tagpack.yaml"], tagpack(result, analysis, case))

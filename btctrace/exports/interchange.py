@@ -38,7 +38,7 @@ from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
 __all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "XLSX_TYPES", "GEXF_RESERVED", "link_table", "entity_table", "write_gexf", "dot_text",
-           "cytoscape_pieces", "write_interchange"]
+           "cytoscape_pieces", "write_graph_files", "write_table_files", "write_interchange"]
 
 LINK_COLUMNS = ["From_ID", "From_Type", "From_Label", "To_ID", "To_Type", "To_Label", "Link_Type", "Date_UTC",
                 "Time_UTC", "Amount_BTC", "Amount_sats", "Amount_USD", "TxID", "Vin_Vout", "Block_Height", "Hop",
@@ -202,15 +202,27 @@ def cytoscape_pieces(graph: nx.MultiDiGraph) -> Iterator[str]:
     yield "\n"
 
 
-def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | None = None) -> list[Path]:
-    """Write every interchange file into *folder*; returns their paths."""
+def write_graph_files(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
+    """``graph.gexf`` and ``cytoscape.json`` (they read the interchange view:
+    :func:`~btctrace.exports.graphml.interchange_view_shared`)."""
+    paths = [folder / "graph.gexf", folder / "cytoscape.json"]
+    write_gexf(graph, paths[0])
+    write_pieces(paths[1], cytoscape_pieces(graph))
+    return paths
+
+
+def write_table_files(graph: nx.MultiDiGraph, folder: Path, prices: Prices | None = None) -> list[Path]:
+    """The link table (CSV and XLSX), ``entities.csv`` and ``graph.dot``."""
+    paths = [folder / name for name in ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.dot")]
     links, entities = link_table(graph, prices), entity_table(graph)
-    paths = [folder / name for name in ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf",
-                                        "graph.dot", "cytoscape.json")]
     write_csv(links, paths[0])
     write_xlsx({"links": links, "entities": entities}, paths[1], XLSX_TYPES)
     write_csv(entities, paths[2])
-    write_gexf(graph, paths[3])
-    write_text(paths[4], dot_text(graph))
-    write_pieces(paths[5], cytoscape_pieces(graph))
+    del links, entities
+    write_text(paths[3], dot_text(graph))
     return paths
+
+
+def write_interchange(graph: nx.MultiDiGraph, folder: Path, prices: Prices | None = None) -> list[Path]:
+    """Write every interchange file into *folder*; returns their paths."""
+    return write_graph_files(graph, folder) + write_table_files(graph, folder, prices)

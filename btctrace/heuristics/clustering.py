@@ -66,11 +66,13 @@ class Clusters:
     def __post_init__(self) -> None:
         self._parent: dict[str, str] = {}
         self._size: dict[str, int] = {}
+        self._groups: list[list[str]] | None = None  # groups() until the next add or union
 
     def add(self, address: str) -> None:
         if address not in self._parent:
             self._parent[address] = address
             self._size[address] = 1
+            self._groups = None
 
     def find(self, address: str) -> str:
         self.add(address)
@@ -99,15 +101,19 @@ class Clusters:
             root_a, root_b = root_b, root_a
         self._parent[root_b] = root_a
         self._size[root_a] += self._size[root_b]
+        self._groups = None
         self.merges.append(merge)
         return True
 
     def groups(self) -> list[list[str]]:
-        """Clusters as sorted address lists, largest first, then by first address."""
-        members: dict[str, list[str]] = {}
-        for address in self._parent:
-            members.setdefault(self.find(address), []).append(address)
-        return sorted((sorted(group) for group in members.values()), key=lambda g: (-len(g), g[0]))
+        """Clusters as sorted address lists, largest first, then by first address (worked out once
+        per state of the clusters: the exports ask several times; the lists are not to be changed)."""
+        if self._groups is None:
+            members: dict[str, list[str]] = {}
+            for address in self._parent:
+                members.setdefault(self.find(address), []).append(address)
+            self._groups = sorted((sorted(group) for group in members.values()), key=lambda g: (-len(g), g[0]))
+        return list(self._groups)
 
     def ids(self) -> dict[str, str]:
         """Address -> stable cluster id (``C0001`` is the largest cluster)."""

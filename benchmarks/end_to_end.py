@@ -6,8 +6,8 @@
 
 Each case is made by :func:`make_synthetic_case` and recorded once to a real cassette (answers
 computed in-process); then ``run_trace`` replays it offline into a fresh folder, in a fresh
-subprocess per run so that the peak RSS is that run's (the larger of the
-run and the child process that draws its charts). Printed: median wall time, peak RSS,
+subprocess per run so that the peak RSS is that run's (the largest of the
+run and the children that write its exports beside it: btctrace/exports/background.py). Printed: median wall time, peak RSS,
 time per transaction, the ratio of the run to its parsing floor (the time, in the same child,
 to load the cassette and parse every body with the standard ``json`` module), and the exponent
 b of time ~ n^b fitted over the sizes (1 = linear). Targets (issue 18): 10,000 transactions
@@ -136,7 +136,7 @@ def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True
     outcome = run_trace(TraceJob(seeds=(Seed("address", seed),), out_dir=out, limits=limits_for(size),
                                  offline=cassette, force=True, workers=1, store=store, no_store=store is None))
     seconds = time.perf_counter() - started
-    # The charts are drawn in a forked child: the peak is the larger of the two processes.
+    # Charts and graph files are written by forked children: the peak is the largest process's.
     peak_mib = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files),
             "in_checks": TimedLedger.seconds, "floor": floor}

@@ -12,7 +12,6 @@ documentation, *Worker memory management*). A no-op where the C library is not g
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from functools import lru_cache
 from typing import Callable
@@ -22,12 +21,11 @@ __all__ = ["release_freed_memory"]
 
 @lru_cache(maxsize=1)
 def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
+    """glibc's ``malloc_trim`` from the symbols already loaded (``ctypes.util.find_library``
+    would run ``ldconfig`` in a subprocess: a fork of a process of gigabytes)."""
     try:
-        return ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to trim
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # not glibc (musl, macOS, Windows): nothing to trim
         return None
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from pathlib import Path
 from typing import Callable
 
 import networkx as nx
 
-from btctrace.errors import ExitCode, OutputError
+from btctrace.errors import OutputError
 from btctrace.store.snapshot import StoreView
 from btctrace.exports.attribution import attribution_section
+from btctrace.exports.background import in_background, wait_all
 from btctrace.exports.charts import draw_sankey, draw_timeline
 from btctrace.exports.clusters import write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
@@ -18,7 +18,7 @@ from btctrace.exports.entity_chart import draw_entity_flow
 from btctrace.exports.entity_flow import EntityChart, entity_chart, entity_flows_frame
 from btctrace.exports.flow import draw_flow
 from btctrace.exports.interchange import write_graph_files, write_table_files
-from btctrace.exports.report import report_html
+from btctrace.exports.report import report_pieces
 from btctrace.exports.safe_text import CHART_RC, summarise, xml_text
 from btctrace.exports.sharing import misp_event_pieces, tagpack
 from btctrace.exports.subpoena import subpoena_frame
@@ -85,44 +85,6 @@ def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph
         draw_timeline(result, analysis, title, [path["timeline.svg"]])
 
 
-def _report_errors(target: Callable[..., None], sender, *args: object) -> None:
-    """Run *target* in the child; send back the one-line error of a failed write (a bug still
-    shows its traceback there and a non-zero exit code)."""
-    try:
-        target(*args)
-    except OutputError as exc:
-        sender.send((exc.path, exc.message))
-        raise SystemExit(ExitCode.OUTPUT) from None
-
-
-def _in_background(target: Callable[..., None], *args: object) -> Callable[[], None]:
-    """Start ``target(*args)`` in a forked child, on the other core, and return the function
-    that waits for it. Where fork is unavailable (Windows) it runs here, at once. The files
-    written are the same either way; only the wall time differs. A write the child could not
-    make is an :class:`OutputError` here too (exit 7, one line)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        target(*args)
-        return lambda: None
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_report_errors, args=(target, sender, *args), name="btctrace-charts")
-    child.start()
-    sender.close()
-
-    def wait() -> None:
-        child.join()
-        try:
-            path, message = receiver.recv() if receiver.poll() else (None, "")
-        except EOFError:  # the child ended without a word: nothing failed to write
-            path = None
-        receiver.close()
-        if path is not None:
-            raise OutputError(path, message.removeprefix(f"cannot write {path}: "))
-        if child.exitcode != 0:  # the child printed its traceback: a bug
-            raise RuntimeError(f"drawing the charts failed in the child process (exit code {child.exitcode})")
-    return wait
-
-
 def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
                     notes: list[Note], entities: EntityChart) -> None:
     """explorer.html, streamed (imported here: the explorer builds on the exports' own modules)."""
@@ -133,6 +95,37 @@ def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: 
     write_pieces(path, explorer_pieces(explorer_document(result, analysis, graph, entities, title, notes)))
 
 
+def _graph_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
+                 path: dict[str, Path], prices: Prices, attribution: dict, store_view: StoreView) -> None:
+    """trace.json, the store snapshot, the CSV tables, the cluster outputs, GraphML, GEXF and
+    Cytoscape JSON (a child's share of the exports)."""
+    write_pieces(path["trace.json"], text_pieces(trace_document(result, graph, tags, case, analysis, prices,
+                                                                 attribution, stream=True)))
+    write_text(path["store_snapshot.json"], store_view.to_json())
+    write_csv(transfers_frame(graph), path["transfers.csv"])
+    write_csv(addresses_frame(graph), path["addresses.csv"])
+    write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
+    write_csv(subpoena_frame(result, analysis, tags, prices), path["subpoena.csv"])
+    write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
+    release_freed_memory()
+    with interchange_view_shared(graph):  # one plain view of the graph for these three, let go after
+        write_graphml(graph, path["graph.graphml"])
+        write_graph_files(graph, path["graph.gexf"].parent)
+
+
+def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
+                   path: dict[str, Path], prices: Prices, notes: list[Note], entities: EntityChart) -> None:
+    """The link table (CSV, XLSX), entities, DOT, the MISP event, the TagPack, the entity flows
+    and the explorer page (the parent's share of the exports)."""
+    write_table_files(graph, path["link_table.csv"].parent, prices)
+    release_freed_memory()
+    write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
+    write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
+    write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
+    release_freed_memory()
+    _write_explorer(path["explorer.html"], result, analysis, graph, case, notes, entities)
+
+
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                   out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
                   chart_by_time: bool = False, sankey_method: str = "fifo",
@@ -141,43 +134,41 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     names the case file and cassette whose hashes the report's provenance block shows; *notes* are
     the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
     *store_view* is what the run took from the store (tags, links to other cases), pinned in
-    ``store_snapshot.json``. The charts are drawn in a child process while the tables and graphs
-    are written."""
+    ``store_snapshot.json``. The charts and the graph files are written by two children
+    (:mod:`btctrace.exports.background`) while this process writes the rest; the report, which
+    shows the charts, comes last."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     store_view = store_view or StoreView()
     attribution = attribution_section(result, analysis, graph, tags, store_view)
+    notes = notes or []
+    waits: list[Callable[[], None]] = []
     try:
-        notes = notes or []
         entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
-        release_freed_memory()  # the chart child starts from what is in use, not from freed pages
-        charts_done = _in_background(_draw_charts, result, analysis, graph, case, path, chart_by_time,
-                                     sankey_method, notes, entities)
-        write_pieces(path["trace.json"], text_pieces(trace_document(result, graph, tags, case, analysis, prices,
-                                                                     attribution, stream=True)))
-        release_freed_memory()
-        write_text(path["store_snapshot.json"], store_view.to_json())
-        write_csv(transfers_frame(graph), path["transfers.csv"])
-        write_csv(addresses_frame(graph), path["addresses.csv"])
-        write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
-        write_csv(subpoena_frame(result, analysis, tags, prices), path["subpoena.csv"])
-        write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
-        release_freed_memory()
-        with interchange_view_shared(graph):  # one plain view of the graph for these three, let go after
-            write_graphml(graph, path["graph.graphml"])
-            write_graph_files(graph, out_dir)
-        release_freed_memory()
-        write_table_files(graph, out_dir, prices)
-        release_freed_memory()
-        write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
-        write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
-        write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
-        charts_done()
-        charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
-        write_text(path["report.html"], report_html(result, analysis, tags, case, prices, charts, evidence or {},
-                                                      notes, attribution))
-        release_freed_memory()
-        _write_explorer(path["explorer.html"], result, analysis, graph, case, notes, entities)
+        release_freed_memory()  # the children start from what is in use, not from freed pages
+        waits.append(in_background("charts", _draw_charts, result, analysis, graph, case, path, chart_by_time,
+                                   sankey_method, notes, entities))
+        waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
+                                   attribution, store_view))
+        _sharing_files(result, analysis, graph, case, path, prices, notes, entities)
+    except BaseException as exc:
+        _wait_quietly(waits)  # this failure is the one reported
+        if isinstance(exc, OSError):
+            raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
+        raise
+    wait_all(waits)
+    charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
+    try:
+        write_pieces(path["report.html"], report_pieces(result, analysis, tags, case, prices, charts, evidence or {},
+                                                        notes, attribution))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())
+
+
+def _wait_quietly(waits: list[Callable[[], None]]) -> None:
+    """Let the children finish (none is left writing) without raising what they report."""
+    try:
+        wait_all(waits)
+    except (OutputError, RuntimeError):
+        pass

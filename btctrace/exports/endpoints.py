@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from btctrace.jsontext import Streamed
 from btctrace.tracing.accounting import TaintReport
 from btctrace.tracing.taint import METHODS
 from btctrace.units import format_btc, format_utc
@@ -30,9 +31,10 @@ def endpoints_frame(report: TaintReport | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=ENDPOINT_COLUMNS)
 
 
-def taint_section(report: TaintReport | None) -> dict[str, Any] | None:
+def taint_section(report: TaintReport | None, stream: bool = False) -> dict[str, Any] | None:
     """The ``taint`` block of trace.json: seeds, totals per method (reconciled), endpoints, and
-    the FIFO narrative."""
+    the FIFO narrative (with *stream*, a :class:`~btctrace.jsontext.Streamed` array: encoded line
+    by line, never as one text)."""
     if report is None:
         return None
     return {
@@ -41,6 +43,7 @@ def taint_section(report: TaintReport | None) -> dict[str, Any] | None:
                         "inside_limits_sats": t.inside_limits, "fees_sats": t.fees, "balanced": t.balanced}
                     for m, t in report.totals.items()},
         "endpoints": endpoints_frame(report).to_dict(orient="records"),
-        "fifo_narrative": report.narrative,
+        "fifo_narrative": Streamed(lambda: iter(report.narrative), len(report.narrative)) if stream
+        else report.narrative,
         "notes": report.notes,
     }

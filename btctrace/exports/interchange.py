@@ -29,7 +29,7 @@ from btctrace import jsontext
 from btctrace.exports.graphml import ReadyGraph, display_label, edge_id, interchange_ready, plain_attributes
 from btctrace.exports.safe_text import dot_string, xml_attribute, xml_text
 from btctrace.exports.styles import FONT, ROLE_STYLES
-from btctrace.exports.writing import write_lines, write_pieces, write_text
+from btctrace.exports.writing import write_lines, write_pieces
 from btctrace.exports.xlsx import write_xlsx
 from btctrace.exports.tables import write_csv
 from btctrace.graph.flows import node_flows
@@ -37,7 +37,7 @@ from btctrace.graph import schema as S
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
-__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "XLSX_TYPES", "GEXF_RESERVED", "link_table", "entity_table", "write_gexf", "dot_text",
+__all__ = ["LINK_COLUMNS", "ENTITY_COLUMNS", "XLSX_TYPES", "GEXF_RESERVED", "link_table", "entity_table", "write_gexf", "dot_lines",
            "cytoscape_pieces", "write_graph_files", "write_table_files", "write_interchange"]
 
 LINK_COLUMNS = ["From_ID", "From_Type", "From_Label", "To_ID", "To_Type", "To_Label", "Link_Type", "Date_UTC",
@@ -166,23 +166,22 @@ def _dot_colour(data: dict) -> str:
     return colour
 
 
-def dot_text(graph: nx.MultiDiGraph) -> str:
+def dot_lines(graph: nx.MultiDiGraph) -> Iterator[str]:
     """Graphviz DOT, left to right, transactions as boxes, addresses filled in their role's colour
-    (the flow chart's colours), amounts on edges in the same font as the nodes."""
+    (the flow chart's colours), amounts on edges in the same font as the nodes; line by line."""
     font = f'fontname="{FONT}", fontsize=9'
-    lines = ["digraph btctrace {", "  rankdir=LR;", f"  node [{font}, style=filled, fontcolor=black];",
-             f"  edge [{font}];"]
+    yield from ("digraph btctrace {", "  rankdir=LR;", f"  node [{font}, style=filled, fontcolor=black];",
+                f"  edge [{font}];")
     for node, data in graph.nodes(data=True):
         shape = "box" if data[S.KIND] == S.KIND_TX else "ellipse"
         role = f"\n{data['role']}" if data.get("role") else ""
         fill = _dot_colour(data)
         text = "white" if data[S.KIND] == S.KIND_TX or fill in {"#d62728", "#1f77b4"} else "black"
-        lines.append(f"  {_dot_id(node)} [shape={shape}, fillcolor={_dot_id(fill)}, fontcolor={text}, "
-                     f"label={_dot_id(display_label(node, data) + role)}];")
+        yield (f"  {_dot_id(node)} [shape={shape}, fillcolor={_dot_id(fill)}, fontcolor={text}, "
+               f"label={_dot_id(display_label(node, data) + role)}];")
     for source, target, data in graph.edges(data=True):
-        lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [label={_dot_id(format_btc(data['value']) + ' BTC')}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        yield f"  {_dot_id(source)} -> {_dot_id(target)} [label={_dot_id(format_btc(data['value']) + ' BTC')}];"
+    yield "}"
 
 
 def cytoscape_pieces(graph: nx.MultiDiGraph) -> Iterator[str]:
@@ -219,7 +218,7 @@ def write_table_files(graph: nx.MultiDiGraph, folder: Path, prices: Prices | Non
     write_xlsx({"links": links, "entities": entities}, paths[1], XLSX_TYPES)
     write_csv(entities, paths[2])
     del links, entities
-    write_text(paths[3], dot_text(graph))
+    write_lines(paths[3], dot_lines(graph))
     return paths
 
 

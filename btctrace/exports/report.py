@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from btctrace import __version__
 from btctrace.analysis import Analysis
@@ -33,7 +33,7 @@ from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
 
-__all__ = ["report_html"]
+__all__ = ["report_html", "report_pieces"]
 
 # Screen and print. Printed on A4 or Letter with 12 mm margins, the page is at least 7.3 in
 # wide: charts are drawn 7.2 in wide (their text sizes are their printed sizes), tables fit the
@@ -306,38 +306,48 @@ def _methodology(accuracy: str) -> str:
             + "<p>Sources: " + "; ".join(_e(s) for s in METHOD_SOURCES) + ".</p>")
 
 
-def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
-                charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
-                attribution: dict[str, Any] | None = None) -> str:
-    """The whole report as one HTML string."""
+def report_pieces(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
+                  charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
+                  attribution: dict[str, Any] | None = None) -> Iterator[str]:
+    """The report's HTML, section by section: each is made as it is written (the largest cases
+    would otherwise hold every section, and their pieces, at once)."""
     attribution = attribution or {"store": None, "tags_from_store": 0, "sanctions": [], "clusters": [],
                                   "deposits": [], "case_links": []}
     title = case.title or case.id or "btctrace trace"
     banner = ('<p class="synthetic">SYNTHETIC DATA: made by btctrace\'s demo generator, not real payments.</p>'
               if case.synthetic else "") + sanctions_banner(attribution)
     accuracy = _table(["heuristic", "precision", "recall / coverage", "measured over"], MEASURED_ACCURACY)
-    sections = [
-        ("Summary", _summary(result, analysis)),
-        ("Where the money ended", _figure(_svg(charts[1]), "Where the seed money ended (FIFO taint; "
-                                                           "endpoints.csv has every method).")
+    sections: list[tuple[str, Callable[[], str]]] = [
+        ("Summary", lambda: _summary(result, analysis)),
+        ("Where the money ended", lambda: _figure(_svg(charts[1]), "Where the seed money ended (FIFO taint; "
+                                                                   "endpoints.csv has every method).")
          + _figure(_svg(charts[2]), "Payments in, movements and cash-outs over time (UTC).")),
-        ("Flow chart", _figure(_svg(charts[0]), "Who paid whom: entities (clusters, services, holdings) with the "
-                                                "transfers between them summed. The address-level chart is in the "
-                                                "appendix; every transfer is in transfers.csv.")),
-        ("Seeds and parameters", _parameters(result, tags)),
-        ("Methodology", _methodology(accuracy)),
-        ("Findings", _findings(result, analysis)),
-        ("Endpoints per taint method", _endpoints(endpoints_frame(analysis.taint))),
-        ("Subpoena packet", _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
-        ("Attributions", attributions_html(attribution, _table)),
-        ("Links to other cases", case_links_html(attribution, _table)),
-        ("Every stop and cap", _stops(result)),
-        ("Analyst's notes", _analyst_notes(notes or [])),
-        ("Limits of this analysis", "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
-        ("Provenance", _provenance(result, prices, evidence)),
-        ("Appendix: address-level flow chart", _address_pages(charts[3])),
+        ("Flow chart", lambda: _figure(_svg(charts[0]), "Who paid whom: entities (clusters, services, holdings) with "
+                                                        "the transfers between them summed. The address-level chart is "
+                                                        "in the appendix; every transfer is in transfers.csv.")),
+        ("Seeds and parameters", lambda: _parameters(result, tags)),
+        ("Methodology", lambda: _methodology(accuracy)),
+        ("Findings", lambda: _findings(result, analysis)),
+        ("Endpoints per taint method", lambda: _endpoints(endpoints_frame(analysis.taint))),
+        ("Subpoena packet", lambda: _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
+        ("Attributions", lambda: attributions_html(attribution, _table)),
+        ("Links to other cases", lambda: case_links_html(attribution, _table)),
+        ("Every stop and cap", lambda: _stops(result)),
+        ("Analyst's notes", lambda: _analyst_notes(notes or [])),
+        ("Limits of this analysis", lambda: "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
+        ("Provenance", lambda: _provenance(result, prices, evidence)),
+        ("Appendix: address-level flow chart", lambda: _address_pages(charts[3])),
     ]
-    body = "".join(f'<h2 id="{_e(re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))}">{_e(name)}</h2>{content}'
-                   for name, content in sections)
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-            f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{banner}{body}</body></html>\n")
+    yield (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+           f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{banner}")
+    for name, content in sections:
+        yield f'<h2 id="{_e(re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))}">{_e(name)}</h2>'
+        yield content()
+    yield "</body></html>\n"
+
+
+def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
+                charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
+                attribution: dict[str, Any] | None = None) -> str:
+    """The whole report as one HTML string (:func:`report_pieces` joined)."""
+    return "".join(report_pieces(result, analysis, tags, case, prices, charts, evidence, notes, attribution))

@@ -1,0 +1,64 @@
+"""Exports written in forked children, beside the parent: the two cores write at once, and what
+a group of exports builds and lets go is returned to the system when its child ends (the parent's
+heap would otherwise keep every export's fragments: at 100,000 transactions the resident size
+crept from 1.4 to 2.4 GB over the exports; issue 18). Where fork is unavailable (Windows) each
+group runs in the parent, at once. The files written are the same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from typing import Callable
+
+from btctrace.errors import ExitCode, OutputError
+
+__all__ = ["in_background", "wait_all"]
+
+
+def _report_errors(target: Callable[..., None], sender, *args: object) -> None:
+    """Run *target* in the child; send back the one-line error of a failed write (a bug still
+    shows its traceback there and a non-zero exit code)."""
+    try:
+        target(*args)
+    except OutputError as exc:
+        sender.send((exc.path, exc.message))
+        raise SystemExit(ExitCode.OUTPUT) from None
+
+
+def in_background(what: str, target: Callable[..., None], *args: object) -> Callable[[], None]:
+    """Start ``target(*args)`` (*what*: its name in an error) in a forked child and return the
+    function that waits for it. A write the child could not make is an :class:`OutputError`
+    here too (exit 7, one line)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        target(*args)
+        return lambda: None
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_report_errors, args=(target, sender, *args), name=f"btctrace-{what}")
+    child.start()
+    sender.close()
+
+    def wait() -> None:
+        child.join()
+        try:
+            path, message = receiver.recv() if receiver.poll() else (None, "")
+        except EOFError:  # the child ended without a word: nothing failed to write
+            path = None
+        receiver.close()
+        if path is not None:
+            raise OutputError(path, message.removeprefix(f"cannot write {path}: "))
+        if child.exitcode != 0:  # the child printed its traceback: a bug
+            raise RuntimeError(f"writing the {what} failed in the child process (exit code {child.exitcode})")
+    return wait
+
+
+def wait_all(waits: list[Callable[[], None]]) -> None:
+    """Wait for every child (none is left writing), then raise the first failure."""
+    failure: BaseException | None = None
+    for wait in waits:
+        try:
+            wait()
+        except (OutputError, RuntimeError) as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure

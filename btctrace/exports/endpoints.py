@@ -43,7 +43,6 @@ def taint_section(report: TaintReport | None, stream: bool = False) -> dict[str,
                         "inside_limits_sats": t.inside_limits, "fees_sats": t.fees, "balanced": t.balanced}
                     for m, t in report.totals.items()},
         "endpoints": endpoints_frame(report).to_dict(orient="records"),
-        "fifo_narrative": Streamed(lambda: iter(report.narrative), len(report.narrative)) if stream
-        else report.narrative,
+        "fifo_narrative": Streamed(report.narrative_lines, report.narrative_length) if stream else report.narrative,
         "notes": report.notes,
     }

@@ -78,6 +78,7 @@ def test_demo_reconciles_under_every_method(demo_trace):
     assert report.rows[0].sats["fifo"] >= report.rows[-1].sats["fifo"]
     assert {r.reason for r in report.rows} == {"unspent", "tagged_service", "large_address", "coinjoin"}
     assert report.narrative and report.narrative[0].startswith("Hop 1:")
+    assert report.narrative_length == len(report.narrative), "the streamed narrative's length is known before it is made"
 
 
 def test_a_tainted_output_with_nowhere_to_go_is_a_bug(demo_trace):

@@ -222,7 +222,10 @@ def taint_report(result: TraceResult, tags: TagIndex | None = None, seeds: list[
     seeds = sorted(set(seeds if seeds is not None else default_seeds(result)))
     txs: dict[str, Tx] = {txid: t.tx for txid, t in result.txs.items()}
     opaque = frozenset() if result.limits.through_coinjoins else frozenset(result.coinjoins)
-    flows = {m: propagate(txs, seeds, m, opaque) for m in methods}
+    outpoints: dict[str, list[Outpoint]] = {}  # one key per output, shared by the methods' flows
+    flows = {m: propagate(txs, seeds, m, opaque, outpoints) for m in methods}
+    for flow in flows.values():
+        flow.intervals.clear()  # the pour's working state: what stays (outputs, sources) says it all
     rows = _rows(result, flows, opaque, tags or TagIndex())
     return TaintReport(seeds, flows, rows, _totals(flows, rows, opaque), _covered_notes(flows), result)
 

@@ -105,9 +105,8 @@ def _order(txs: dict[str, Tx]) -> list[str]:
     return order
 
 
-def _propagate_tx(tx: Tx, flow: TaintFlow) -> None:
+def _propagate_tx(tx: Tx, flow: TaintFlow, keys: list[Outpoint]) -> None:
     buckets = [o.value for o in tx.outputs] + [tx.fee]
-    keys = [(tx.txid, o.index) for o in tx.outputs]
     inputs = [(i, (i.prev_txid, i.prev_vout)) for i in tx.inputs]
     tainted_in = sum(flow.outputs.get(point, 0) for _, point in inputs)
     if flow.method == "poison":
@@ -155,8 +154,12 @@ def _seed(tx: Tx, vouts: list[int], flow: TaintFlow) -> None:
             flow.intervals[point] = [(0, value)]
 
 
-def propagate(txs: dict[str, Tx], seeds: list[Outpoint], method: str, opaque: frozenset[str] = frozenset()) -> TaintFlow:
-    """Taint the *seeds* outputs fully, then pass the taint through *txs* in dependency order."""
+def propagate(txs: dict[str, Tx], seeds: list[Outpoint], method: str, opaque: frozenset[str] = frozenset(),
+              outpoints: dict[str, list[Outpoint]] | None = None) -> TaintFlow:
+    """Taint the *seeds* outputs fully, then pass the taint through *txs* in dependency order.
+    *outpoints* (txid -> its outputs' outpoints, filled as needed) lets the flows of several
+    methods share one key per output."""
+    outpoints = {} if outpoints is None else outpoints
     if method not in METHODS:
         raise ValueError(f"unknown taint method {method!r}")
     seeded: dict[str, list[int]] = {}
@@ -167,7 +170,10 @@ def propagate(txs: dict[str, Tx], seeds: list[Outpoint], method: str, opaque: fr
         tx = txs[txid]
         if txid not in opaque and not tx.is_coinbase and \
                 any((i.prev_txid, i.prev_vout) in flow.outputs for i in tx.inputs):
-            _propagate_tx(tx, flow)
+            keys = outpoints.get(txid)
+            if keys is None:
+                keys = outpoints[txid] = [(tx.txid, o.index) for o in tx.outputs]
+            _propagate_tx(tx, flow, keys)
         if txid in seeded:
             _seed(tx, seeded[txid], flow)
     return flow

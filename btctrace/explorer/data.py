@@ -90,7 +90,7 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     """Nodes and edges as :class:`Streamed` arrays, made as the page is written (the largest
     cases would otherwise hold every element, and the chart's copies of the graph, at once)."""
     display = display_graph(graph, frozenset(result.coinjoins),
-                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps))
+                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps), layout_only=True)
     folded = fold_crowded_columns(display, limit=_PER_COLUMN)
     folds = _fan_folds(graph, display) + _column_folds(folded)
     positions = _positions(folded, folds, result.direction is Direction.BACKWARD)

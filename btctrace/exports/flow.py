@@ -26,6 +26,7 @@ from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_
     short_id, wrap_words
 from btctrace.exports.safe_text import xml_text
 from btctrace.graph import schema as S
+from btctrace.graph.copying import graph_copy
 
 __all__ = ["MAX_PER_COLUMN", "RANKS_PER_PAGE", "MAX_TIME_RANKS", "MIN_FONT_PT", "FlowPage", "layout",
            "fold_crowded_columns", "flow_pages", "draw_flow_pages", "draw_flow"]
@@ -71,18 +72,6 @@ def _weight(graph: nx.MultiDiGraph, node: str) -> int:
         sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
 
 
-def _copy_without(graph: nx.MultiDiGraph, left_out: dict[str, str]) -> nx.MultiDiGraph:
-    """``graph.copy()`` less the nodes *left_out* and their edges, without copying them first:
-    in a large case most nodes fold (NetworkX's own copy-then-remove held the whole graph twice).
-    Nodes and edges keep the order :meth:`~networkx.MultiDiGraph.copy` gives them."""
-    copy = graph.__class__()
-    copy.graph.update(graph.graph)
-    copy.add_nodes_from((n, d.copy()) for n, d in graph.nodes(data=True) if n not in left_out)
-    copy.add_edges_from((u, v, key, d.copy()) for u, neighbours in graph.adjacency() if u not in left_out
-                        for v, keyed in neighbours.items() if v not in left_out for key, d in keyed.items())
-    return copy
-
-
 def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: int = MAX_PER_COLUMN) -> nx.MultiDiGraph:
     """In a column with more than *limit* nodes, keep the largest (seeds, services and holdings
     first, as many as fit) and fold the rest into one "N others" node; edges to and from folded
@@ -110,7 +99,7 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
         merged.update({n: node for n in fold})
     if not merged:
         return graph
-    folded = _copy_without(graph, merged)
+    folded = graph_copy(graph, merged)
     folded.add_nodes_from(fold_nodes)
     sums: dict[tuple[str, str, str], dict] = {}
     for source, target, data in graph.edges(data=True):

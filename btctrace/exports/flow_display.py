@@ -11,8 +11,9 @@ from __future__ import annotations
 import networkx as nx
 
 from btctrace.graph import schema as S
+from btctrace.graph.copying import graph_copy
 
-__all__ = ["MAX_LEAVES", "SERVICE_CATEGORIES", "display_graph"]
+__all__ = ["MAX_LEAVES", "SERVICE_CATEGORIES", "LAYOUT_NODE_KEYS", "LAYOUT_EDGE_KEYS", "display_graph"]
 
 MAX_LEAVES = 6
 SERVICE_CATEGORIES = frozenset({"exchange", "wallet_service", "payment_processor", "mixing_service", "gambling",
@@ -50,10 +51,17 @@ def _fold(display: nx.MultiDiGraph, tx: str, side: str) -> None:
         display.add_edge(node, tx, key="others", **attrs)
 
 
+LAYOUT_NODE_KEYS = (S.KIND, "role", "hop", "block_time")  # what folding and the layout read of a node
+LAYOUT_EDGE_KEYS = ("value", "index", "side")  # ... and of an edge
+
+
 def display_graph(graph: nx.MultiDiGraph, coinjoins: frozenset[str] = frozenset(),
-                  peel_txids: frozenset[str] = frozenset()) -> nx.MultiDiGraph:
-    """A copy of *graph* with a ``style`` on every node and wide untraced fans folded."""
-    display = graph.copy()
+                  peel_txids: frozenset[str] = frozenset(), layout_only: bool = False) -> nx.MultiDiGraph:
+    """A copy of *graph* with a ``style`` on every node and wide untraced fans folded. With
+    *layout_only* the copy keeps only :data:`LAYOUT_NODE_KEYS` and :data:`LAYOUT_EDGE_KEYS` (the
+    explorer's positions and groups; a third of a full copy at 100,000 transactions)."""
+    display = graph_copy(graph, node_keys=LAYOUT_NODE_KEYS, edge_keys=LAYOUT_EDGE_KEYS) if layout_only \
+        else graph.copy()
     seeds = {n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED}
     seed_clusters = {graph.nodes[n].get("cluster") for n in seeds} - {""}
     extortionist = {n for n, d in graph.nodes(data=True) if d.get("cluster") in seed_clusters}
@@ -61,7 +69,7 @@ def display_graph(graph: nx.MultiDiGraph, coinjoins: frozenset[str] = frozenset(
         if data[S.KIND] == S.KIND_TX:
             data["style"] = "coinjoin" if node in coinjoins else "peel" if node in peel_txids else "tx"
         else:
-            data["style"] = _address_style(data, extortionist, node)
+            data["style"] = _address_style(graph.nodes[node], extortionist, node)
     for tx in sorted(n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX):
         _fold(display, tx, S.SIDE_OUTPUT)
         _fold(display, tx, S.SIDE_INPUT)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from btctrace.exports.figure_files import svg_pages
-from btctrace.exports.flow import MIN_FONT_PT, _copy_without, draw_flow, draw_flow_pages, fold_crowded_columns, flow_pages
+from btctrace.exports.flow import MIN_FONT_PT, draw_flow, draw_flow_pages, fold_crowded_columns, flow_pages
 from btctrace.exports.flow_display import display_graph
 from btctrace.exports.label_layout import overlapping_pairs, text_boxes
 from btctrace.exports.styles import PRINT_HEIGHT_IN, PRINT_WIDTH_IN
@@ -95,16 +95,3 @@ def test_svg_pages_are_standalone_svg_documents(written):
     for page in svg_pages(svg.read_text()):
         assert ET.fromstring(page).tag.endswith("svg")
 
-
-def test_a_copy_without_folded_nodes_is_networkx_copy_then_remove(thousand_trace):
-    _, graph, _ = thousand_trace
-    left_out = {node: "x" for node in list(graph.nodes)[::3]}
-    expected = graph.copy()
-    expected.remove_nodes_from(left_out)
-    copy = _copy_without(graph, left_out)
-    assert list(copy.nodes(data=True)) == list(expected.nodes(data=True))
-    assert list(copy.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
-    assert all(list(copy.in_edges(n, keys=True)) == list(expected.in_edges(n, keys=True)) for n in expected)
-    assert copy.graph == expected.graph and copy.graph is not graph.graph
-    next(iter(copy.nodes.values()))["probe"] = 1
-    assert "probe" not in graph.nodes[next(iter(copy.nodes))], "attributes are copied, not shared"

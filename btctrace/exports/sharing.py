@@ -13,7 +13,6 @@ addresses and the addresses common-input clustering joined to them, each with it
 from __future__ import annotations
 
 import hashlib
-import itertools
 import uuid
 from typing import Any, Iterator
 
@@ -126,8 +125,9 @@ def _references(graph: nx.MultiDiGraph, namespace: str, origin: dict[str, Any], 
         side = "input" if data["side"] == S.SIDE_INPUT else "output"
         _reference(origin, target_object, f"{side} {data['index']} of {data['txid']}: {format_btc(data['value'])} BTC")
         spender = data.get("spent_by") if data["side"] == S.SIDE_OUTPUT else None
-        if spender and spender in graph and spender != node and target_uuid(spender) is not None:
-            _reference(origin, target_uuid(spender), f"output {data['index']} spent by {spender}")
+        spender_object = target_uuid(spender) if spender and spender in graph and spender != node else None
+        if spender_object is not None:
+            _reference(origin, spender_object, f"output {data['index']} spent by {spender}")
 
 
 def _reference(origin: dict[str, Any], target_uuid: str, comment: str) -> None:
@@ -150,38 +150,23 @@ def _objects(graph: nx.MultiDiGraph, namespace: str) -> Iterator[dict[str, Any]]
             yield origin
 
 
-_OBJECTS_HERE = "\x00btctrace-objects\x00"  # where the streamed objects go in the event's text
-_OBJECT_INDENT = " " * 6  # an object's depth in the event: {"Event": {"Object": [ ... ]}}
-
-
 def misp_event_pieces(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> Iterator[str]:
     """A MISP event (JSON, as MISP exports and imports it), as pieces of text: the objects are
-    made and encoded one at a time (the largest cases would otherwise hold them all, twice)."""
+    made and encoded one at a time (a :class:`~btctrace.jsontext.Streamed` array; the largest
+    cases would otherwise hold them all, twice)."""
     namespace = _namespace(result, case)
     times = [d["block_time"] for _, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX and d["block_time"]]
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
-    objects = _objects(graph, namespace)
-    first = next(objects, None)
+    count = sum(1 for _, data in graph.nodes(data=True) if _object_name(data) is not None)
     event = {"Event": {
         "uuid": namespace, "info": f"btctrace {case.title or case.id or 'trace'}{synthetic}: "
                                         f"{result.direction.value} trace from {summarise(result.seeds, 'seeds')}",
         "date": format_utc(max(times))[:10] if times else "", "threat_level_id": "2", "analysis": "1",
         "distribution": "0", "published": False, "Tag": [{"name": "tlp:amber"}],
-        "Attribute": [], "Object": [] if first is None else [_OBJECTS_HERE],
+        "Attribute": [], "Object": jsontext.Streamed(lambda: _objects(graph, namespace), count),
     }}
-    text = jsontext.dumps(event, sort_keys=True) + "\n"
-    if first is None:
-        yield text
-        return
-    # The placeholder is the only line of the Object list; the objects, indented to its depth,
-    # take its place: the same bytes as encoding the whole event at once.
-    head, placeholder, tail = text.partition(f"\n{_OBJECT_INDENT}{jsontext.dumps(_OBJECTS_HERE)}\n")
-    if not placeholder:
-        raise ValueError("the MISP event's object list was not where it was expected")  # a bug, not input
-    for number, item in enumerate(itertools.chain((first,), objects)):
-        yield (head + "\n" if number == 0 else ",\n") + \
-            _OBJECT_INDENT + jsontext.dumps(item, sort_keys=True).replace("\n", "\n" + _OBJECT_INDENT)
-    yield "\n" + tail
+    yield from jsontext.indented_pieces(event, sort_keys=True)
+    yield "\n"
 
 
 def misp_event(result: TraceResult, graph: nx.MultiDiGraph, case: CaseInfo) -> str:

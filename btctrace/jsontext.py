@@ -23,7 +23,8 @@ __all__ = ["Streamed", "dumps", "compact_pieces", "indented_pieces"]
 class Streamed:
     """A JSON array whose items are made one at a time, as it is written (:func:`compact_pieces`),
     never held whole: for the largest arrays of a document (the explorer's nodes and edges).
-    *items* makes a fresh iterator each time; *length* is how many it yields."""
+    *items* makes a fresh iterator each time; *length* is how many it yields. Each item is
+    encoded whole (an item holds no Streamed array: nothing is searched for one inside it)."""
 
     __slots__ = ("_items", "_length")
 
@@ -62,9 +63,7 @@ def compact_pieces(value: Any) -> Iterator[str]:
     if isinstance(value, Streamed):
         yield "["
         for number, item in enumerate(value):
-            if number:
-                yield ","
-            yield from compact_pieces(item)
+            yield ("," if number else "") + dumps(item, indent=False, sort_keys=True)
         yield "]"
     elif isinstance(value, dict) and _holds_streamed(value):
         for number, key in enumerate(sorted(value)):
@@ -84,8 +83,7 @@ def indented_pieces(value: Any, depth: int = 0, sort_keys: bool = False) -> Iter
         empty = True
         for number, item in enumerate(value):
             empty = False
-            yield ("[" if number == 0 else ",") + inner
-            yield from indented_pieces(item, depth + 1, sort_keys)
+            yield ("[" if number == 0 else ",") + inner + _indented(item, depth + 1, sort_keys)
         yield "[]" if empty else "\n" + "  " * depth + "]"
     elif isinstance(value, dict) and _holds_streamed(value):
         items = sorted(value.items(), key=lambda item: item[0]) if sort_keys else value.items()
@@ -94,5 +92,10 @@ def indented_pieces(value: Any, depth: int = 0, sort_keys: bool = False) -> Iter
             yield from indented_pieces(item, depth + 1, sort_keys)
         yield "\n" + "  " * depth + "}"
     else:
-        text = dumps(value, sort_keys=sort_keys)
-        yield text.replace("\n", "\n" + "  " * depth) if depth and "\n" in text else text
+        yield _indented(value, depth, sort_keys)
+
+
+def _indented(value: Any, depth: int, sort_keys: bool) -> str:
+    """*value* encoded whole, its lines indented to *depth*."""
+    text = dumps(value, sort_keys=sort_keys)
+    return text.replace("\n", "\n" + "  " * depth) if depth and "\n" in text else text

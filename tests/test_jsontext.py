@@ -58,6 +58,7 @@ def test_a_streamed_array_is_made_item_by_item_as_it_is_written():
             yield {"n": number}
     pieces = jsontext.indented_pieces({"rows": jsontext.Streamed(items, 3)})
     assert next(pieces) == '{\n  "rows": ' and made == []
-    assert next(pieces) == "[\n    " and next(pieces) == '{\n      "n": 0\n    }' and made == [0]
+    assert next(pieces) == '[\n    {\n      "n": 0\n    }' and made == [0]
+    assert next(pieces) == ',\n    {\n      "n": 1\n    }' and made == [0, 1]
     assert "".join(pieces).endswith("\n  ]\n}") and made == [0, 1, 2]
     assert len(jsontext.Streamed(items, 3)) == 3

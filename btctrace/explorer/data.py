@@ -15,7 +15,7 @@ from btctrace.analysis import Analysis
 from btctrace.jsontext import Streamed
 from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
 from btctrace.exports.flow import fold_crowded_columns, layout
-from btctrace.exports.flow_display import display_graph
+from btctrace.exports.flow_display import LAYOUT_KEYS, display_graph
 from btctrace.exports.graphml import edge_id
 from btctrace.exports.styles import ROLE_STYLES, short_id
 from btctrace.graph.flows import node_flows
@@ -35,12 +35,14 @@ def _taint_by_address(graph: nx.MultiDiGraph, analysis: Analysis) -> dict[str, d
     by_address: dict[str, dict[str, int]] = {}
     if analysis.taint is None:
         return by_address
+    paid = {(source, data["index"]): target for source, target, data in graph.edges(data=True)
+            if data["side"] == S.SIDE_OUTPUT}  # (txid, vout) -> the address it paid
     for method, flow in sorted(analysis.taint.flows.items()):
-        for (txid, vout), sats in flow.outputs.items():
-            for _, target, data in graph.out_edges(txid, data=True):
-                if data["index"] == vout and sats:
-                    totals = by_address.setdefault(target, {})
-                    totals[method] = totals.get(method, 0) + sats
+        for outpoint, sats in flow.outputs.items():
+            target = paid.get(outpoint)
+            if target is not None and sats:
+                totals = by_address.setdefault(target, {})
+                totals[method] = totals.get(method, 0) + sats
     return by_address
 
 
@@ -90,7 +92,7 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     """Nodes and edges as :class:`Streamed` arrays, made as the page is written (the largest
     cases would otherwise hold every element, and the chart's copies of the graph, at once)."""
     display = display_graph(graph, frozenset(result.coinjoins),
-                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps), layout_only=True)
+                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps), LAYOUT_KEYS)
     folded = fold_crowded_columns(display, limit=_PER_COLUMN)
     folds = _fan_folds(graph, display) + _column_folds(folded)
     positions = _positions(folded, folds, result.direction is Direction.BACKWARD)

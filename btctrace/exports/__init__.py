@@ -12,7 +12,7 @@ from btctrace.store.snapshot import StoreView
 from btctrace.exports.attribution import attribution_section
 from btctrace.exports.background import in_background, wait_all
 from btctrace.exports.charts import draw_sankey, draw_timeline
-from btctrace.exports.clusters import write_cluster_outputs
+from btctrace.exports.clusters import cluster_flow_graph, write_cluster_outputs
 from btctrace.exports.endpoints import endpoints_frame
 from btctrace.exports.entity_chart import draw_entity_flow
 from btctrace.exports.entity_flow import EntityChart, entity_chart, entity_flows_frame
@@ -27,6 +27,7 @@ from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.trace_json import CaseInfo, text_pieces, trace_document
 from btctrace.exports.writing import INCOMPLETE_MARKER, MANIFEST_NAME, check_target, write_pieces, write_text
 from btctrace.analysis import Analysis
+from btctrace.graph.flows import node_flows
 from btctrace.memory import release_freed_memory
 from btctrace.notes import Note
 from btctrace.tags import TagIndex
@@ -70,19 +71,28 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
     return xml_text(f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)")
 
 
-def _draw_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo, path: dict[str, Path],
-                 chart_by_time: bool, sankey_method: str, notes: list[Note], entities: EntityChart) -> None:
+def _draw_flow_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
+                      path: dict[str, Path], chart_by_time: bool, sankey_method: str) -> None:
+    """The address-level flow chart, the Sankey diagram and the timeline (a child's share)."""
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
-        draw_entity_flow(entities, chart_title(result, case),
-                         [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]], notes)
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
                   peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), by_time=chart_by_time)
         title = xml_text(case.title or case.id or "btctrace")
         draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
         draw_timeline(result, analysis, title, [path["timeline.svg"]])
+
+
+def _draw_entity_chart(result: TraceResult, case: CaseInfo, path: dict[str, Path], notes: list[Note],
+                       entities: EntityChart) -> None:
+    """The entity-level flow chart, the main figure (a child's share)."""
+    import matplotlib
+
+    with matplotlib.rc_context(CHART_RC):
+        draw_entity_flow(entities, chart_title(result, case),
+                         [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]], notes)
 
 
 def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
@@ -134,9 +144,9 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     names the case file and cassette whose hashes the report's provenance block shows; *notes* are
     the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
     *store_view* is what the run took from the store (tags, links to other cases), pinned in
-    ``store_snapshot.json``. The charts and the graph files are written by two children
-    (:mod:`btctrace.exports.background`) while this process writes the rest; the report, which
-    shows the charts, comes last."""
+    ``store_snapshot.json``. The flow charts, the graph files and the entity chart are written by
+    three children (:mod:`btctrace.exports.background`), each forked as soon as what it needs is
+    known, while this process writes the rest; the report, which shows the charts, comes last."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     store_view = store_view or StoreView()
@@ -144,12 +154,14 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     notes = notes or []
     waits: list[Callable[[], None]] = []
     try:
-        entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
         release_freed_memory()  # the children start from what is in use, not from freed pages
-        waits.append(in_background("charts", _draw_charts, result, analysis, graph, case, path, chart_by_time,
-                                   sankey_method, notes, entities))
+        waits.append(in_background("flow charts", _draw_flow_charts, result, analysis, graph, case, path,
+                                   chart_by_time, sankey_method))
+        node_flows(graph), cluster_flow_graph(graph)  # read by the graph files and here: worked out once
         waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
                                    attribution, store_view))
+        entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
+        waits.append(in_background("entity chart", _draw_entity_chart, result, case, path, notes, entities))
         _sharing_files(result, analysis, graph, case, path, prices, notes, entities)
     except BaseException as exc:
         _wait_quietly(waits)  # this failure is the one reported

@@ -16,6 +16,7 @@ import pandas as pd
 from btctrace.exports.graphml import write_graphml
 from btctrace.exports.tables import write_csv
 from btctrace.graph import schema as S
+from btctrace.graph.derived import derived
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["CLUSTER_FLOW_COLUMNS", "cluster_flow_graph", "cluster_flows_frame", "write_cluster_outputs"]
@@ -52,7 +53,12 @@ def _add_flow(flows: nx.DiGraph, source: str, target: str, data: dict) -> None:
 
 
 def cluster_flow_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
-    """A DiGraph of clusters with aggregated flows (satoshis, transfers, first/last time, txids)."""
+    """A DiGraph of clusters with aggregated flows (satoshis, transfers, first/last time, txids):
+    worked out once per graph (:mod:`btctrace.graph.derived`), to be read, not changed."""
+    return derived(graph, "cluster_flows", _cluster_flow_graph)
+
+
+def _cluster_flow_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
     flows = nx.DiGraph(internal_sats=0)
     _add_cluster_nodes(flows, graph)
     for tx, data in sorted(graph.nodes(data=True)):

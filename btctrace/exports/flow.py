@@ -19,7 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from btctrace.exports.flow_display import display_graph
+from btctrace.exports.flow_display import CHART_KEYS, display_graph
 from btctrace.exports.figure_files import figure_svg, save_pdf_pages, save_stacked_png, stacked_svg
 from btctrace.exports.label_layout import LabelPlacer
 from btctrace.exports.styles import FONT, PRINT_HEIGHT_IN, PRINT_WIDTH_IN, ROLE_STYLES, short_btc, \
@@ -67,9 +67,13 @@ def _column(graph: nx.MultiDiGraph, node: str, ranks: dict[str, int]) -> int:
     return min(paid_by)
 
 
-def _weight(graph: nx.MultiDiGraph, node: str) -> int:
-    return sum(d["value"] for _, _, d in graph.in_edges(node, data=True)) + \
-        sum(d["value"] for _, _, d in graph.out_edges(node, data=True))
+def _weights(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """Node -> the satoshis of every transfer into and out of it (one pass over the edges)."""
+    weights = dict.fromkeys(graph, 0)
+    for source, target, value in graph.edges(data="value"):
+        weights[source] += value
+        weights[target] += value
+    return weights
 
 
 def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: int = MAX_PER_COLUMN) -> nx.MultiDiGraph:
@@ -83,8 +87,9 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
         columns.setdefault(_column(graph, node, ranks), []).append(node)
     merged: dict[str, str] = {}
     fold_nodes: list[tuple[str, dict]] = []
+    weights = _weights(graph)
     for column, nodes in sorted(columns.items()):
-        by_weight = sorted(nodes, key=lambda n: (-_weight(graph, n), n))
+        by_weight = sorted(nodes, key=lambda n: (-weights[n], n))
         kept = [n for n in by_weight if graph.nodes[n].get("role") in _ALWAYS_LABELLED][:max(limit - 1, 1)]
         kept_set = set(kept)
         rest = [n for n in by_weight if n not in kept_set]
@@ -247,9 +252,11 @@ def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlace
         (x0, y0), (x1, y1) = page.positions[source], page.positions[target]
         bend = 0.25 if (target, source) in pairs else 0.0
         traced = transfers[0]["side"] == S.SIDE_INPUT or graph.nodes[target].get("role") != S.ROLE_COUNTERPARTY
-        axes.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, shrinkA=5, shrinkB=5,
-                                       color="#555555" if traced else "#bbbbbb", linewidth=0.6,
-                                       connectionstyle=f"arc3,rad={bend}", zorder=1))
+        # add_artist, not add_patch: the axes' limits are fixed, and add_patch would work out each
+        # arrow's clipped path once more only to widen data limits nothing reads
+        axes.add_artist(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, shrinkA=5, shrinkB=5,
+                                        color="#555555" if traced else "#bbbbbb", linewidth=0.6,
+                                        connectionstyle=f"arc3,rad={bend}", zorder=1))
         placer.along(axes, (x0, y0), (x1, y1), _edge_label(transfers), bend, fontsize=_EDGE_PT,
                      ha="center", va="center", color="#222222", zorder=5,
                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
@@ -309,7 +316,7 @@ def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
                     coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
                     by_time: bool = False) -> list:
     """The chart's pages as matplotlib figures (one per :class:`FlowPage`)."""
-    graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids), by_time)
+    graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids, CHART_KEYS), by_time)
     sizes: dict[str, int] = {}
     for _, data in graph.nodes(data=True):
         if data.get("cluster"):
@@ -326,7 +333,7 @@ def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: b
     other. Returns the number of pages."""
     import matplotlib
 
-    from btctrace.exports.writing import write_atomically, write_text
+    from btctrace.exports.writing import write_atomically
 
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": FONT}):
         figures = draw_flow_pages(graph, title, mirrored, coinjoins, peel_txids, by_time)
@@ -334,7 +341,8 @@ def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: b
             if path.suffix == ".pdf":
                 write_atomically(path, lambda temporary: save_pdf_pages(figures, temporary))
             elif path.suffix == ".svg":
-                write_text(path, stacked_svg([figure_svg(f) for f in figures]))
+                write_atomically(path, lambda temporary: temporary.write_text(  # drawn inside: a failure names the file
+                    stacked_svg([figure_svg(f) for f in figures]), encoding="utf-8"))
             else:
                 write_atomically(path, lambda temporary: save_stacked_png(figures, temporary))
     return len(figures)

@@ -13,7 +13,7 @@ import networkx as nx
 from btctrace.graph import schema as S
 from btctrace.graph.copying import graph_copy
 
-__all__ = ["MAX_LEAVES", "SERVICE_CATEGORIES", "LAYOUT_NODE_KEYS", "LAYOUT_EDGE_KEYS", "display_graph"]
+__all__ = ["MAX_LEAVES", "SERVICE_CATEGORIES", "LAYOUT_KEYS", "CHART_KEYS", "display_graph"]
 
 MAX_LEAVES = 6
 SERVICE_CATEGORIES = frozenset({"exchange", "wallet_service", "payment_processor", "mixing_service", "gambling",
@@ -30,6 +30,9 @@ def _address_style(data: dict, extortionist: set[str], node: str) -> str:
 
 
 def _fold(display: nx.MultiDiGraph, tx: str, side: str) -> None:
+    adjacent = display.succ[tx] if side == S.SIDE_OUTPUT else display.pred[tx]
+    if sum(map(len, adjacent.values())) <= MAX_LEAVES:
+        return  # too few transfers on this side to fold (most transactions): no edge looked at
     edges = list(display.out_edges(tx, keys=True, data=True)) if side == S.SIDE_OUTPUT else \
         list(display.in_edges(tx, keys=True, data=True))
     leaf = [e for e in edges if display.degree(e[1] if side == S.SIDE_OUTPUT else e[0]) == 1
@@ -51,17 +54,19 @@ def _fold(display: nx.MultiDiGraph, tx: str, side: str) -> None:
         display.add_edge(node, tx, key="others", **attrs)
 
 
-LAYOUT_NODE_KEYS = (S.KIND, "role", "hop", "block_time")  # what folding and the layout read of a node
-LAYOUT_EDGE_KEYS = ("value", "index", "side")  # ... and of an edge
+LAYOUT_KEYS = ((S.KIND, "role", "hop", "block_time"),  # what folding and the layout read of a node
+               ("value", "index", "side"))  # ... and of an edge
+CHART_KEYS = (LAYOUT_KEYS[0] + ("label", "address", "cluster", "time_utc"), LAYOUT_KEYS[1])  # ... and the chart
 
 
 def display_graph(graph: nx.MultiDiGraph, coinjoins: frozenset[str] = frozenset(),
-                  peel_txids: frozenset[str] = frozenset(), layout_only: bool = False) -> nx.MultiDiGraph:
+                  peel_txids: frozenset[str] = frozenset(),
+                  keys: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> nx.MultiDiGraph:
     """A copy of *graph* with a ``style`` on every node and wide untraced fans folded. With
-    *layout_only* the copy keeps only :data:`LAYOUT_NODE_KEYS` and :data:`LAYOUT_EDGE_KEYS` (the
-    explorer's positions and groups; a third of a full copy at 100,000 transactions)."""
-    display = graph_copy(graph, node_keys=LAYOUT_NODE_KEYS, edge_keys=LAYOUT_EDGE_KEYS) if layout_only \
-        else graph.copy()
+    *keys* (node keys, edge keys) the copy keeps only those attributes: :data:`LAYOUT_KEYS` for
+    the explorer's positions and groups (a third of a full copy at 100,000 transactions),
+    :data:`CHART_KEYS` for the flow chart."""
+    display = graph.copy() if keys is None else graph_copy(graph, node_keys=keys[0], edge_keys=keys[1])
     seeds = {n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED}
     seed_clusters = {graph.nodes[n].get("cluster") for n in seeds} - {""}
     extortionist = {n for n, d in graph.nodes(data=True) if d.get("cluster") in seed_clusters}

@@ -7,10 +7,11 @@ for a 10,000-transaction case); one pass over the edges answers them all."""
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import networkx as nx
+
+from btctrace.graph.derived import derived
 
 __all__ = ["NodeFlows", "node_flows"]
 
@@ -27,29 +28,25 @@ class NodeFlows:
     hops: tuple[int, ...] = ()
 
 
-_KEPT: "weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[int, dict[str, NodeFlows]]]" = \
-    weakref.WeakKeyDictionary()
-
-
 def node_flows(graph: nx.MultiDiGraph) -> dict[str, NodeFlows]:
-    """Node -> its :class:`NodeFlows`, for every node of *graph* (computed once per graph: the
-    exports never change it)."""
-    size = graph.number_of_nodes()  # O(1); counting edges is O(nodes) in NetworkX
-    kept = _KEPT.get(graph)
-    if kept is not None and kept[0] == size:
-        return kept[1]
+    """Node -> its :class:`NodeFlows`, for every node of *graph* (worked out once per graph:
+    :mod:`btctrace.graph.derived`)."""
+    return derived(graph, "node_flows", _node_flows)
+
+
+def _node_flows(graph: nx.MultiDiGraph) -> dict[str, NodeFlows]:
     received: dict[str, int] = dict.fromkeys(graph, 0)
     sent: dict[str, int] = dict.fromkeys(graph, 0)
     times: dict[str, list[int]] = {node: [] for node in graph}
     hops: dict[str, list[int]] = {node: [] for node in graph}
     for source, target, data in graph.edges(data=True):
-        received[target] += data["value"]
-        sent[source] += data["value"]
-        for node in (source, target):
-            hops[node].append(data["hop"])
-            if data["block_time"] is not None:
-                times[node].append(data["block_time"])
-    flows = {node: NodeFlows(received[node], sent[node], min(times[node]) if times[node] else None,
-                             max(times[node]) if times[node] else None, tuple(hops[node])) for node in graph}
-    _KEPT[graph] = (size, flows)
-    return flows
+        value, hop, time = data["value"], data["hop"], data["block_time"]
+        received[target] += value
+        sent[source] += value
+        hops[source].append(hop)
+        hops[target].append(hop)
+        if time is not None:
+            times[source].append(time)
+            times[target].append(time)
+    return {node: NodeFlows(received[node], sent[node], min(times[node]) if times[node] else None,
+                            max(times[node]) if times[node] else None, tuple(hops[node])) for node in graph}

@@ -5,7 +5,7 @@ from collections import Counter
 
 from btctrace.analysis import analyse
 from btctrace.exports.flow import MAX_PER_COLUMN, _column, _ranks, fold_crowded_columns, layout
-from btctrace.exports.flow_display import MAX_LEAVES, display_graph
+from btctrace.exports.flow_display import CHART_KEYS, LAYOUT_KEYS, MAX_LEAVES, display_graph
 from btctrace.graph import schema as S
 from btctrace.graph.build import build_graph
 from btctrace.testing.provider import StoreProvider
@@ -56,13 +56,14 @@ def test_crowded_columns_fold_into_n_others_keeping_every_satoshi(builder):
     assert max(per_column.values()) <= MAX_PER_COLUMN + 2  # plus seeds, services and holdings kept
 
 
-def test_a_layout_only_display_folds_and_lays_out_as_the_full_one(thousand_trace):
+def test_a_display_of_only_the_layouts_or_charts_keys_folds_and_lays_out_as_the_full_one(thousand_trace):
     result, graph, analysis = thousand_trace
     peels = frozenset(s.txid for c in analysis.peel_chains for s in c.steps)
     full = display_graph(graph, frozenset(result.coinjoins), peels)
-    light = display_graph(graph, frozenset(result.coinjoins), peels, layout_only=True)
-    assert {n: d["style"] for n, d in light.nodes(data=True)} == {n: d["style"] for n, d in full.nodes(data=True)}
-    assert list(light.edges(keys=True)) == list(full.edges(keys=True))
-    folded_full, folded_light = fold_crowded_columns(full, limit=40), fold_crowded_columns(light, limit=40)
-    assert folded_light.graph["fold_members"] == folded_full.graph["fold_members"]
-    assert layout(folded_light) == layout(folded_full)
+    for keys in (LAYOUT_KEYS, CHART_KEYS):
+        light = display_graph(graph, frozenset(result.coinjoins), peels, keys)
+        assert {n: d["style"] for n, d in light.nodes(data=True)} == {n: d["style"] for n, d in full.nodes(data=True)}
+        assert list(light.edges(keys=True)) == list(full.edges(keys=True))
+        folded_full, folded_light = fold_crowded_columns(full, limit=40), fold_crowded_columns(light, limit=40)
+        assert folded_light.graph["fold_members"] == folded_full.graph["fold_members"]
+        assert layout(folded_light) == layout(folded_full)

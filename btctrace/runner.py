@@ -26,7 +26,7 @@ from btctrace.graph.build import build_graph
 from btctrace.analysis import Analysis, analyse
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.manifest import build_manifest, write_manifest
-from btctrace.memory import release_freed_memory
+from btctrace.memory import collection_paused, long_lived_frozen, release_freed_memory
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.esplora.client import EsploraClient
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy
@@ -156,13 +156,10 @@ def _walk_and_value(job: TraceJob, provider: FailoverProvider, tags: TagIndex,
     return result, fetch_prices(provider, result)
 
 
-def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced:
-    """Trace (recording, replaying or live), check, value and analyse: everything
-    :func:`run_trace` writes, without writing it."""
-    _check_job(job)
-    tags = load_tagpacks(list(job.tag_paths)) if job.tag_paths else TagIndex()
-    run_store = open_run_store(job.store, job.no_store, job.store_snapshot, evidence=not job.offline)
-    tags.lookup = run_store.tag_lookup()
+def _trace(job: TraceJob, tags: TagIndex, run_store: RunStore,
+           progress: Progress | None) -> tuple[TraceResult, Prices, dict, str]:
+    """Open the transport, walk and value: the result, its prices, the explorers' log and the
+    mode. The transport (the cassette, every answer fetched) is let go on return."""
     try:
         transport = open_transport(job, run_store.evidence)
     except BaseException:
@@ -183,15 +180,28 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     if transport.recording is not None:
         transport.recording.finish()
     result.checks = provider.ledger.summary()
-    explorers, mode = provider.log(), transport.mode
+    return result, prices, provider.log(), transport.mode
+
+
+def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced:
+    """Trace (recording, replaying or live), check, value and analyse: everything
+    :func:`run_trace` writes, without writing it. Automatic cycle collection is paused for a
+    replay and for the analysis (:func:`~btctrace.memory.collection_paused`); a live walk,
+    which makes network objects for hours, keeps it."""
+    _check_job(job)
+    tags = load_tagpacks(list(job.tag_paths)) if job.tag_paths else TagIndex()
+    run_store = open_run_store(job.store, job.no_store, job.store_snapshot, evidence=not job.offline)
+    tags.lookup = run_store.tag_lookup()
+    with collection_paused(job.offline is not None):
+        result, prices, explorers, mode = _trace(job, tags, run_store, progress)
     # The cassette and every answer fetched are let go: the trace holds what the rest needs
     # (the largest cases would otherwise carry both through analysis and every export).
-    del transport, provider
     release_freed_memory(collect=True)  # the transport's objects refer to each other
-    analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
-                       usd_per_btc=prices.floats_by_txid(result))
-    tags.lookup = None  # every address the trace touched was asked: what follows reads only these
-    graph = build_graph(result, tags, analysis.clusters.ids())
+    with collection_paused():
+        analysis = analyse(result, job.collapse_threshold, job.allow_collapse, job.cluster_change, tags,
+                           usd_per_btc=prices.floats_by_txid(result))
+        tags.lookup = None  # every address the trace touched was asked: what follows reads only these
+        graph = build_graph(result, tags, analysis.clusters.ids())
     release_freed_memory()
     if run_store.store is not None:
         explorers["store"] = run_store.store.location  # where it lives: the manifest's business only
@@ -234,14 +244,17 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     notes = load_notes(job.notes_path) if job.notes_path else []  # a bad file is refused before any work
     prepare_out_dir(job.out_dir, job.force)
     traced = trace_and_analyse(job, progress)
-    try:
-        view = traced.run_store.finish(traced.tags, case_items(traced.graph), _case_record(job))
-    finally:
-        traced.run_store.close()
-    evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
-    begin_writing(job.out_dir)  # marked incomplete until the manifest is written
-    files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case, job.out_dir,
-                          traced.prices, evidence, job.chart_by_time, job.sankey_method, notes, view)
+    # The exports make millions of short-lived objects, hardly a cycle; the few they do make are
+    # collected between exports, among what the exports made only (the model is frozen).
+    with collection_paused(), long_lived_frozen():
+        try:
+            view = traced.run_store.finish(traced.tags, case_items(traced.graph), _case_record(job))
+        finally:
+            traced.run_store.close()
+        evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
+        begin_writing(job.out_dir)  # marked incomplete until the manifest is written
+        files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case, job.out_dir,
+                              traced.prices, evidence, job.chart_by_time, job.sankey_method, notes, view)
     api_url = traced.explorers["api_urls"][0]
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
     finish_writing(job.out_dir)

@@ -41,3 +41,55 @@ def test_without_glibc_it_does_nothing_and_says_so(monkeypatch):
 
     monkeypatch.setattr(memory, "_malloc_trim", lambda: None)
     assert release_freed_memory() is False
+
+
+def test_automatic_collection_is_paused_in_the_block_and_as_it_was_after(monkeypatch):
+    import gc
+
+    from btctrace.memory import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused(False):  # inside a pause, not pausing does not restart it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with collection_paused(active=False):
+        assert gc.isenabled()
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError("a failure inside the block")
+    assert gc.isenabled(), "restored after a failure too"
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled(), "a collector the caller had turned off stays off"
+    finally:
+        gc.enable()
+
+
+def test_a_replayed_run_pauses_collection_while_it_works_and_leaves_it_on(demo, tmp_path, monkeypatch):
+    import gc
+
+    import btctrace.runner as runner
+    from btctrace.runner import TraceJob, run_trace
+    from btctrace.testing.synthetic import record_synthetic
+    from btctrace.tracing.result import Seed, TraceLimits
+
+    seen = {}
+    walk, write_outputs = runner.walk, runner.write_outputs
+
+    def walking(*args, **kwargs):
+        seen["walk"] = gc.isenabled()
+        return walk(*args, **kwargs)
+
+    def writing(*args, **kwargs):
+        seen["exports"] = gc.isenabled()
+        return write_outputs(*args, **kwargs)
+    monkeypatch.setattr(runner, "walk", walking)
+    monkeypatch.setattr(runner, "write_outputs", writing)
+    seeds, limits = (Seed("address", demo.ransom_address),), TraceLimits(hops=2)
+    cassette = record_synthetic(demo.store, tmp_path / "demo.json", seeds, limits)
+    run_trace(TraceJob(seeds, tmp_path / "out", limits=limits, offline=cassette))
+    assert seen == {"walk": False, "exports": False} and gc.isenabled()

@@ -13,6 +13,7 @@ import networkx as nx
 
 from btctrace.analysis import Analysis
 from btctrace.jsontext import Streamed
+from btctrace.memory import release_freed_memory
 from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
 from btctrace.exports.flow import fold_crowded_columns, layout
 from btctrace.exports.flow_display import LAYOUT_KEYS, display_graph
@@ -98,6 +99,7 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     positions = _positions(folded, folds, result.direction is Direction.BACKWARD)
     styles = {node: data["style"] for node, data in display.nodes(data=True)}
     del display, folded  # what the elements need is taken: the copies go before the elements are made
+    release_freed_memory(collect=True)  # a NetworkX graph refers to itself (its cached views): collected, not freed
     taint, merges = _taint_by_address(graph, analysis), _merges_by_cluster(graph, analysis)
     for fold in folds:
         fold.update(positions[fold["id"]])

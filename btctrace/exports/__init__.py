@@ -117,7 +117,7 @@ def _graph_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph
     write_csv(endpoints_frame(analysis.taint), path["endpoints.csv"])
     write_csv(subpoena_frame(result, analysis, tags, prices), path["subpoena.csv"])
     write_cluster_outputs(graph, path["cluster_flows.csv"], path["clusters.graphml"])
-    release_freed_memory()
+    release_freed_memory(collect=True)  # what the last export made
     with interchange_view_shared(graph):  # one plain view of the graph for these three, let go after
         write_graphml(graph, path["graph.graphml"])
         write_graph_files(graph, path["graph.gexf"].parent)
@@ -128,11 +128,11 @@ def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGra
     """The link table (CSV, XLSX), entities, DOT, the MISP event, the TagPack, the entity flows
     and the explorer page (the parent's share of the exports)."""
     write_table_files(graph, path["link_table.csv"].parent, prices)
-    release_freed_memory()
+    release_freed_memory(collect=True)  # what the last export made
     write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
     write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
     write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
-    release_freed_memory()
+    release_freed_memory(collect=True)  # what the last export made
     _write_explorer(path["explorer.html"], result, analysis, graph, case, notes, entities)
 
 
@@ -169,6 +169,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
             raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
         raise
     wait_all(waits)
+    release_freed_memory(collect=True)  # what the explorer made
     charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
     try:
         write_pieces(path["report.html"], report_pieces(result, analysis, tags, case, prices, charts, evidence or {},

@@ -49,9 +49,11 @@ def _add_tx_edges(graph: nx.MultiDiGraph, tx: Tx, hop: int, spenders: dict[int, 
                        spent_by=spenders.get(out.index, ""), **attrs)
 
 
-def address_role(graph: nx.MultiDiGraph, node: str, result: TraceResult, victims: set[str], stops: set[str]) -> str:
+def address_role(node: str, result: TraceResult, victims: set[str], stops: set[str], received: bool,
+                 sent: bool) -> str:
     """Role by precedence: seed, victim, service endpoint, holding, other endpoint,
-    intermediary, counterparty (see :mod:`btctrace.graph.schema`)."""
+    intermediary (it *received* from and *sent* into traced transactions), counterparty (see
+    :mod:`btctrace.graph.schema`)."""
     if node in result.seed_addresses:
         return S.ROLE_SEED
     if node in victims:
@@ -62,8 +64,6 @@ def address_role(graph: nx.MultiDiGraph, node: str, result: TraceResult, victims
         return S.ROLE_HOLDING
     if stops:
         return S.ROLE_ENDPOINT
-    received = any(d["side"] == S.SIDE_OUTPUT for _, _, d in graph.in_edges(node, data=True))
-    sent = any(d["side"] == S.SIDE_INPUT for _, _, d in graph.out_edges(node, data=True))
     return S.ROLE_INTERMEDIARY if received and sent else S.ROLE_COUNTERPARTY
 
 
@@ -133,6 +133,8 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None,
         _add_tx_edges(graph, traced.tx, traced.hop, spenders)
     victims = _victims(result)
     reasons = _stop_reasons_by_node(result)
+    received = {target for _, target, side in graph.edges(data="side") if side == S.SIDE_OUTPUT}
+    sent = {source for source, _, side in graph.edges(data="side") if side == S.SIDE_INPUT}
     for node, data in graph.nodes(data=True):
         if data[S.KIND] != S.KIND_ADDRESS:
             continue
@@ -140,7 +142,7 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None,
         stats = result.address_stats.get(node)
         node_reasons = reasons.get(node, set())
         data.update(
-            role=address_role(graph, node, result, victims, node_reasons),
+            role=address_role(node, result, victims, node_reasons, node in received, node in sent),
             cluster=cluster_ids.get(node, ""),
             label=tag.label if tag else "", category=tag.category if tag else "",
             tag_source=(tag.source or tag.tagpack) if tag else "", is_seed=node in result.seed_addresses,

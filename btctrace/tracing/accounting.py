@@ -16,7 +16,7 @@ from typing import Iterator
 from btctrace.model import Tx
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Direction, Stop, StopReason, TraceResult
-from btctrace.tracing.taint import METHODS, Outpoint, TaintFlow, propagate
+from btctrace.tracing.taint import METHODS, Outpoint, TaintFlow, dependency_order, propagate
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["LIMIT_REASONS", "TaintConservationError", "EndpointRow", "MethodTotals", "TaintReport",
@@ -223,7 +223,8 @@ def taint_report(result: TraceResult, tags: TagIndex | None = None, seeds: list[
     txs: dict[str, Tx] = {txid: t.tx for txid, t in result.txs.items()}
     opaque = frozenset() if result.limits.through_coinjoins else frozenset(result.coinjoins)
     outpoints: dict[str, list[Outpoint]] = {}  # one key per output, shared by the methods' flows
-    flows = {m: propagate(txs, seeds, m, opaque, outpoints) for m in methods}
+    order = dependency_order(txs)  # the same for every method
+    flows = {m: propagate(txs, seeds, m, opaque, outpoints, order) for m in methods}
     for flow in flows.values():
         flow.intervals.clear()  # the pour's working state: what stays (outputs, sources) says it all
     rows = _rows(result, flows, opaque, tags or TagIndex())

@@ -26,7 +26,7 @@ from graphlib import TopologicalSorter
 
 from btctrace.model import Tx
 
-__all__ = ["METHODS", "Outpoint", "TaintFlow", "propagate", "haircut_shares", "pour"]
+__all__ = ["METHODS", "Outpoint", "TaintFlow", "dependency_order", "propagate", "haircut_shares", "pour"]
 
 METHODS = ("poison", "haircut", "fifo", "lifo")
 Outpoint = tuple[str, int]
@@ -93,7 +93,8 @@ def _length(intervals: list[Interval]) -> int:
     return sum(b - a for a, b in intervals)
 
 
-def _order(txs: dict[str, Tx]) -> list[str]:
+def dependency_order(txs: dict[str, Tx]) -> list[str]:
+    """The txids of *txs*, each after every one of *txs* it spends (ties by txid)."""
     graph = {txid: {i.prev_txid for i in tx.inputs if i.prev_txid in txs} for txid, tx in txs.items()}
     sorter = TopologicalSorter(graph)
     sorter.prepare()
@@ -155,10 +156,11 @@ def _seed(tx: Tx, vouts: list[int], flow: TaintFlow) -> None:
 
 
 def propagate(txs: dict[str, Tx], seeds: list[Outpoint], method: str, opaque: frozenset[str] = frozenset(),
-              outpoints: dict[str, list[Outpoint]] | None = None) -> TaintFlow:
-    """Taint the *seeds* outputs fully, then pass the taint through *txs* in dependency order.
-    *outpoints* (txid -> its outputs' outpoints, filled as needed) lets the flows of several
-    methods share one key per output."""
+              outpoints: dict[str, list[Outpoint]] | None = None, order: list[str] | None = None) -> TaintFlow:
+    """Taint the *seeds* outputs fully, then pass the taint through *txs* in dependency order
+    (*order*: :func:`dependency_order` of *txs*, worked out here when not given). *outpoints*
+    (txid -> its outputs' outpoints, filled as needed) lets the flows of several methods share
+    one key per output."""
     outpoints = {} if outpoints is None else outpoints
     if method not in METHODS:
         raise ValueError(f"unknown taint method {method!r}")
@@ -166,7 +168,7 @@ def propagate(txs: dict[str, Tx], seeds: list[Outpoint], method: str, opaque: fr
     for txid, vout in sorted(set(seeds)):
         seeded.setdefault(txid, []).append(vout)
     flow = TaintFlow(method, 0)
-    for txid in _order(txs):
+    for txid in dependency_order(txs) if order is None else order:
         tx = txs[txid]
         if txid not in opaque and not tx.is_coinbase and \
                 any((i.prev_txid, i.prev_vout) in flow.outputs for i in tx.inputs):

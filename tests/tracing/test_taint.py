@@ -7,7 +7,7 @@ import pytest
 
 from btctrace.model import Tx, TxIn, TxOut, TxStatus
 from btctrace.tracing.accounting import TaintConservationError, taint_report
-from btctrace.tracing.taint import haircut_shares, pour, propagate
+from btctrace.tracing.taint import dependency_order, haircut_shares, pour, propagate
 
 
 def tx(name, inputs, outputs, fee):
@@ -33,6 +33,14 @@ def flows(mixed, method):
     flow = propagate(txs, [(s.txid, 0)], method)
     return flow, [flow.outputs.get((a.txid, 0), 0), flow.outputs.get((a.txid, 1), 0), flow.fees.get(a.txid, 0)], \
         [flow.outputs.get((b.txid, 0), 0), flow.fees.get(b.txid, 0)]
+
+
+def test_each_transaction_comes_after_those_it_spends_and_a_given_order_is_the_one_followed(mixed):
+    txs, s, a, b = mixed
+    order = dependency_order(txs)
+    assert order.index(s.txid) < order.index(a.txid) < order.index(b.txid)
+    assert propagate(txs, [(s.txid, 0)], "fifo", order=order).outputs == propagate(txs, [(s.txid, 0)], "fifo").outputs
+    assert propagate(txs, [(s.txid, 0)], "poison", order=[s.txid]).outputs == {(s.txid, 0): 60}  # only what it is given
 
 
 def test_poison_taints_everything_and_counts_what_it_absorbed(mixed):

@@ -50,7 +50,7 @@ def collection_paused(active: bool = True) -> Iterator[None]:
     after it). A trace's objects (answers, transactions, the graph, the exports' rows) are freed
     by reference counting and hardly form cycles, but the collector, started every 700 new
     objects, walks them again and again as they accumulate: 2.4 s of a 17 s run at 10,000
-    transactions, 70 s of 223 s at 100,000 (issue 18). The cycles a run does make (the
+    transactions (issue 18). The cycles a run does make (the
     transport's objects) are collected explicitly between stages (:func:`release_freed_memory`
     with *collect*). CPython's ``gc`` documentation advises the same for a process that forks
     (collection disabled early in the parent; the export children inherit it)."""

@@ -170,13 +170,13 @@ _MAX_DEPTH = 16  # a vcrpy interaction nests 5 levels; bodies are strings
 
 def _shallow(value: Any, limit: int = _MAX_DEPTH) -> bool:
     """True when *value* nests no deeper than *limit* (iteratively: never a RecursionError)."""
-    stack = [(value, 1)]
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            if depth > limit:
-                return False
-            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+                     if isinstance(child, (dict, list)))  # only containers nest: strings are not stacked
     return True
 
 

@@ -50,9 +50,9 @@ def collection_paused(active: bool = True) -> Iterator[None]:
     after it). A trace's objects (answers, transactions, the graph, the exports' rows) are freed
     by reference counting and hardly form cycles, but the collector, started every 700 new
     objects, walks them again and again as they accumulate: 2.4 s of a 17 s run at 10,000
-    transactions (issue 18). The cycles a run does make (the
-    transport's objects) are collected explicitly between stages (:func:`release_freed_memory`
-    with *collect*). CPython's ``gc`` documentation advises the same for a process that forks
+    transactions (issue 18). The cycles a run does make (the transport's objects, NetworkX
+    graph copies) are collected explicitly between stages (:func:`release_freed_memory` with
+    *collect*). CPython's ``gc`` documentation advises the same for a process that forks
     (collection disabled early in the parent; the export children inherit it)."""
     was_enabled = gc.isenabled()
     if active:
@@ -68,8 +68,8 @@ def collection_paused(active: bool = True) -> Iterator[None]:
 def long_lived_frozen() -> Iterator[None]:
     """The objects alive at the start of the block (the trace, its analysis and graph) are left
     out of every collection inside it (``gc.freeze``) and put back after: a collection between
-    the exports then looks only at what the exports made (their frames, figures), in
-    milliseconds instead of a walk over millions of objects; and, frozen before the export
+    the exports then looks only at what the exports made (their frames, figures), not at the
+    millions of objects of the model of a large case; and, frozen before the export
     children are forked, the model's pages are not copied into them by the collector's
     bookkeeping (CPython's ``gc.freeze`` documentation). Objects someone else froze before stay
     frozen."""

@@ -93,3 +93,31 @@ def test_a_replayed_run_pauses_collection_while_it_works_and_leaves_it_on(demo, 
     cassette = record_synthetic(demo.store, tmp_path / "demo.json", seeds, limits)
     run_trace(TraceJob(seeds, tmp_path / "out", limits=limits, offline=cassette))
     assert seen == {"walk": False, "exports": False} and gc.isenabled()
+
+
+def test_what_lives_is_frozen_in_the_block_and_a_collection_there_still_frees_new_cycles():
+    import gc
+    import weakref
+
+    from btctrace.memory import long_lived_frozen
+
+    class Node:
+        pass
+
+    assert gc.get_freeze_count() == 0
+    with long_lived_frozen():
+        assert gc.get_freeze_count() > 0, "the objects alive at the start are left out of collections"
+        made = Node()
+        made.itself = made  # a cycle the block makes
+        gone = weakref.ref(made)
+        del made
+        gc.collect()
+        assert gone() is None, "a collection in the block frees what the block made"
+    assert gc.get_freeze_count() == 0, "put back after"
+    gc.freeze()
+    try:
+        with long_lived_frozen():
+            pass
+        assert gc.get_freeze_count() > 0, "what someone else froze stays frozen"
+    finally:
+        gc.unfreeze()

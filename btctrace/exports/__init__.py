@@ -157,7 +157,8 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         release_freed_memory()  # the children start from what is in use, not from freed pages
         waits.append(in_background("flow charts", _draw_flow_charts, result, analysis, graph, case, path,
                                    chart_by_time, sankey_method))
-        node_flows(graph), cluster_flow_graph(graph)  # read by the graph files and here: worked out once
+        node_flows(graph)  # read by the graph files and here: worked out once, before the child
+        cluster_flow_graph(graph)  # ... as are the cluster flows (the entity chart's too)
         waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
                                    attribution, store_view))
         entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view

@@ -71,28 +71,29 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
     return xml_text(f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)")
 
 
-def _draw_flow_charts(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
-                      path: dict[str, Path], chart_by_time: bool, sankey_method: str) -> None:
-    """The address-level flow chart, the Sankey diagram and the timeline (a child's share)."""
+def _draw_flow_chart(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
+                     path: dict[str, Path], chart_by_time: bool) -> None:
+    """The address-level flow chart, the longest export (a child's share, started first)."""
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
                   peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), by_time=chart_by_time)
-        title = xml_text(case.title or case.id or "btctrace")
-        draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
-        draw_timeline(result, analysis, title, [path["timeline.svg"]])
 
 
-def _draw_entity_chart(result: TraceResult, case: CaseInfo, path: dict[str, Path], notes: list[Note],
-                       entities: EntityChart) -> None:
-    """The entity-level flow chart, the main figure (a child's share)."""
+def _draw_other_charts(result: TraceResult, analysis: Analysis, case: CaseInfo, path: dict[str, Path],
+                       sankey_method: str, notes: list[Note], entities: EntityChart) -> None:
+    """The entity-level flow chart (the main figure), the Sankey diagram and the timeline (a
+    child's share)."""
     import matplotlib
 
     with matplotlib.rc_context(CHART_RC):
         draw_entity_flow(entities, chart_title(result, case),
                          [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]], notes)
+        title = xml_text(case.title or case.id or "btctrace")
+        draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
+        draw_timeline(result, analysis, title, [path["timeline.svg"]])
 
 
 def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
@@ -144,7 +145,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     names the case file and cassette whose hashes the report's provenance block shows; *notes* are
     the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
     *store_view* is what the run took from the store (tags, links to other cases), pinned in
-    ``store_snapshot.json``. The flow charts, the graph files and the entity chart are written by
+    ``store_snapshot.json``. The flow chart, the graph files and the other charts are written by
     three children (:mod:`btctrace.exports.background`), each forked as soon as what it needs is
     known, while this process writes the rest; the report, which shows the charts, comes last."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
@@ -155,14 +156,15 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     waits: list[Callable[[], None]] = []
     try:
         release_freed_memory()  # the children start from what is in use, not from freed pages
-        waits.append(in_background("flow charts", _draw_flow_charts, result, analysis, graph, case, path,
-                                   chart_by_time, sankey_method))
+        waits.append(in_background("flow chart", _draw_flow_chart, result, analysis, graph, case, path,
+                                   chart_by_time))
         node_flows(graph)  # read by the graph files and here: worked out once, before the child
         cluster_flow_graph(graph)  # ... as are the cluster flows (the entity chart's too)
         waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
                                    attribution, store_view))
         entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
-        waits.append(in_background("entity chart", _draw_entity_chart, result, case, path, notes, entities))
+        waits.append(in_background("charts", _draw_other_charts, result, analysis, case, path, sankey_method,
+                                   notes, entities))
         _sharing_files(result, analysis, graph, case, path, prices, notes, entities)
     except BaseException as exc:
         _wait_quietly(waits)  # this failure is the one reported

@@ -19,6 +19,7 @@ from btctrace.exports.flow import fold_crowded_columns, layout
 from btctrace.exports.flow_display import LAYOUT_KEYS, display_graph
 from btctrace.exports.graphml import edge_id
 from btctrace.exports.styles import ROLE_STYLES, short_id
+from btctrace.graph.build import node_for
 from btctrace.graph.flows import node_flows
 from btctrace.graph import schema as S
 from btctrace.notes import Note
@@ -31,18 +32,15 @@ _COLUMN_PX, _ROW_PX = 160, 46  # the address view's layout: the static chart's c
 _PER_COLUMN = 40  # more in one column are grouped into "N others" until clicked
 
 
-def _taint_by_address(graph: nx.MultiDiGraph, analysis: Analysis) -> dict[str, dict[str, int]]:
-    """Tainted satoshis received per address, per method."""
+def _taint_by_address(result: TraceResult, analysis: Analysis) -> dict[str, dict[str, int]]:
+    """Tainted satoshis received per address (the graph node each output is drawn at), per method."""
     by_address: dict[str, dict[str, int]] = {}
     if analysis.taint is None:
         return by_address
-    paid = {(source, data["index"]): target for source, target, data in graph.edges(data=True)
-            if data["side"] == S.SIDE_OUTPUT}  # (txid, vout) -> the address it paid
     for method, flow in sorted(analysis.taint.flows.items()):
-        for outpoint, sats in flow.outputs.items():
-            target = paid.get(outpoint)
-            if target is not None and sats:
-                totals = by_address.setdefault(target, {})
+        for (txid, vout), sats in flow.outputs.items():
+            if sats:
+                totals = by_address.setdefault(node_for(result.txs[txid].tx, S.SIDE_OUTPUT, vout), {})
                 totals[method] = totals.get(method, 0) + sats
     return by_address
 
@@ -100,7 +98,7 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     styles = {node: data["style"] for node, data in display.nodes(data=True)}
     del display, folded  # what the elements need is taken: the copies go before the elements are made
     release_freed_memory(collect=True)  # a NetworkX graph refers to itself (its cached views): collected, not freed
-    taint, merges = _taint_by_address(graph, analysis), _merges_by_cluster(graph, analysis)
+    taint, merges = _taint_by_address(result, analysis), _merges_by_cluster(graph, analysis)
     for fold in folds:
         fold.update(positions[fold["id"]])
 

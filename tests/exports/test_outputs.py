@@ -93,3 +93,21 @@ def test_layout_by_time_orders_transactions_by_block_time(demo_trace):
     txs = sorted((d["block_time"], positions[n][0]) for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX)
     columns = [x for _, x in txs]
     assert columns == sorted(columns) and len(set(columns)) == len({t for t, _ in txs})
+
+
+def test_chart_modules_are_imported_once_before_the_first_child_is_forked(demo_trace, tmp_path, monkeypatch):
+    """Each chart child would otherwise import matplotlib and its backends again (issue 18)."""
+    import btctrace.exports as exports
+
+    events = []
+
+    def inline(what, target, *args):
+        events.append(what)
+        target(*args)
+        return lambda: None
+
+    monkeypatch.setattr(exports, "_import_chart_modules", lambda: events.append("chart modules imported"))
+    monkeypatch.setattr(exports, "in_background", inline)
+    write(demo_trace, tmp_path / "o")
+    assert events == ["chart modules imported", "flow chart", "graph files", "charts"]
+    assert (tmp_path / "o" / "flow.svg").stat().st_size > 0

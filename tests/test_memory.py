@@ -121,3 +121,34 @@ def test_what_lives_is_frozen_in_the_block_and_a_collection_there_still_frees_ne
         assert gc.get_freeze_count() > 0, "what someone else froze stays frozen"
     finally:
         gc.unfreeze()
+
+
+def test_a_replayed_trace_frees_its_cassette_without_a_cycle_collection(demo, tmp_path, monkeypatch):
+    """The runner skips the full collection after a replayed walk: that holds only while no
+    reference cycle keeps the transport (and so the cassette's answers) alive."""
+    import gc
+    import weakref
+
+    from btctrace.cache import cassettes
+    from btctrace.runner import TraceJob, trace_and_analyse
+    from btctrace.testing.synthetic import record_synthetic
+    from btctrace.tracing.result import Seed, TraceLimits
+
+    seeds, limits = (Seed("address", demo.ransom_address),), TraceLimits(hops=2)
+    cassette = record_synthetic(demo.store, tmp_path / "demo.json", seeds, limits)
+    loaded = []
+    load = cassettes.Cassette.load.__func__
+
+    def loading(cls, path):
+        made = load(cls, path)
+        loaded.append(weakref.ref(made))
+        return made
+    monkeypatch.setattr(cassettes.Cassette, "load", classmethod(loading))
+    gc.collect()
+    gc.disable()  # nothing may be freed here but by reference counting
+    try:
+        traced = trace_and_analyse(TraceJob(seeds, tmp_path / "out", limits=limits, offline=cassette))
+        assert loaded and all(ref() is None for ref in loaded), "a reference cycle keeps the cassette alive"
+    finally:
+        gc.enable()
+    assert traced.result.txs

@@ -133,7 +133,7 @@ def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGra
     write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
     write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
     write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
-    release_freed_memory(collect=True)  # what the last export made
+    release_freed_memory()  # what these freed (they make no reference cycles: nothing to collect)
     _write_explorer(path["explorer.html"], result, analysis, graph, case, notes, entities)
 
 
@@ -173,7 +173,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
             raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
         raise
     wait_all(waits)
-    release_freed_memory(collect=True)  # what the explorer made
+    release_freed_memory()  # what the explorer freed (its graph copies' cycles are collected there)
     charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
     try:
         write_pieces(path["report.html"], report_pieces(result, analysis, tags, case, prices, charts, evidence or {},

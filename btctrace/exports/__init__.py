@@ -125,16 +125,14 @@ def _graph_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph
 
 
 def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
-                   path: dict[str, Path], prices: Prices, notes: list[Note], entities: EntityChart) -> None:
-    """The link table (CSV, XLSX), entities, DOT, the MISP event, the TagPack, the entity flows
-    and the explorer page (the parent's share of the exports)."""
+                   path: dict[str, Path], prices: Prices, entities: EntityChart) -> None:
+    """The link table (CSV, XLSX), entities, DOT, the MISP event, the TagPack and the entity
+    flows (the parent's share of the exports)."""
     write_table_files(graph, path["link_table.csv"].parent, prices)
     release_freed_memory(collect=True)  # what the last export made
     write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
     write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
     write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
-    release_freed_memory()  # what these freed (they make no reference cycles: nothing to collect)
-    _write_explorer(path["explorer.html"], result, analysis, graph, case, notes, entities)
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
@@ -145,9 +143,10 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     names the case file and cassette whose hashes the report's provenance block shows; *notes* are
     the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
     *store_view* is what the run took from the store (tags, links to other cases), pinned in
-    ``store_snapshot.json``. The flow chart, the graph files and the other charts are written by
-    three children (:mod:`btctrace.exports.background`), each forked as soon as what it needs is
-    known, while this process writes the rest; the report, which shows the charts, comes last."""
+    ``store_snapshot.json``. The flow chart, the graph files, the other charts and the explorer
+    page are written by four children (:mod:`btctrace.exports.background`), each forked as soon
+    as what it needs is known, while this process writes the rest; the report, which shows the
+    charts, comes last."""
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     store_view = store_view or StoreView()
@@ -166,14 +165,18 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
         waits.append(in_background("charts", _draw_other_charts, result, analysis, case, path, sankey_method,
                                    notes, entities))
-        _sharing_files(result, analysis, graph, case, path, prices, notes, entities)
+        # The explorer's working copies of the graph are the largest the exports make: in a child
+        # of their own they are not added to this process's peak (100,000 transactions: issue 18).
+        waits.append(in_background("explorer", _write_explorer, path["explorer.html"], result, analysis, graph,
+                                   case, notes, entities))
+        _sharing_files(result, analysis, graph, case, path, prices, entities)
     except BaseException as exc:
         _wait_quietly(waits)  # this failure is the one reported
         if isinstance(exc, OSError):
             raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
         raise
     wait_all(waits)
-    release_freed_memory()  # what the explorer freed (its graph copies' cycles are collected there)
+    release_freed_memory()  # what the parent's exports freed (they make no reference cycles)
     charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
     try:
         write_pieces(path["report.html"], report_pieces(result, analysis, tags, case, prices, charts, evidence or {},

@@ -21,7 +21,7 @@ from btctrace.exports.writing import write_lines
 from btctrace.graph import schema as S
 
 __all__ = ["graphml_ready", "plain_attributes", "edge_id", "display_label", "ReadyGraph", "interchange_ready", "interchange_view_shared",
-           "write_graphml"]
+           "write_graphml", "write_ready_graphml", "ready_node"]
 
 
 def _plain(value):
@@ -110,15 +110,18 @@ def interchange_ready(graph: nx.MultiDiGraph) -> ReadyGraph:
     return shared if shared is not None else _interchange_ready(graph)
 
 
+def ready_node(node: str, data: dict) -> tuple[str, dict]:
+    """A node as interchange files write it (see :func:`interchange_ready`)."""
+    plain = plain_attributes(data)
+    shown = display_label(node, plain)
+    if "label" in plain:
+        plain["tag_label"] = plain.pop("label")
+    plain["label"] = shown
+    return node, plain
+
+
 def _interchange_ready(graph: nx.MultiDiGraph) -> ReadyGraph:
-    nodes = []
-    for node, data in graph.nodes(data=True):
-        plain = plain_attributes(data)
-        shown = display_label(node, plain)
-        if "label" in plain:
-            plain["tag_label"] = plain.pop("label")
-        plain["label"] = shown
-        nodes.append((node, plain))
+    nodes = [ready_node(node, data) for node, data in graph.nodes(data=True)]
     edges = [(source, target, key, plain_attributes(data)) for source, target, key, data in graph.edges(keys=True, data=True)]
     return ReadyGraph(plain_attributes(graph.graph), nodes, edges)
 
@@ -149,7 +152,12 @@ def _data(data: dict, keys: dict[str, tuple[str, str]], indent: str) -> list[str
 
 def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
     """GraphML with unique edge ids (:func:`edge_id`) and a display ``label`` on every node."""
-    write_lines(path, _graphml_lines(interchange_ready(graph)))
+    write_ready_graphml(interchange_ready(graph), path)
+
+
+def write_ready_graphml(ready: ReadyGraph, path: Path) -> None:
+    """GraphML of a graph already in its interchange form (no NetworkX graph needed)."""
+    write_lines(path, _graphml_lines(ready))
 
 
 def _graphml_lines(ready: ReadyGraph) -> Iterator[str]:

@@ -109,5 +109,5 @@ def test_chart_modules_are_imported_once_before_the_first_child_is_forked(demo_t
     monkeypatch.setattr(exports, "_import_chart_modules", lambda: events.append("chart modules imported"))
     monkeypatch.setattr(exports, "in_background", inline)
     write(demo_trace, tmp_path / "o")
-    assert events == ["chart modules imported", "flow chart", "graph files", "charts"]
+    assert events == ["chart modules imported", "flow chart", "graph files", "charts", "explorer"]
     assert (tmp_path / "o" / "flow.svg").stat().st_size > 0

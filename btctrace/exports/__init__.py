@@ -189,11 +189,11 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
 def _import_chart_modules() -> None:
     """Import matplotlib and its three file backends once, before the chart children are
     forked: each child would otherwise import them again (0.6 s each on a 2-core machine)."""
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.backends.backend_pdf  # noqa: F401
-    import matplotlib.backends.backend_svg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
-    import matplotlib.patches  # noqa: F401
+    import importlib
+
+    for name in ("matplotlib.figure", "matplotlib.patches", "matplotlib.backends.backend_agg",
+                 "matplotlib.backends.backend_pdf", "matplotlib.backends.backend_svg"):
+        importlib.import_module(name)
 
 
 def _wait_quietly(waits: list[Callable[[], None]]) -> None:

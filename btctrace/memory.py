@@ -50,9 +50,9 @@ def collection_paused(active: bool = True) -> Iterator[None]:
     after it). A trace's objects (answers, transactions, the graph, the exports' rows) are freed
     by reference counting and hardly form cycles, but the collector, started every 700 new
     objects, walks them again and again as they accumulate: 2.4 s of a 17 s run at 10,000
-    transactions (issue 18). The cycles a run does make (the transport's objects, NetworkX
-    graph copies) are collected explicitly between stages (:func:`release_freed_memory` with
-    *collect*). CPython's ``gc`` documentation advises the same for a process that forks
+    transactions (issue 18). The cycles a run does make (a live transport's objects, NetworkX
+    graph copies) are collected explicitly where they are let go (:func:`release_freed_memory`
+    with *collect*); a replay's transport makes none. CPython's ``gc`` documentation advises the same for a process that forks
     (collection disabled early in the parent; the export children inherit it)."""
     was_enabled = gc.isenabled()
     if active:

@@ -7,7 +7,7 @@
 Each case is made by :func:`make_synthetic_case` and recorded once to a real cassette (answers
 computed in-process); then ``run_trace`` replays it offline into a fresh folder, in a fresh
 subprocess per run so that the peak RSS is that run's (the largest of the
-run and the children that write its exports beside it: btctrace/exports/background.py). Printed: median wall time, peak RSS,
+run and the children that write its exports beside it: btctrace/exports/writing/background.py). Printed: median wall time, peak RSS,
 time per transaction, the ratio of the run to its parsing floor (the time, in the same child,
 to load the cassette and parse every body with the standard ``json`` module), and the exponent
 b of time ~ n^b fitted over the sizes (1 = linear). Targets (issue 18): 10,000 transactions

@@ -22,7 +22,7 @@ from btctrace.tracing.result import DEFAULT_STOP_CATEGORIES, Direction, Seed, Tr
 from btctrace.tracing.seeds import parse_seed
 from btctrace.units import parse_btc, parse_utc
 
-__all__ = ["Case", "load_case"]
+__all__ = ["Case", "CaseInfo", "load_case"]
 
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -48,6 +48,16 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("provider", "rate"): (0.001, 1000), ("provider", "workers"): (1, 32),
     ("clustering", "collapse_threshold"): (1, 10**9),
 }
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """The case as the exhibits name it: its id, title and whether its data are synthetic (empty
+    for a trace run without a case file)."""
+
+    id: str = ""
+    title: str = ""
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from btctrace.addresses import network_of, parse_address
-from btctrace.exports.trace_json import read_trace_document
+from btctrace.exports.interchange.trace_json import read_trace_document
 from btctrace.heuristics.clustering import Merge, explain
 
 __all__ = ["Explanation", "explain_link"]

@@ -14,15 +14,13 @@ import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from btctrace.cache.provenance import cassette_facts, environment, sha256_file
-from btctrace.exports.writing import MANIFEST_NAME, write_text
+from btctrace.exports.writing.atomic import MANIFEST_NAME, write_text
+from btctrace.job import TraceJob
 from btctrace.reference import reference_implementation
 from btctrace.tags import tagpack_files
-
-if TYPE_CHECKING:
-    from btctrace.runner import TraceJob
 
 __all__ = ["MANIFEST_NAME", "MANIFEST_SCHEMA", "job_parameters", "build_manifest", "write_manifest", "relative_to",
            "manifest_problem"]
@@ -34,7 +32,7 @@ def relative_to(path: Path, folder: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(folder).resolve())).as_posix()
 
 
-def job_parameters(job: "TraceJob") -> dict[str, Any]:
+def job_parameters(job: TraceJob) -> dict[str, Any]:
     limits = job.limits
     return {
         "seeds": [{"kind": s.kind, "value": s.value, "vout": s.vout} for s in job.seeds],
@@ -56,7 +54,7 @@ def _file_entry(path: Path, out_dir: Path) -> dict[str, str]:
     return {"path": relative_to(path, out_dir), "sha256": sha256_file(path)}
 
 
-def build_manifest(job: "TraceJob", api_url: str, mode: str, files: list[Path],
+def build_manifest(job: TraceJob, api_url: str, mode: str, files: list[Path],
                    explorers: dict[str, Any] | None = None) -> dict[str, Any]:
     out_dir = job.out_dir
     cassette_path = job.offline or job.record

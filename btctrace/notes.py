@@ -3,7 +3,7 @@ read back so that the report, the entity chart and the next explorer.html show t
 the analyst's words and not the tool's. The file is untrusted input: a regular file, at most
 1 MiB, JSON of schema ``btctrace.notes/1``, each note's subject an id of at most 200 characters,
 its text at most 2,000 characters, its colour ``#rrggbb``; each output format escapes the text
-(:mod:`btctrace.exports.safe_text`).
+(:mod:`btctrace.exports.writing.safe_text`).
 """
 
 from __future__ import annotations

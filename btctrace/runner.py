@@ -5,82 +5,44 @@ exports. The only place they are put together; the CLI calls :func:`run_trace` o
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
-from btctrace.addresses import MAINNET
-from btctrace.cache.cassettes import normalise_uri
-from btctrace.case import Case
-from btctrace.errors import BtctraceError, OutputError, UsageProblem
-from btctrace.exports import CaseInfo, prepare_out_dir, write_outputs
-from btctrace.exports.attribution import sanction_hits, sanction_line
-from btctrace.exports.endpoints import endpoints_frame, taint_section
-from btctrace.exports.tables import write_csv
-from btctrace.exports.trace_json import read_trace_document, result_from_document
-from btctrace.exports.writing import begin_writing, finish_writing, write_text
-from btctrace.graph.build import build_graph
 from btctrace.analysis import Analysis, analyse
-from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
+from btctrace.cache.interactions import normalise_uri
+from btctrace.case import Case, CaseInfo
+from btctrace.errors import BtctraceError, UsageProblem
+from btctrace.exports import prepare_out_dir, sanctions_line, write_outputs, write_taint_outputs
+from btctrace.exports.interchange.trace_json import read_trace_document, result_from_document
+from btctrace.exports.writing.atomic import begin_writing, finish_writing
+from btctrace.graph.build import build_graph
+from btctrace.job import DEFAULT_WORKERS, TraceJob
 from btctrace.manifest import build_manifest, write_manifest
 from btctrace.memory import collection_paused, long_lived_frozen, release_freed_memory
-from btctrace.providers.failover import FailoverProvider, cross_check
-from btctrace.providers.esplora.client import EsploraClient
-from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, HttpFetcher, RetryPolicy
 from btctrace.notes import load_notes
-from btctrace.store.run import RunStore, case_items, open_run_store
+from btctrace.providers.esplora.client import EsploraClient
+from btctrace.providers.failover import FailoverProvider, cross_check
+from btctrace.providers.http import HttpFetcher
 from btctrace.store.cases import CaseRecord
+from btctrace.store.run import RunStore, case_items, open_run_store
 from btctrace.store.snapshot import StoreView
-from btctrace.tracing.deposits import follow_deposits
 from btctrace.tags import TagIndex, load_tagpacks
-from btctrace.tracing.result import Direction, Seed, TraceLimits, TraceResult
 from btctrace.tracing.accounting import TaintReport, taint_report, unanswerable_seed
+from btctrace.tracing.deposits import follow_deposits
+from btctrace.tracing.result import Direction, TraceResult
 from btctrace.tracing.taint import METHODS
-from btctrace.transport import API_URL_ENV, Transport, abandon_recording, open_transport, resolve_api_url
 from btctrace.tracing.walk import Progress, walk
+from btctrace.transport import API_URL_ENV, Transport, abandon_recording, open_transport, resolve_api_url
 from btctrace.units import format_utc
 from btctrace.valuation import Prices, fetch_prices
 
+# TraceJob and DEFAULT_WORKERS live in btctrace.job (below the transport and the manifest, which
+# read a job too); they are named here as well, beside the functions that run a job.
 __all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "Traced", "TraceOutcome", "TaintOutcome", "trace_and_analyse",
            "run_trace", "run_case", "run_taint", "resolve_api_url"]
-
-DEFAULT_WORKERS = 4
-
-
-@dataclass(frozen=True)
-class TraceJob:
-    seeds: tuple[Seed, ...]
-    out_dir: Path
-    direction: Direction = Direction.FORWARD
-    limits: TraceLimits = field(default_factory=TraceLimits)
-    network: str = MAINNET  # explorer answers must hold addresses of this network
-    api_url: str | None = None  # None: $BTCTRACE_API_URL, the cassette's, or the default
-    fallback_urls: tuple[str, ...] = ()  # explorers asked, in order, when the one in use fails
-    cross_check: int = 0  # transactions compared across all explorers after the trace
-    max_response_bytes: int = DEFAULT_MAX_BODY_BYTES
-    record: Path | None = None
-    resume: bool = False  # continue an interrupted --record from its journal
-    offline: Path | None = None
-    tag_paths: tuple[Path, ...] = ()
-    notes_path: Path | None = None  # the analyst's notes (explorer.html's download), shown as theirs
-    rate: float | None = None  # requests/second; None: the host's default
-    force: bool = False
-    workers: int = DEFAULT_WORKERS
-    case: CaseInfo = field(default_factory=CaseInfo)
-    case_file: Path | None = None
-    collapse_threshold: int = DEFAULT_COLLAPSE_THRESHOLD
-    allow_collapse: bool = False
-    cluster_change: bool = False  # also merge decided change outputs (marked rule "change")
-    chart_by_time: bool = False  # flow chart columns by block time instead of hop
-    sankey_method: str = "fifo"  # taint method the Sankey chart shows
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    store: str | None = None  # the store's location; None: $BTCTRACE_STORE or the user's data folder
-    no_store: bool = False  # use no store at all (tags only from --tags)
-    store_snapshot: Path | None = None  # take tags and case links from this pinned snapshot (verify)
-    attribute_endpoints: int = 0  # extra requests per unlabelled endpoint to follow its sweep
 
 
 @dataclass
@@ -266,7 +228,7 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
     finish_writing(job.out_dir)
     return TraceOutcome(traced.result, traced.graph, job.out_dir, files, traced.mode, job.record or job.offline,
-                        traced.explorers, view, sanction_line(sanction_hits(traced.graph, traced.tags)))
+                        traced.explorers, view, sanctions_line(traced.graph, traced.tags))
 
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
@@ -325,15 +287,5 @@ def run_taint(out_dir: Path, seeds: list[tuple[str, int]] | None = None, methods
         report = taint_report(result, tags, seeds, methods)
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
-    target = write_dir or out_dir / "taint"
-    files = [target / "endpoints.csv", target / "taint.json"]
-    existing = [f for f in files if f.exists()]
-    if existing and not force:
-        raise OutputError(str(target), "it already holds taint results", "Add --force to overwrite them")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(str(target), exc.strerror or str(exc)) from exc
-    write_csv(endpoints_frame(report), files[0])
-    write_text(files[1], json.dumps(taint_section(report), indent=2) + "\n")
+    files = write_taint_outputs(report, write_dir or out_dir / "taint", force)
     return TaintOutcome(report, files)

@@ -8,21 +8,20 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from btctrace import __version__, safejson
+from btctrace import safejson
 from btctrace.cache.cassettes import Cassette, RecordingAdapter, ReplaySession
 from btctrace.cache.journal import Journal, journal_path_for
 from btctrace.cache.provenance import cassette_facts
 from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, UsageProblem
+from btctrace.job import TraceJob
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, SharedAnswers, default_rate_for, make_session
 from btctrace.providers.ledger import AnswerLedger
 from btctrace.providers.rate import AdaptiveRate
-
-if TYPE_CHECKING:
-    from btctrace.runner import TraceJob
+from btctrace.version import __version__
 
 __all__ = ["API_URL_ENV", "Transport", "abandon_recording", "canonical_url", "open_transport", "replay_order",
            "resolve_api_url", "resolve_api_urls"]
@@ -39,7 +38,7 @@ def resolve_api_url(given: str | None, cassette: Cassette | None) -> str:
     return os.environ.get(API_URL_ENV, DEFAULT_API_URL).rstrip("/")
 
 
-def resolve_api_urls(job: "TraceJob", cassette: Cassette | None) -> list[str]:
+def resolve_api_urls(job: TraceJob, cassette: Cassette | None) -> list[str]:
     """The explorers in the order asked: the primary (see :func:`resolve_api_url`), then the
     fallbacks given, or offline without a given URL, those the cassette was recorded with."""
     primary = resolve_api_url(job.api_url, cassette)

@@ -20,13 +20,14 @@ from btctrace.addresses import MAINNET
 from btctrace.cache.cassettes import Cassette
 from btctrace.cache.provenance import changed_interactions, interaction_digests, sha256_file
 from btctrace.errors import BtctraceError, ManifestError
-from btctrace.exports import CaseInfo
+from btctrace.case import CaseInfo
 from btctrace.files import read_regular_text
-from btctrace.exports.writing import INCOMPLETE_MARKER
+from btctrace.exports.writing.atomic import INCOMPLETE_MARKER
 from btctrace.manifest import MANIFEST_NAME, manifest_problem
 from btctrace.reference import REFERENCE_EXTRA, reference_implementation
 from btctrace.store.snapshot import SNAPSHOT_NAME
-from btctrace.runner import TraceJob, run_trace
+from btctrace.job import TraceJob
+from btctrace.runner import run_trace
 from btctrace.tracing.result import Direction, Seed, TraceLimits
 
 __all__ = ["Check", "VerifyReport", "verify_outputs"]

@@ -126,9 +126,9 @@ def figures_of(traced, case=None) -> dict:
     the trace.json document, the endpoints and the subpoena packet. Two runs with equal figures
     write the same data in every export."""
     from btctrace.exports import CaseInfo
-    from btctrace.exports.endpoints import endpoints_frame
-    from btctrace.exports.subpoena import subpoena_frame
-    from btctrace.exports.trace_json import trace_document
+    from btctrace.exports.interchange.endpoints import endpoints_frame
+    from btctrace.exports.report.subpoena import subpoena_frame
+    from btctrace.exports.interchange.trace_json import trace_document
 
     document = trace_document(traced.result, traced.graph, traced.tags, case or CaseInfo(), traced.analysis,
                               traced.prices)

@@ -75,9 +75,9 @@ def test_notes_reach_report_chart_and_explorer_and_verify_reruns_with_them(tmp_p
 
 
 def test_the_entity_chart_marks_the_noted_boxes(demo_trace, demo):
-    from btctrace.exports.entity_chart import entity_figure, note_marks
-    from btctrace.exports.entity_flow import entity_chart
-    from btctrace.exports.label_layout import text_boxes
+    from btctrace.exports.charts.entity_chart import entity_figure, note_marks
+    from btctrace.exports.charts.entity_flow import entity_chart
+    from btctrace.exports.charts.label_layout import text_boxes
     from btctrace.notes import Note
 
     result, graph, _ = demo_trace

@@ -17,29 +17,30 @@ opens a socket; :class:`RecordingAdapter` answers what it already holds the same
 the rest to the network, appending each final answer (not a 429 or 5xx that will be retried)
 to a :class:`~btctrace.cache.journal.Journal` (one fsync'd JSON line per
 interaction) before anything else sees it. Secrets (API keys in query strings, credentials in the
-URL, any header but ``Accept`` and ``User-Agent``) are removed before anything is written.
+URL, any header but ``Accept`` and ``User-Agent``) are removed before anything is written. What
+one interaction must hold, and the canonical form of its URI, are in
+:mod:`btctrace.cache.interactions` (shared with the journal).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
-from btctrace.files import read_regular_text
 from btctrace import safejson
+from btctrace.cache.interactions import answer_of, check_interaction, normalise_uri, within_depth
 from btctrace.errors import CassetteError, OfflineMiss, OutputError
+from btctrace.files import read_regular_text
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES, RETRY_STATUSES, read_bounded
 
 if TYPE_CHECKING:
@@ -47,42 +48,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASSETTE_FORMAT_VERSION",
-    "SECRET_PARAMETERS",
-    "check_interaction",
     "Cassette",
     "RecordingAdapter",
     "ReplayAdapter",
     "ReplaySession",
-    "normalise_uri",
 ]
 
 CASSETTE_FORMAT_VERSION = 1
-# Query parameters that carry credentials (BlockCypher token, Blockchair key, OAuth, ...).
-SECRET_PARAMETERS = frozenset({
-    "token", "key", "api_key", "apikey", "api-key", "access_token", "client_secret", "client_id",
-    "secret", "password", "auth", "signature", "sig",
-})
 _KEPT_RESPONSE_HEADERS = ("Content-Type", "Date")
 _KEPT_REQUEST_HEADERS = ("Accept", "User-Agent")
-
-
-_PLAIN_URI = re.compile(r"https?://[a-z0-9.\-]+(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~\-/]*)?")
-
-
-def normalise_uri(uri: str) -> str:
-    """The URI as stored and looked up: credentials and secret query parameters removed,
-    remaining parameters sorted. An URI with nothing to remove or sort (a lower-case host, a
-    plain path, no query: nearly every Esplora request) is its own normal form."""
-    plain = _PLAIN_URI.fullmatch(uri)
-    if plain and (plain.group(1) is None or int(plain.group(1)[1:]) <= 65535):
-        return uri
-    parts = urlsplit(uri)
-    netloc = parts.hostname or ""
-    if parts.port is not None:
-        netloc = f"{netloc}:{parts.port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if k.lower() not in SECRET_PARAMETERS)
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
 
 
 def _utc_now() -> str:
@@ -113,7 +87,7 @@ class Cassette:
         for number, item in enumerate(data["interactions"]):
             key = check_interaction(path, number, item)
             earlier = cassette.interactions.get(key)
-            if earlier is not None and _answer(earlier) != _answer(item):
+            if earlier is not None and answer_of(earlier) != answer_of(item):
                 raise CassetteError(str(path), f"it holds two different answers for {key[0]} {key[1][:200]} "
                                                f"(interaction {number} and an earlier one): which is the evidence is "
                                                "ambiguous")
@@ -160,54 +134,9 @@ def _metadata_of(path: Path, data: Any) -> dict[str, Any]:
     if data.get("version") != CASSETTE_FORMAT_VERSION:
         raise CassetteError(str(path), f"unsupported cassette version {data.get('version')!r}")
     metadata = data.get("metadata") or {}
-    if not isinstance(metadata, dict) or not _shallow(metadata):
+    if not isinstance(metadata, dict) or not within_depth(metadata):
         raise CassetteError(str(path), "'metadata' should be an object (of limited depth)")
     return metadata
-
-
-_MAX_DEPTH = 16  # a vcrpy interaction nests 5 levels; bodies are strings
-
-
-def _shallow(value: Any, limit: int = _MAX_DEPTH) -> bool:
-    """True when *value* nests no deeper than *limit* (iteratively: never a RecursionError)."""
-    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return False
-        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
-                     if isinstance(child, (dict, list)))  # only containers nest: strings are not stacked
-    return True
-
-
-def _answer(item: dict[str, Any]) -> tuple[int, str]:
-    """What an interaction answered (its status and body): two recordings of one answer differ
-    only in when they were fetched."""
-    return int(item["response"]["status"]["code"]), item["response"]["body"]["string"]
-
-
-def _header_value(value: Any) -> bool:
-    """A header as vcrpy writes it: a string, or a non-empty list of strings."""
-    return isinstance(value, str) or (isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value))
-
-
-def check_interaction(path: Path, number: int, item: Any) -> tuple[str, str]:
-    if not _shallow(item):
-        raise CassetteError(str(path), f"interaction {number} nests deeper than {_MAX_DEPTH} levels")
-    try:
-        request, response = item["request"], item["response"]
-        method, uri = str(request["method"]).upper(), normalise_uri(str(request["uri"]))
-        int(response["status"]["code"])
-        body = response["body"]["string"]
-    except (KeyError, TypeError, ValueError):
-        raise CassetteError(str(path), f"interaction {number} lacks request method/uri or response status/body") from None
-    if not isinstance(body, str):
-        raise CassetteError(str(path), f"interaction {number} has a non-text body")
-    headers = response.get("headers", {})
-    if not isinstance(headers, dict) or not all(_header_value(v) for v in headers.values()) \
-            or not isinstance(response["status"], dict) or not isinstance(response["status"].get("message", ""), str):
-        raise CassetteError(str(path), f"interaction {number} has malformed response headers or status")
-    return method, uri
 
 
 def _interaction(request: requests.PreparedRequest, response: requests.Response, uri: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from btctrace import safejson
-from btctrace.cache.cassettes import check_interaction
+from btctrace.cache.interactions import check_interaction
 from btctrace.errors import CassetteError, OutputError, RecordingBusy
 from btctrace.files import open_regular
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-from dataclasses import dataclass
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from btctrace import __version__
 from btctrace.cache.cassettes import Cassette
+from btctrace.version import __version__
 
 __all__ = ["DEPENDENCIES", "CassetteFacts", "sha256_file", "interaction_digests", "cassette_facts", "environment",
            "changed_interactions"]

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from btctrace import __version__
+from btctrace.version import __version__
 from btctrace.cli.case import case_group
 from btctrace.cli.cluster import cluster_command
 from btctrace.cli.explain import explain_command

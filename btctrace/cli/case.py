@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from btctrace.exports.safe_text import summarise
+from btctrace.exports.writing.safe_text import summarise
 from btctrace.case import load_case
 from btctrace.cli.verify import render_report
 from btctrace.verify import verify_outputs

@@ -8,7 +8,7 @@ import click
 
 from btctrace.errors import OutputError
 from btctrace.scale.etl import cluster_export
-from btctrace.exports.tables import write_csv
+from btctrace.exports.interchange.tables import write_csv
 
 __all__ = ["cluster_command"]
 

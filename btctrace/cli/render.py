@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 import click
 
-from btctrace.exports.safe_text import summarise
+from btctrace.exports.writing.safe_text import summarise
 from btctrace.runner import TraceOutcome
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason
 from btctrace.tracing.walk import WalkStatus

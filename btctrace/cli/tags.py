@@ -8,7 +8,7 @@ import click
 
 from btctrace.cli.options import store_option
 from btctrace.errors import UsageProblem
-from btctrace.exports.safe_text import summarise
+from btctrace.exports.writing.safe_text import summarise
 from btctrace.store import open_store
 from btctrace.store.tag_sources import SOURCE_KINDS, ListDefaults
 from btctrace.store.tag_store import ImportOutcome

@@ -11,7 +11,8 @@ from btctrace.cli.options import convert, store_option
 from btctrace.cli.render import progress_shown, summary_lines
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES
-from btctrace.runner import API_URL_ENV, DEFAULT_WORKERS, TraceJob, run_trace
+from btctrace.job import DEFAULT_WORKERS, TraceJob
+from btctrace.runner import API_URL_ENV, run_trace
 from btctrace.tracing.result import Direction, TraceLimits
 from btctrace.tracing.seeds import parse_seed
 from btctrace.units import parse_btc, parse_utc

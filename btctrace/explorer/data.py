@@ -1,6 +1,6 @@
 """What the case explorer shows, as one JSON document built from the finished trace: the address
 and transaction graph (Cytoscape.js elements, with everything the trace knows about each node
-and edge), the entity view (:mod:`btctrace.exports.entity_flow`), and the legend. Pure and
+and edge), the entity view (:mod:`btctrace.exports.charts.entity_flow`), and the legend. Pure and
 deterministic: sorted elements, no run time, amounts as integer satoshis (JavaScript numbers
 hold them exactly: 21 million BTC is below 2^53 satoshis).
 """
@@ -14,11 +14,11 @@ import networkx as nx
 from btctrace.analysis import Analysis
 from btctrace.jsontext import Streamed
 from btctrace.memory import release_freed_memory
-from btctrace.exports.entity_flow import ENTITY_KINDS, EntityChart
-from btctrace.exports.flow import fold_crowded_columns, layout
-from btctrace.exports.flow_display import LAYOUT_KEYS, display_graph
-from btctrace.exports.graphml import edge_id
-from btctrace.exports.styles import ROLE_STYLES, short_id
+from btctrace.exports.charts.entity_flow import ENTITY_KINDS, EntityChart
+from btctrace.exports.charts.flow_layout import fold_crowded_columns, layout
+from btctrace.exports.charts.flow_display import LAYOUT_KEYS, display_graph
+from btctrace.exports.interchange.ready import edge_id
+from btctrace.exports.charts.styles import ROLE_STYLES, short_id
 from btctrace.graph.build import node_for
 from btctrace.graph.flows import node_flows
 from btctrace.graph import schema as S

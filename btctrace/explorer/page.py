@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any, Iterator
 
 from btctrace import jsontext
-from btctrace.exports.safe_text import html_text
+from btctrace.exports.writing.safe_text import html_text
 
 __all__ = ["EXPLORER_NAME", "VENDORED", "explorer_page", "explorer_pieces"]
 

@@ -1,40 +1,63 @@
-"""Write a trace's output folder (the files in :data:`OUTPUT_FILES`). Same input, same bytes."""
+"""Write a trace's output folder (the files in :data:`OUTPUT_FILES`): which file each family
+writes, in which process and in which order. The families are sub-packages: ``charts/`` (the
+flow charts, the entity chart, the Sankey diagram and the timeline, with their layout, styles and
+figure files), ``interchange/`` (trace.json, CSV tables, XLSX, GraphML, GEXF, DOT, Cytoscape JSON,
+MISP and TagPack), ``report/`` (report.html and the case documents it presents: attributions and
+the subpoena packet), and ``writing/``, the machinery they all use (atomic writes, untrusted text
+made safe per format, background children). Same input, same bytes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable
 
 import networkx as nx
 
-from btctrace.errors import OutputError
-from btctrace.store.snapshot import StoreView
-from btctrace.exports.attribution import attribution_section
-from btctrace.exports.background import in_background, wait_all
-from btctrace.exports.charts import draw_sankey, draw_timeline
-from btctrace.exports.clusters import cluster_flow_graph, write_cluster_outputs
-from btctrace.exports.endpoints import endpoints_frame
-from btctrace.exports.entity_chart import draw_entity_flow
-from btctrace.exports.entity_flow import EntityChart, entity_chart, entity_flows_frame
-from btctrace.exports.flow import draw_flow
-from btctrace.exports.interchange import write_graph_files, write_table_files
-from btctrace.exports.report import report_pieces
-from btctrace.exports.safe_text import CHART_RC, summarise, xml_text
-from btctrace.exports.sharing import misp_event_pieces, tagpack
-from btctrace.exports.subpoena import subpoena_frame
-from btctrace.exports.graphml import interchange_view_shared, write_graphml
-from btctrace.exports.tables import addresses_frame, transfers_frame, write_csv
-from btctrace.exports.trace_json import CaseInfo, text_pieces, trace_document
-from btctrace.exports.writing import INCOMPLETE_MARKER, MANIFEST_NAME, check_target, write_pieces, write_text
 from btctrace.analysis import Analysis
+from btctrace.case import CaseInfo
+from btctrace.errors import OutputError
+from btctrace.exports.charts.entity_chart import draw_entity_flow
+from btctrace.exports.charts.entity_flow import EntityChart, entity_chart, entity_flows_frame
+from btctrace.exports.charts.flow import draw_flow
+from btctrace.exports.charts.sankey import draw_sankey
+from btctrace.exports.charts.timeline import draw_timeline
+from btctrace.exports.interchange.clusters import write_cluster_outputs
+from btctrace.exports.interchange.cytoscape import cytoscape_pieces
+from btctrace.exports.interchange.dot import dot_lines
+from btctrace.exports.interchange.endpoints import endpoints_frame, taint_section
+from btctrace.exports.interchange.gexf import write_gexf
+from btctrace.exports.interchange.graphml import write_graphml
+from btctrace.exports.interchange.link_table import write_link_tables
+from btctrace.exports.interchange.ready import interchange_view_shared
+from btctrace.exports.interchange.sharing import misp_event_pieces, tagpack
+from btctrace.exports.interchange.tables import addresses_frame, transfers_frame, write_csv
+from btctrace.exports.interchange.trace_json import text_pieces, trace_document
+from btctrace.exports.report.attribution import attribution_section, sanction_hits, sanction_line
+from btctrace.exports.report.html import report_pieces
+from btctrace.exports.report.subpoena import subpoena_frame
+from btctrace.exports.writing.atomic import (
+    INCOMPLETE_MARKER,
+    MANIFEST_NAME,
+    check_target,
+    write_lines,
+    write_pieces,
+    write_text,
+)
+from btctrace.exports.writing.background import in_background, wait_all
+from btctrace.exports.writing.safe_text import CHART_RC, summarise, xml_text
+from btctrace.graph.cluster_flows import cluster_flow_graph
 from btctrace.graph.flows import node_flows
 from btctrace.memory import release_freed_memory
 from btctrace.notes import Note
+from btctrace.store.snapshot import StoreView
 from btctrace.tags import TagIndex
+from btctrace.tracing.accounting import TaintReport
 from btctrace.tracing.result import Direction, TraceResult
 from btctrace.valuation import Prices
 
-__all__ = ["OUTPUT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title"]
+__all__ = ["OUTPUT_FILES", "TAINT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title",
+           "sanctions_line", "write_taint_outputs"]
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
@@ -46,7 +69,7 @@ OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv",
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
     """Create *out_dir*; refuse to overwrite earlier outputs unless *force*, and refuse output
-    names that are links, folders, FIFOs or devices (see :mod:`btctrace.exports.writing`)."""
+    names that are links, folders, FIFOs or devices (see :mod:`btctrace.exports.writing.atomic`)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "it exists and is not a folder", "Choose another --out")
     names = (*OUTPUT_FILES, MANIFEST_NAME, INCOMPLETE_MARKER)
@@ -60,6 +83,31 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
+
+
+TAINT_FILES = ("endpoints.csv", "taint.json")
+
+
+def write_taint_outputs(report: TaintReport, target: Path, force: bool) -> list[Path]:
+    """``endpoints.csv`` and ``taint.json`` of a taint rerun (``btctrace taint``) into *target*,
+    created as needed; earlier results there are refused unless *force*."""
+    files = [target / name for name in TAINT_FILES]
+    existing = [f for f in files if f.exists()]
+    if existing and not force:
+        raise OutputError(str(target), "it already holds taint results", "Add --force to overwrite them")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(str(target), exc.strerror or str(exc)) from exc
+    write_csv(endpoints_frame(report), files[0])
+    write_text(files[1], json.dumps(taint_section(report), indent=2) + "\n")
+    return files
+
+
+def sanctions_line(graph: nx.MultiDiGraph, tags: TagIndex) -> str:
+    """The one line naming the traced addresses on a sanctions list, as the report's first page
+    says it ("" when none): for the run's summary."""
+    return sanction_line(sanction_hits(graph, tags))
 
 
 def chart_title(result: TraceResult, case: CaseInfo) -> str:
@@ -121,14 +169,16 @@ def _graph_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph
     release_freed_memory(collect=True)  # what the last export made
     with interchange_view_shared(graph):  # one plain view of the graph for these three, let go after
         write_graphml(graph, path["graph.graphml"])
-        write_graph_files(graph, path["graph.gexf"].parent)
+        write_gexf(graph, path["graph.gexf"])
+        write_pieces(path["cytoscape.json"], cytoscape_pieces(graph))
 
 
 def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
                    path: dict[str, Path], prices: Prices, entities: EntityChart) -> None:
     """The link table (CSV, XLSX), entities, DOT, the MISP event, the TagPack and the entity
     flows (the parent's share of the exports)."""
-    write_table_files(graph, path["link_table.csv"].parent, prices)
+    write_link_tables(graph, path["link_table.csv"].parent, prices)
+    write_lines(path["graph.dot"], dot_lines(graph))
     release_freed_memory(collect=True)  # what the last export made
     write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
     write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
@@ -144,7 +194,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
     *store_view* is what the run took from the store (tags, links to other cases), pinned in
     ``store_snapshot.json``. The flow chart, the graph files, the other charts and the explorer
-    page are written by four children (:mod:`btctrace.exports.background`), each forked as soon
+    page are written by four children (:mod:`btctrace.exports.writing.background`), each forked as soon
     as what it needs is known, while this process writes the rest; the report, which shows the
     charts, comes last."""
     path = {name: out_dir / name for name in OUTPUT_FILES}

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-from btctrace import __version__
+from btctrace.version import __version__
 from btctrace.errors import BadResponse, BtctraceError, ProviderUnavailable, RateLimited, ResponseTooLarge
 from btctrace.providers.rate import AdaptiveRate
 

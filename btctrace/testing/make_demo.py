@@ -11,7 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from btctrace.runner import TraceJob, run_trace
+from btctrace.job import TraceJob
+from btctrace.runner import run_trace
 from btctrace.testing.demo import DemoScenario, demo_tagpack_yaml, make_demo
 from btctrace.testing.server import EsploraServer
 from btctrace.tracing.result import Seed, TraceLimits

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from btctrace.cache.cassettes import Cassette, normalise_uri
+from btctrace.cache.cassettes import Cassette
+from btctrace.cache.interactions import normalise_uri
 from btctrace.testing.builder import ChainBuilder, Coin
 from btctrace.testing.chain import ChainStore
 from btctrace.testing.server import EsploraServer

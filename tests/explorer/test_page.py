@@ -15,7 +15,7 @@ from btctrace.analysis import analyse
 from btctrace import jsontext
 from btctrace.explorer import explorer_document, explorer_page
 from btctrace.explorer.page import data_block
-from btctrace.exports.entity_flow import entity_chart
+from btctrace.exports.charts.entity_flow import entity_chart
 
 VENDOR = Path(__file__).resolve().parents[2] / "btctrace" / "explorer" / "vendor"
 

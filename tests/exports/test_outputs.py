@@ -8,8 +8,8 @@ import pandas as pd
 from btctrace import jsontext
 from btctrace.analysis import analyse
 from btctrace.exports import OUTPUT_FILES, CaseInfo, write_outputs
-from btctrace.exports.flow import layout
-from btctrace.exports.tables import ADDRESS_COLUMNS, TRANSFER_COLUMNS
+from btctrace.exports.charts.flow_layout import layout
+from btctrace.exports.interchange.tables import ADDRESS_COLUMNS, TRANSFER_COLUMNS
 from btctrace.graph import schema as S
 
 CASE = CaseInfo("demo-ransom", "DemoLocker ransom (synthetic)", True)

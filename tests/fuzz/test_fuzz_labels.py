@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from btctrace.exports.safe_text import FORMULA_PREFIXES
+from btctrace.exports.writing.safe_text import FORMULA_PREFIXES
 from btctrace.testing.demo import make_demo
 from tests.cli.conftest import invoke
 from tests.conftest import PROJECT_ROOT

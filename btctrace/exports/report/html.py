@@ -1,0 +1,353 @@
+"""``report.html``: one self-contained, printable case report (no external assets; the flow
+chart is embedded as SVG). Sections: summary in plain words, seeds and parameters, methodology
+with measured accuracy, findings with their evidence, endpoints per taint method, the subpoena
+packet, every stop and cap, the limits of the analysis, and the provenance block. The only times
+of the run it holds are the cassette's fetch times, in the provenance block."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from btctrace.analysis import Analysis
+from btctrace.cache.provenance import cassette_facts, sha256_file
+from btctrace.case import CaseInfo
+from btctrace.exports.charts.figure_files import svg_pages
+from btctrace.exports.interchange.endpoints import endpoints_frame
+from btctrace.exports.report.attribution_html import attributions_html, case_links_html, sanctions_banner
+from btctrace.exports.report.subpoena import subpoena_frame
+from btctrace.exports.writing.safe_text import html_text, summarise
+from btctrace.heuristics.measured import (
+    BENCHMARK_COMMAND,
+    CHANGE_VS_PUBLISHED,
+    HELD_OUT_ACCURACY,
+    MEASURED_ACCURACY,
+    METHOD_SOURCES,
+)
+from btctrace.notes import Note
+from btctrace.tags import TagIndex
+from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
+from btctrace.units import format_btc, format_utc
+from btctrace.valuation import Prices
+from btctrace.version import __version__
+
+__all__ = ["report_html", "report_pieces"]
+
+# Screen and print. Printed on A4 or Letter with 12 mm margins, the page is at least 7.3 in
+# wide: charts are drawn 7.2 in wide (their text sizes are their printed sizes), tables fit the
+# width (txids and addresses in monospace, broken only inside the identifier: at most two
+# lines), and words, categories and times never break in the middle.
+_CSS = """@page{margin:12mm}
+body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em auto;padding:0 1em;color:#222;max-width:60em;
+font-size:10pt;line-height:1.35}
+h1{font-size:1.5em}h2{font-size:1.15em;border-bottom:1px solid #999;margin-top:1.6em;break-after:avoid}
+table{border-collapse:collapse;font-size:8pt;margin:.5em 0;width:100%}
+td,th{border:1px solid #bbb;padding:2px 4px;vertical-align:top;text-align:left;word-break:normal;
+overflow-wrap:normal;hyphens:none}
+th{background:#eee}tr{break-inside:avoid}
+td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+td.t,span.t{white-space:nowrap}
+td.id,span.id{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}
+td.id{min-width:33ch}
+.mono{font-family:'DejaVu Sans Mono',monospace}
+.synthetic{background:#fee;border:2px solid #c00;padding:.5em;font-weight:bold}
+.analyst{background:#fff6d5;border-left:4px solid #e0a800;padding:.3em .5em}
+figure{margin:.5em 0}figure svg{max-width:100%;height:auto;display:block}
+figcaption{font-size:8pt;color:#444}
+.page,#appendix-address-level-flow-chart{break-before:page}
+table.packet td{border:none;border-top:1px solid #bbb}table.packet tr.detail td{border-top:none;padding-bottom:5px}
+@media print{body{margin:0;padding:0;max-width:none}}"""
+LIMITS = (
+    "Explorer data is what the API answered at the fetch times below; a chain reorganisation or an "
+    "explorer error after that is not reflected.",
+    "Common-input clustering assumes one owner per non-CoinJoin transaction; PayJoins and other "
+    "collaborative transactions that look ordinary can merge two owners.",
+    "Change heuristics give candidates, not proof; change is used for clustering only when asked, and "
+    "each such merge is marked.",
+    "Tags come from the TagPacks named in the parameters and the store (pinned in store_snapshot.json); an "
+    "untagged address may still be a service, and a cluster or deposit named through a member's tag is one "
+    "confidence step below that tag.",
+    "Taint methods are conventions, not facts: poison over-taints, haircut spreads thinly, FIFO and LIFO "
+    "depend on input order. Report all four side by side.",
+    "The trace stops where recorded (hop limit, minimum value, time window, transaction cap, large or "
+    "tagged address, CoinJoin); money beyond those points is not followed.",
+)
+
+
+_e = html_text
+_IDENTIFIER = re.compile(r"[0-9a-f]{64}(:\d+)?|(bc1|tb1|bcrt1)[0-9a-z]{8,90}|[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z?")
+
+
+class Markup(str):
+    """Cell content already rendered as HTML by this module (never data that was not escaped)."""
+
+
+def _inline(text: str) -> str:
+    """Escaped text with each txid or address inside it in monospace, breakable only inside,
+    and each UTC time kept on one line."""
+    marked = _IDENTIFIER.sub(lambda m: f'<span class="id">{m.group(0)}</span>', _e(text))
+    return _TIME.sub(lambda m: f'<span class="t">{m.group(0)}</span>', marked)
+
+
+def _cell(value: Any, numeric: bool, span: int = 1) -> str:
+    """One cell, classed by what it holds: a number (right, never broken), a txid or address
+    (monospace, broken only inside it: two lines at most), a UTC time (never broken), or text
+    (broken between words; identifiers inside it as above)."""
+    spanned = f' colspan="{span}"' if span > 1 else ""
+    if isinstance(value, Markup):
+        return f"<td{spanned}>{value}</td>"
+    text = "" if value is None else str(value)
+    kind = "n" if numeric else "id" if _IDENTIFIER.fullmatch(text) else "t" if _TIME.fullmatch(text) else ""
+    return f'<td class="{kind}"{spanned}>{_e(text)}</td>' if kind else f"<td{spanned}>{_inline(text)}</td>"
+
+
+def _table(headers: list[str], rows: Iterable[Iterable[Any]], numeric: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _summary(result: TraceResult, analysis: Analysis) -> str:
+    seeds = analysis.taint.seeds if analysis.taint else []
+    paid = analysis.taint.totals["fifo"].seed if analysis.taint else 0  # each satoshi once
+    times = [result.txs[t].tx.block_time for t, _ in seeds if result.txs[t].tx.block_time]
+    lines = [f"{len(seeds)} payment(s) brought {format_btc(paid)} BTC to the seed(s)"
+             + (f" between {format_utc(min(times))} and {format_utc(max(times))}." if times else ".")]
+    lines.append(f"The trace followed the money through {len(result.txs)} transactions over "
+                 f"{max((t.hop for t in result.txs.values()), default=0)} hops.")
+    if analysis.taint:
+        by_reason: Counter = Counter()
+        for row in analysis.taint.rows:
+            by_reason[row.reason] += row.sats["fifo"]
+        for reason, sats in sorted(by_reason.items(), key=lambda kv: -kv[1]):
+            lines.append(f"Under FIFO, {format_btc(sats)} BTC ended at: {STOP_EXPLANATIONS[StopReason(reason)]}.")
+        lines.append(f"Fees took {format_btc(analysis.taint.totals['fifo'].fees)} BTC; the totals reconcile to the "
+                     "satoshi under every method.")
+        lines.extend(analysis.taint.notes)
+    return "".join(f"<p>{_inline(line)}</p>" for line in lines)
+
+
+def _window(since: int | None, until: int | None) -> str:
+    if since is None and until is None:
+        return "not limited"
+    if until is None:
+        return f"from {format_utc(since)}"
+    return f"until {format_utc(until)}" if since is None else f"{format_utc(since)} to {format_utc(until)}"
+
+
+def _parameters(result: TraceResult, tags: TagIndex) -> str:
+    limits = result.limits
+    rows = [("seeds", summarise(result.seeds, "seeds", shown=20)), ("direction", result.direction.value),
+            ("hops", limits.hops), ("minimum value", f"{format_btc(limits.min_value)} BTC"),
+            ("time window", _window(limits.since, limits.until)),
+            ("transaction cap", limits.max_transactions), ("large address above", f"{limits.large_address_tx_count} txs"),
+            ("stop at tag categories", ", ".join(sorted(limits.stop_categories))),
+            ("CoinJoins", "passed through, flagged" if limits.through_coinjoins else "stop the trace"),
+            ("explorer", result.api_url), ("tags loaded", len(tags))]
+    return _table(["parameter", "value"], rows)
+
+
+def _findings(result: TraceResult, analysis: Analysis) -> str:
+    opinion = analysis.second_opinion
+    parts = [f"<p>{len(result.coinjoins)} CoinJoin(s) detected; the confidence is the detector's prior, "
+             "its measured accuracy is in the methodology section:</p>",
+             _table(["txid", "detector (confidence)", "reason", "source", "second opinion"],
+                    [(f.txid, f"{f.heuristic} ({f.confidence:.1f})", f.reason, f.reference,
+                      opinion.describe(f.txid)) for _, f in sorted(result.coinjoins.items())])]
+    theirs_only = [a for a in opinion.agreements if a.ours is None]
+    if theirs_only:
+        parts += [f"<p>{opinion.implementation} alone calls {len(theirs_only)} traced transaction(s) a CoinJoin "
+                  "(btctrace's detectors do not; their inputs stay clustered):</p>",
+                  _table(["txid", "reference says"], [(a.txid, f"{a.theirs} ({a.confidence}): {a.detail}")
+                                                      for a in theirs_only])]
+    merges = sorted(analysis.clusters.merges, key=lambda m: (m.txid, m.a))
+    parts += [f"<p>{len(merges)} clustering merge(s); each links two addresses by one transaction:</p>",
+              _table(["addresses joined", "txid", "rule and source"],
+                     [(Markup(f'<span class="id">{_e(m.a)}</span><br><span class="id">{_e(m.b)}</span>'), m.txid,
+                       f"{m.rule}: {m.reference}") for m in merges])]
+    decided = sum(1 for v in analysis.change.values() if v.change is not None)
+    parts.append(f"<p>Change was decided for {decided} of {len(analysis.change)} ordinary transactions "
+                 "(votes per output in trace.json).</p>")
+    parts += [f"<p>{len(analysis.peel_chains)} peel chain(s):</p>",
+              _table(["starts at", "steps", "peeled BTC", "ends"],
+                     [(c.steps[0].txid, c.length, format_btc(c.total_peeled), c.end) for c in analysis.peel_chains],
+                     {1, 2})]
+    return "".join(parts)
+
+
+def _paired_table(headers: list[str], rows: list[tuple[list[Any], set[int], Markup]]) -> str:
+    """Two table rows per item: its short fields, then a full-width row with its identifiers
+    whole (so no column has to hold a 64-character txid)."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = []
+    for cells, numeric, detail in rows:
+        body.append("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(cells)) + "</tr>")
+        body.append(f'<tr class="detail">{_cell(detail, False, len(headers))}</tr>')
+    return f'<table class="packet"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _endpoints(frame) -> str:
+    """Where the money ended, per taint method (BTC), with each place and its time range."""
+    rows = []
+    for row in frame.itertuples(index=False):
+        label = f"{row.label} ({row.category})" if row.category else row.label
+        detail = Markup(f'at <span class="id">{_e(row.place)}</span>; first {_e(row.first_utc or "-")}, '
+                        f"last {_e(row.last_utc or '-')}; {_e(row.min_path_length)} hop(s) from the seed")
+        rows.append(([row.reason, label, row.fifo_btc, row.haircut_btc, row.poison_btc, row.lifo_btc],
+                     {2, 3, 4, 5}, detail))
+    return ("<p>All columns, with satoshis, are in endpoints.csv.</p>"
+            + _paired_table(["reason", "label", "FIFO BTC", "haircut BTC", "poison BTC", "LIFO BTC"], rows))
+
+
+def _stops(result: TraceResult) -> str:
+    rows = [([s.reason.value, s.hop, format_btc(s.value), s.detail], {1, 2},
+             Markup(f'output <span class="id">{_e(s.txid)}:{_e(s.index)}</span>'
+                    + (f' at <span class="id">{_e(s.address)}</span>' if s.address else "")))
+            for s in result.sorted_stops()]
+    caps = [(c.name, c.limit, c.detail) for c in result.caps] or [("none", "", "")]
+    notes = "".join(f"<p>Note: {_e(n)}</p>" for n in result.notes)
+    return _paired_table(["reason", "hop", "BTC", "detail"], rows) + notes + \
+        "<p>Caps that bit:</p>" + _table(["cap", "limit", "what it cut"], caps)
+
+
+def _answer_checks(result: TraceResult) -> str:
+    """What was checked of the explorer's answers before use, and where explorers disagreed."""
+    if not result.checks:
+        return ""
+    checks = _table(["check", "counts", "passed", "rule"],
+                    [(c["check"], c["subject"], f"{c['passed']:,}", c["rule"]) for c in result.checks["checks"]], {2})
+    parts = [f"<p>Every explorer answer was checked before use ({_e(result.checks['network'])}); an answer failing "
+             "any check is refused, never used. Passed, per check:</p>", checks]
+    cross = result.cross_check
+    if cross is not None:
+        parts.append(f"<p>Cross-check of {len(cross.sampled)} transactions across {_e(', '.join(cross.explorers))}: "
+                     f"{len(cross.disagreements)} disagreement(s), {len(cross.failures)} failure(s).</p>")
+        parts.append(_table(["txid", "field", "explorer", "value", "other explorer", "value"],
+                            [(d["txid"], d["field"], d["explorer_a"], d["value_a"], d["explorer_b"], d["value_b"])
+                             for d in cross.disagreements] +
+                            [(f["txid"], "(failed)", f["api_url"], f["error"], "", "") for f in cross.failures]))
+    return "".join(parts)
+
+
+def _provenance(result: TraceResult, prices: Prices, evidence: dict[str, Path | None]) -> str:
+    rows = [("btctrace version", __version__), ("explorer API", result.api_url),
+            ("explorer requests", result.requests), ("prices", prices.note or prices.source)]
+    for name, path in evidence.items():
+        if path is not None and Path(path).exists():
+            rows.append((f"{name} sha256", f"{sha256_file(Path(path))} ({Path(path).name})"))
+    cassette = evidence.get("cassette")
+    if cassette is not None and Path(cassette).exists():
+        fetched = cassette_facts(Path(cassette)).fetched
+        if fetched:
+            rows.append(("responses fetched (UTC)", f"{fetched[0]} .. {fetched[1]}"))
+    return _table(["item", "value"], rows) + _answer_checks(result)
+
+
+def _svg(path: Path) -> str:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return re.sub(r"^<\?xml[^>]*>\s*(<!DOCTYPE[^>]*>\s*)?", "", text)
+
+
+def _figure(svg: str, caption: str, page_break: bool = False) -> str:
+    opening = '<figure class="page">' if page_break else "<figure>"
+    return f"{opening}{svg}<figcaption>{_e(caption)}</figcaption></figure>"
+
+
+def _address_pages(path: Path) -> str:
+    """Each page of the address-level chart on its own printed page."""
+    pages = svg_pages(path.read_text(encoding="utf-8")) if path.exists() else []
+    if not pages and path.exists():
+        pages = [_svg(path)]
+    return "".join(_figure(page, f"Address-level flow, page {n} of {len(pages)} (flow.pdf holds the same pages).",
+                           page_break=n > 1) for n, page in enumerate(pages, 1))
+
+
+def _subpoena_packet(frame) -> str:
+    """One deposit per entry: what to ask the service about (service, amount, UTC time, block,
+    tainted share, confidence), then its deposit address and txid whole, in monospace."""
+    if frame.empty:
+        return "<p>No deposit at a tagged service or large address was reached.</p>"
+    rows = []
+    for number, row in enumerate(frame.itertuples(index=False), 1):
+        service = f"{row.service_label} ({row.category})" if row.category else row.service_label
+        source = f" · tag source: {_e(row.tag_source)}" if row.tag_source else ""
+        sanctions = f'<br><strong>SANCTIONS: {_e(row.sanctions)}</strong>' if row.sanctions else ""
+        detail = Markup(f'deposit address <span class="id">{_e(row.deposit_address)}</span><br>txid '
+                        f'<span class="id">{_e(row.txid)}</span> output {_e(row.vout)}{source}{sanctions}')
+        rows.append(([number, service, row.amount_btc, row.amount_usd, row.time_utc, row.block_height,
+                      row.tainted_share, row.confidence], {0, 2, 3, 5, 6}, detail))
+    return ("<p>One deposit per entry; taint under every method and the reasoning are in subpoena.csv.</p>"
+            + _paired_table(["#", "service", "BTC", "USD", "time (UTC)", "block", "FIFO share", "confidence"], rows))
+
+
+def _analyst_notes(notes: list[Note]) -> str:
+    """The analyst's notes, set apart: their words, not the tool's findings."""
+    if not notes:
+        return "<p>No analyst's notes were given (explorer.html: Download notes; then --notes or [notes] file).</p>"
+    return ('<p class="analyst">The notes below are the analyst\'s own words, added in explorer.html; they are '
+            "not findings of btctrace.</p>" + _table(["on", "analyst's note"], [(n.subject, n.text) for n in notes]))
+
+
+def _methodology(accuracy: str) -> str:
+    """The measured accuracy: the wallet simulator, the held-out generator, the published change figures."""
+    return (f"<p>Measured on simulated wallets with known ownership (<span class=\"mono\">{_e(BENCHMARK_COMMAND)}"
+            "</span>). The simulator's CoinJoins follow the detectors' own protocol rules, so its CoinJoin rows "
+            f"are partly circular:</p>{accuracy}"
+            "<p>Held out: CoinJoins generated from the coordinators' own parameters (Whirlpool, Wasabi 1.x, "
+            "Wasabi 2.0, JoinMarket) and ordinary look-alikes, scored for btctrace and for graphsense-lib, an "
+            "independent implementation of the same published rules:</p>"
+            + _table(["transactions", "btctrace", "graphsense-lib 2.18.1", "what it shows"], HELD_OUT_ACCURACY)
+            + "<p>Change heuristics beside the single-heuristic rates Moeser &amp; Narayanan publish for real "
+              "transactions (true / false positives as shares of all ground-truth transactions):</p>"
+            + _table(["heuristic", "btctrace (simulated)", "published (real)", "why they differ"], CHANGE_VS_PUBLISHED)
+            + "<p>Sources: " + "; ".join(_e(s) for s in METHOD_SOURCES) + ".</p>")
+
+
+def report_pieces(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
+                  charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
+                  attribution: dict[str, Any] | None = None) -> Iterator[str]:
+    """The report's HTML, section by section: each is made as it is written (the largest cases
+    would otherwise hold every section, and their pieces, at once)."""
+    attribution = attribution or {"store": None, "tags_from_store": 0, "sanctions": [], "clusters": [],
+                                  "deposits": [], "case_links": []}
+    title = case.title or case.id or "btctrace trace"
+    banner = ('<p class="synthetic">SYNTHETIC DATA: made by btctrace\'s demo generator, not real payments.</p>'
+              if case.synthetic else "") + sanctions_banner(attribution)
+    accuracy = _table(["heuristic", "precision", "recall / coverage", "measured over"], MEASURED_ACCURACY)
+    sections: list[tuple[str, Callable[[], str]]] = [
+        ("Summary", lambda: _summary(result, analysis)),
+        ("Where the money ended", lambda: _figure(_svg(charts[1]), "Where the seed money ended (FIFO taint; "
+                                                                   "endpoints.csv has every method).")
+         + _figure(_svg(charts[2]), "Payments in, movements and cash-outs over time (UTC).")),
+        ("Flow chart", lambda: _figure(_svg(charts[0]), "Who paid whom: entities (clusters, services, holdings) with "
+                                                        "the transfers between them summed. The address-level chart is "
+                                                        "in the appendix; every transfer is in transfers.csv.")),
+        ("Seeds and parameters", lambda: _parameters(result, tags)),
+        ("Methodology", lambda: _methodology(accuracy)),
+        ("Findings", lambda: _findings(result, analysis)),
+        ("Endpoints per taint method", lambda: _endpoints(endpoints_frame(analysis.taint))),
+        ("Subpoena packet", lambda: _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
+        ("Attributions", lambda: attributions_html(attribution, _table)),
+        ("Links to other cases", lambda: case_links_html(attribution, _table)),
+        ("Every stop and cap", lambda: _stops(result)),
+        ("Analyst's notes", lambda: _analyst_notes(notes or [])),
+        ("Limits of this analysis", lambda: "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
+        ("Provenance", lambda: _provenance(result, prices, evidence)),
+        ("Appendix: address-level flow chart", lambda: _address_pages(charts[3])),
+    ]
+    yield (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+           f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{banner}")
+    for name, content in sections:
+        yield f'<h2 id="{_e(re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))}">{_e(name)}</h2>'
+        yield content()
+    yield "</body></html>\n"
+
+
+def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
+                charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
+                attribution: dict[str, Any] | None = None) -> str:
+    """The whole report as one HTML string (:func:`report_pieces` joined)."""
+    return "".join(report_pieces(result, analysis, tags, case, prices, charts, evidence, notes, attribution))

@@ -1,0 +1,69 @@
+"""The one rule per output format for untrusted text (btctrace/exports/writing/safe_text.py)."""
+
+from xml.sax.saxutils import escape, quoteattr
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from btctrace.exports.writing.safe_text import (
+    dot_string,
+    html_text,
+    spreadsheet_frame,
+    spreadsheet_text,
+    summarise,
+    xml_attribute,
+    xml_escaped,
+    xml_text,
+)
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1:A9)",
+                                  "\t=1", "\r=1"])
+def test_a_cell_a_spreadsheet_would_evaluate_is_shown_as_text(text):
+    assert spreadsheet_text(text) == "'" + text.replace("\r", "\n")
+
+
+@pytest.mark.parametrize("value", ["-5", "+3.25", "-1e5", 12, -7, 0.5, None, "plain label", "bc1q", ""])
+def test_numbers_and_ordinary_text_stay_as_they_are(value):
+    assert spreadsheet_text(value) == value
+
+
+def test_a_frame_keeps_its_numbers_and_neutralises_its_text():
+    frame = pd.DataFrame({"label": ["=1+1", "ok", None], "sats": [1, -2, 3], "mixed": [1, "@x", None]})
+    safe = spreadsheet_frame(frame)
+    assert safe["label"].tolist()[:2] == ["'=1+1", "ok"] and safe["sats"].tolist() == [1, -2, 3]
+    assert safe["mixed"].tolist()[:2] == [1, "'@x"] and frame["label"][0] == "=1+1", "the input is not changed"
+    untouched = pd.DataFrame({"a": ["x", "y"]})
+    assert spreadsheet_frame(untouched) is untouched
+
+
+def test_xml_text_drops_only_what_xml_forbids():
+    assert xml_text("a\x01b\x0bc\ud800d\ufffe") == "a\ufffdb\ufffdc\ufffdd\ufffd"
+    assert xml_text("tab\tnewline\nreturn\r, Ünïcødé, \U0001f600, RTL \u202e") == \
+        "tab\tnewline\nreturn\r, Ünïcødé, \U0001f600, RTL \u202e"
+
+
+def test_dot_strings_are_quoted_and_escaped():
+    assert dot_string('a "b" \\ c\nd\x01') == '"a \\"b\\" \\\\ c\\nd\ufffd"'
+
+
+def test_html_is_escaped():
+    assert html_text('<script>alert("x")</script>\x01') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;\ufffd"
+
+
+def test_long_lists_are_summarised():
+    assert summarise(["a", "b"], "seeds") == "a, b"
+    assert summarise(["a", "b", "c", "d"], "seeds") == "a, b, c, d"
+    assert summarise([f"s{i}" for i in range(1_000)], "seeds") == "1,000 seeds: s0, s1, s2 and 997 more"
+
+
+def test_a_carriage_return_inside_a_cell_cannot_end_the_row():
+    assert spreadsheet_text("a\rb\r\nc") == "a\nb\nc" and spreadsheet_text("\r=2") == "'\n=2"
+
+
+@given(st.one_of(st.text(), st.integers(), st.sampled_from(["bc1q…", "tx 00ab…", "a\"b'c", "x\ny\tz\r", "\x00\ufffe&<>"])))
+def test_the_xml_fast_path_writes_the_same_bytes_as_the_two_passes(value):
+    assert xml_attribute(value) == quoteattr(xml_text(value))
+    assert xml_escaped(value) == escape(xml_text(value))

@@ -37,7 +37,7 @@ def _trace(size: int):
 
 
 def _page(size: int, folder: Path) -> Path:
-    from btctrace.explorer import explorer_document, explorer_page
+    from btctrace.exports.explorer import explorer_document, explorer_page
     from btctrace.exports.charts.entity_flow import entity_chart
 
     result, analysis, graph = _trace(size)

@@ -1,4 +1,4 @@
-"""Refresh the browser libraries vendored into btctrace/explorer/vendor/ from the npm registry.
+"""Refresh the browser libraries vendored into btctrace/exports/explorer/vendor/ from the npm registry.
 
     python scripts/refresh_explorer_vendor.py                       # the pinned versions below
     python scripts/refresh_explorer_vendor.py --cytoscape 3.35.0 --cytoscape-dagre 4.0.1
@@ -21,7 +21,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-VENDOR = Path(__file__).resolve().parents[1] / "btctrace" / "explorer" / "vendor"
+VENDOR = Path(__file__).resolve().parents[1] / "btctrace" / "exports" / "explorer" / "vendor"
 FILES = {"cytoscape": "dist/cytoscape.min.js", "cytoscape-dagre": "dist/cytoscape-dagre.min.js"}
 LICENCE_ONLY = {"@dagrejs/dagre": "3.0.0", "@dagrejs/graphlib": "4.0.6"}  # bundled inside cytoscape-dagre
 

@@ -4,23 +4,33 @@ import requests; the store (evidence cache, attributions, cases) never reaches t
 its database module talks to SQLite or PostgreSQL; the second opinion (reference) is pure and only
 its graphsense module imports graphsense-lib; the held-out CoinJoin generator shares nothing with the
 detectors; only the charts (and the orchestration that forks them) import matplotlib; the walk sees
-providers only through base; the explorer (the interactive page) reads finished results and the
-exports' models, never the network nor a module that draws; only jsontext imports orjson and only
+providers only through base; the explorer (the interactive page, an export family) reads finished
+results and the other families' models, never the network nor a module that draws; only jsontext imports orjson and only
 memory ctypes, and they, like the other base layers, import nothing above them.
 
-The exports are one room per family (``exports/writing``, ``charts``, ``interchange``, ``report``;
-``exports/__init__.py`` only orchestrates), stacked writing < charts < interchange < report. No
-module imports itself back through others: the import graph of ``btctrace/`` has no cycle (imports
-inside functions and under ``TYPE_CHECKING`` count: each is an arrow a reader must follow)."""
+The exports are one room per family (``exports/writing``, ``charts``, ``interchange``, ``report``,
+``explorer``; ``exports/__init__.py`` only orchestrates), each building only on the families
+below it (:data:`EXPORT_FAMILIES`). No module imports itself back through others: the import
+graph of ``btctrace/`` has no cycle (imports inside functions and under ``TYPE_CHECKING`` count:
+each is an arrow a reader must follow)."""
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "btctrace"
-EXPORT_FAMILIES = ("writing", "charts", "interchange", "report")  # lowest first: each imports only those before it
+# The exports' families, and the families each builds on (nothing else of the exports: no family
+# imports the orchestration, exports/__init__.py, which alone calls them all).
+EXPORT_FAMILIES = {
+    "writing": set(),
+    "charts": {"writing"},
+    "interchange": {"writing", "charts"},
+    "report": {"writing", "charts", "interchange"},
+    "explorer": {"writing", "charts", "interchange"},
+}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -104,25 +114,22 @@ def test_layering(path):
     if path.relative_to(PACKAGE).as_posix() == "testing/coordinators.py":
         assert not {n for n in names if n.startswith(("btctrace.heuristics", "btctrace.reference"))}, \
             "the held-out generator must not share the detectors' rules"
-    if where == "explorer":
-        assert not {n for n in names if n.startswith(("btctrace.providers", "btctrace.cache", "btctrace.runner",
-                                                     "btctrace.tracing.walk"))}, "the explorer only reads results"
-    if where == "exports" and path.relative_to(PACKAGE).as_posix() != "exports/__init__.py":
-        assert not {n for n in names if n.startswith("btctrace.explorer")}, \
-            "the explorer builds on the exports; only the folder writer (exports/__init__.py) calls it"
-        assert "btctrace.exports" not in names, "a family never reaches back into the orchestration"
     family = export_family(path)
     if family is not None:
-        below = EXPORT_FAMILIES[:EXPORT_FAMILIES.index(family) + 1]
-        used = {n.split(".")[2] for n in names if n.startswith("btctrace.exports.")}
-        assert used <= set(below), f"exports/{family} imports only from {', '.join(below)}"
+        assert "btctrace.exports" not in names, "a family never reaches back into the orchestration"
+        used = {n.split(".")[2] for n in names if n.startswith("btctrace.exports.")} - {family}
+        assert used <= EXPORT_FAMILIES[family], \
+            f"exports/{family} builds only on {', '.join(sorted(EXPORT_FAMILIES[family])) or 'no other family'}"
+    if family == "explorer":
+        assert not {n for n in names if n.startswith(("btctrace.providers", "btctrace.cache", "btctrace.runner",
+                                                     "btctrace.tracing.walk"))}, "the explorer only reads results"
     if family == "writing":
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"} \
             - {n for n in names if n.startswith("btctrace.exports.writing")}, "the writing machinery knows no trace"
     if family == "interchange":
         assert {n for n in names if n.startswith("btctrace.exports.charts")} <= {"btctrace.exports.charts.styles"}, \
             "graph files take the charts' colours, nothing they draw"
-    if where == "explorer":
+    if family == "explorer":
         assert not {n for n in names if n.startswith("btctrace.exports.")} & {
             f"btctrace.exports.charts.{m}" for m in ("flow", "entity_chart", "sankey", "timeline", "figure_files",
                                                      "label_layout")}, "the explorer reads the charts' models, never draws"
@@ -134,8 +141,7 @@ def test_layering(path):
             "a job sits below the runner, the transport and the manifest that read it"
     if where == "store":
         assert not {n for n in names if n.startswith(("btctrace.providers", "btctrace.tracing", "btctrace.exports",
-                                                     "btctrace.analysis", "btctrace.runner", "btctrace.explorer",
-                                                     "btctrace.transport"))}, \
+                                                     "btctrace.analysis", "btctrace.runner", "btctrace.transport"))}, \
             "the store sits beside the cache: it keeps answers and attributions, never asks the network"
     if not (where == "store" and path.name == "database.py") and where != "testing":
         assert not {"sqlite3", "psycopg"} & top, "only store/database.py talks to the database driver"
@@ -191,3 +197,47 @@ def test_the_cycle_check_finds_a_new_cycle(tmp_path):
     (package / "runner.py").write_text("from pkg.sub.a import f\n")
     assert {frozenset(c) for c in nx.simple_cycles(import_graph(package))} == {frozenset({"pkg", "pkg.runner",
                                                                                           "pkg.sub.a"})}
+
+
+def readme_layout_levels() -> list[list[str]]:
+    """The rooms of the README's Layout drawing, top to bottom: one level per line that starts in
+    the first column (a ``;`` starts a lower level), each room a path as written there."""
+    readme = (PACKAGE.parent / "README.md").read_text()
+    drawing = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    levels = []
+    for line in drawing.splitlines()[1:]:
+        if not line or line[0].isspace():
+            continue  # a description carried over
+        head = line if "," in line.split("  ")[0] else line.split("  ")[0]
+        for part in head.split(";"):
+            rooms = re.findall(r"[a-z_]+(?:/[a-z_]+)*(?:/|\.py)", part)
+            if rooms:
+                levels.append(rooms)
+    return levels
+
+
+def drawn_room(module: str, rooms: set[str]) -> str | None:
+    """The room of the drawing *module* is in: its most specific path there."""
+    parts = module.split(".")[1:]
+    if not parts:
+        return None
+    path = "/".join(parts)
+    own = f"{path}/__init__.py" if (PACKAGE / path / "__init__.py").is_file() else f"{path}.py"
+    return next((c for c in [own] + ["/".join(parts[:i]) + "/" for i in range(len(parts), 0, -1)] if c in rooms), None)
+
+
+def test_the_readme_layout_draws_the_import_order():
+    """Every module of btctrace/ is in a room of the README's drawing (but the package face, its
+    ``__main__`` and the two rooms the prose describes), and every import runs down the drawing."""
+    levels = readme_layout_levels()
+    level = {room: i for i, rooms in enumerate(levels) for room in rooms}
+    assert len(level) > 25 and "exports/__init__.py" in level and "exports/writing/" in level
+    graph = import_graph(PACKAGE)
+    room = {}
+    for module in graph:
+        room[module] = drawn_room(module, set(level))
+        undrawn = module in {"btctrace", "btctrace.__main__"} or module.split(".")[1] in {"testing", "scale"}
+        assert room[module] or undrawn, f"{module} is in no room of the README's Layout"
+    upward = sorted(f"{a} -> {b}" for a, b in graph.edges if room[a] and room[b] and room[a] != room[b]
+                    and level[room[a]] >= level[room[b]])
+    assert upward == [], "imports the README's Layout draws the wrong way round:\n" + "\n".join(upward)

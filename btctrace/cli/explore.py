@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from btctrace.explorer import explorer_file
+from btctrace.exports.explorer import explorer_file
 
 __all__ = ["explore_command"]
 

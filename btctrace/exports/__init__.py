@@ -3,8 +3,9 @@ writes, in which process and in which order. The families are sub-packages: ``ch
 flow charts, the entity chart, the Sankey diagram and the timeline, with their layout, styles and
 figure files), ``interchange/`` (trace.json, CSV tables, XLSX, GraphML, GEXF, DOT, Cytoscape JSON,
 MISP and TagPack), ``report/`` (report.html and the case documents it presents: attributions and
-the subpoena packet), and ``writing/``, the machinery they all use (atomic writes, untrusted text
-made safe per format, background children). Same input, same bytes."""
+the subpoena packet), ``explorer/`` (explorer.html, the case in the browser), and ``writing/``,
+the machinery they all use (atomic writes, untrusted text made safe per format, background
+children). Same input, same bytes."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from btctrace.exports.charts.entity_flow import EntityChart, entity_chart, entit
 from btctrace.exports.charts.flow import draw_flow
 from btctrace.exports.charts.sankey import draw_sankey
 from btctrace.exports.charts.timeline import draw_timeline
+from btctrace.exports.explorer import explorer_document
+from btctrace.exports.explorer.page import explorer_pieces
 from btctrace.exports.interchange.clusters import write_cluster_outputs
 from btctrace.exports.interchange.cytoscape import cytoscape_pieces
 from btctrace.exports.interchange.dot import dot_lines
@@ -65,6 +68,7 @@ OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html", "explorer.html", "store_snapshot.json")
+TAINT_FILES = ("endpoints.csv", "taint.json")  # what `btctrace taint` writes (default: <out>/taint/)
 
 
 def prepare_out_dir(out_dir: Path, force: bool) -> None:
@@ -83,9 +87,6 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
-
-
-TAINT_FILES = ("endpoints.csv", "taint.json")
 
 
 def write_taint_outputs(report: TaintReport, target: Path, force: bool) -> list[Path]:
@@ -146,10 +147,7 @@ def _draw_other_charts(result: TraceResult, analysis: Analysis, case: CaseInfo, 
 
 def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
                     notes: list[Note], entities: EntityChart) -> None:
-    """explorer.html, streamed (imported here: the explorer builds on the exports' own modules)."""
-    from btctrace.explorer import explorer_document
-    from btctrace.explorer.page import explorer_pieces
-
+    """explorer.html, streamed."""
     title = case.title or case.id or f"{result.direction.value} trace"
     write_pieces(path, explorer_pieces(explorer_document(result, analysis, graph, entities, title, notes)))
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from btctrace.errors import UsageProblem
-
-from btctrace.explorer.data import explorer_document
-from btctrace.explorer.page import EXPLORER_NAME, explorer_page
+from btctrace.exports.explorer.data import explorer_document
+from btctrace.exports.explorer.page import EXPLORER_NAME, explorer_page
 
 __all__ = ["EXPLORER_NAME", "explorer_document", "explorer_page", "explorer_file"]
 

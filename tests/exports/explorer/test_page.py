@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from btctrace.analysis import analyse
 from btctrace import jsontext
-from btctrace.explorer import explorer_document, explorer_page
-from btctrace.explorer.page import data_block
+from btctrace.analysis import analyse
 from btctrace.exports.charts.entity_flow import entity_chart
+from btctrace.exports.explorer import explorer_document, explorer_page
+from btctrace.exports.explorer.page import data_block
 
-VENDOR = Path(__file__).resolve().parents[2] / "btctrace" / "explorer" / "vendor"
+VENDOR = Path(__file__).resolve().parents[3] / "btctrace" / "exports" / "explorer" / "vendor"
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,16 @@ from typing import Any, Iterator
 import networkx as nx
 
 from btctrace.analysis import Analysis
-from btctrace.jsontext import Streamed
-from btctrace.memory import release_freed_memory
 from btctrace.exports.charts.entity_flow import ENTITY_KINDS, EntityChart
-from btctrace.exports.charts.flow_layout import fold_crowded_columns, layout
 from btctrace.exports.charts.flow_display import LAYOUT_KEYS, display_graph
-from btctrace.exports.interchange.ready import edge_id
+from btctrace.exports.charts.flow_layout import fold_crowded_columns, layout
 from btctrace.exports.charts.styles import ROLE_STYLES, short_id
+from btctrace.exports.interchange.ready import edge_id
+from btctrace.graph import schema as S
 from btctrace.graph.build import node_for
 from btctrace.graph.flows import node_flows
-from btctrace.graph import schema as S
+from btctrace.jsontext import Streamed
+from btctrace.memory import release_freed_memory
 from btctrace.notes import Note
 from btctrace.tracing.result import Direction, TraceResult
 from btctrace.units import format_btc, format_utc

@@ -39,7 +39,7 @@ _CONTROLS = """<header><h1 id="title"></h1>
 
 
 def _asset(name: str) -> str:
-    text = resources.files("btctrace.explorer").joinpath(name).read_text(encoding="utf-8")
+    text = resources.files("btctrace.exports.explorer").joinpath(name).read_text(encoding="utf-8")
     if "</script" in text.lower():
         raise ValueError(f"{name} contains '</script' and cannot be inlined")  # a vendoring bug, not user input
     return text

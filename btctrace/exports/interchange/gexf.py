@@ -11,14 +11,13 @@ from xml.sax.saxutils import quoteattr
 
 import networkx as nx
 
-from btctrace.exports.interchange.ready import ReadyGraph, edge_id, interchange_ready
+from btctrace.exports.interchange.ready import PLAIN_TYPE_NAMES, ReadyGraph, edge_id, interchange_ready
 from btctrace.exports.writing.atomic import write_lines
 from btctrace.exports.writing.safe_text import xml_attribute, xml_text
 from btctrace.units import format_utc
 
 __all__ = ["GEXF_RESERVED", "write_gexf"]
 
-_GEXF_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 # XML attributes of GEXF's <node>/<edge>: an <attvalue> titled like one of them replaces it in
 # graphology-gexf (Gephi Lite), so these are never written as attributes.
 GEXF_RESERVED = frozenset({"id", "label", "start", "end", "source", "target", "weight", "type", "kind_of_edge"})
@@ -30,7 +29,7 @@ def _gexf_attributes(items: list[dict]) -> dict[str, str]:
     for data in items:
         for name, value in data.items():
             if name not in GEXF_RESERVED:
-                types.setdefault(name, _GEXF_TYPES.get(type(value), "string"))
+                types.setdefault(name, PLAIN_TYPE_NAMES.get(type(value), "string"))
     return dict(sorted(types.items()))
 
 

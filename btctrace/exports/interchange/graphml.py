@@ -12,14 +12,13 @@ from xml.sax.saxutils import quoteattr
 
 import networkx as nx
 
-from btctrace.exports.interchange.ready import ReadyGraph, edge_id, interchange_ready
+from btctrace.exports.interchange.ready import PLAIN_TYPE_NAMES, ReadyGraph, edge_id, interchange_ready
 from btctrace.exports.writing.atomic import write_lines
 from btctrace.exports.writing.safe_text import xml_attribute, xml_escaped
 
 __all__ = ["write_graphml", "write_ready_graphml"]
 
 
-_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _HEADER = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
@@ -31,7 +30,7 @@ def _keys(kind: str, items) -> dict[str, tuple[str, str]]:
     types: dict[str, str] = {}
     for data in items:
         for name, value in data.items():
-            types.setdefault(name, _TYPES[type(value)])
+            types.setdefault(name, PLAIN_TYPE_NAMES[type(value)])
     return {name: (f"{kind[0]}{i}", kind_type) for i, (name, kind_type) in enumerate(sorted(types.items()))}
 
 

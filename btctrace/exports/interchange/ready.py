@@ -16,7 +16,7 @@ import networkx as nx
 
 from btctrace.graph import schema as S
 
-__all__ = ["plain_attributes", "edge_id", "display_label", "ReadyGraph", "interchange_ready", "interchange_view_shared",
+__all__ = ["PLAIN_TYPE_NAMES", "plain_attributes", "edge_id", "display_label", "ReadyGraph", "interchange_ready", "interchange_view_shared",
            "ready_node"]
 
 
@@ -32,7 +32,9 @@ def _plain(value):
     return str(value)
 
 
-_SCALARS = frozenset({bool, int, float, str})
+# The plain value types, named as GraphML and GEXF both name them (``long``: 64-bit, right for satoshis).
+PLAIN_TYPE_NAMES = {bool: "boolean", int: "long", float: "double", str: "string"}
+_SCALARS = frozenset(PLAIN_TYPE_NAMES)
 
 
 def plain_attributes(data: dict) -> dict:

@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 from btctrace.cache.cassettes import ReplayAdapter
+import btctrace.runner
 import btctrace.transport
 from btctrace.providers.esplora.provider import EsploraProvider
 from btctrace.providers.ledger import AnswerLedger
@@ -47,6 +48,7 @@ from btctrace.providers.http import HttpFetcher, make_session
 from btctrace.runner import TraceJob, run_trace
 from btctrace.testing.synthetic import SYNTHETIC_API_URL, StoreCassette, make_synthetic_case
 from btctrace.tracing.result import Direction, Seed, TraceLimits
+from btctrace.tracing.proving import prove_trace
 from btctrace.tracing.walk import walk
 from btctrace.valuation import fetch_prices
 
@@ -61,6 +63,7 @@ def record(size: int, folder: Path) -> tuple[Path, str, int]:
     store = StoreCassette(case.store, folder / f"synthetic-{size}.json")
     provider = EsploraProvider(SYNTHETIC_API_URL, HttpFetcher(make_session(ReplayAdapter(store), trust_env=False)))
     result = walk(provider, (Seed("address", case.ransom_address),), Direction.FORWARD, limits_for(size))
+    prove_trace(provider, result)  # the run proves its blocks and findings: their answers are recorded too
     fetch_prices(provider, result)
     store.recorded.save()
     store.close()
@@ -70,8 +73,14 @@ def record(size: int, folder: Path) -> tuple[Path, str, int]:
 class UncheckedLedger(AnswerLedger):
     """For the cost measurement only: every answer passes without a check."""
 
-    def accept_tx(self, tx, asked=None):
+    def accept_tx(self, tx, asked=None, raw=None):
         return tx
+
+    def accept_copy(self, known, copy, raw=None):
+        return known
+
+    def accept_history(self, address, txs, stats=None, added_up=None):
+        return None
 
     def accept_outspends(self, tx, outspends):
         return outspends
@@ -93,7 +102,7 @@ class UncheckedLedger(AnswerLedger):
 
 
 CHECK_METHODS = ("accept_tx", "accept_outspends", "accept_stats", "accept_history_entry", "accept_price", "admit_tx",
-                 "admit_outspends")
+                 "admit_outspends", "accept_copy", "accept_history")
 
 
 class TimedLedger(AnswerLedger):
@@ -142,8 +151,23 @@ def own_peak_kib() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+PROVING = {"seconds": 0.0, "requests": 0}
+
+
+def _timed_proving(provider, result, all_txs=False, require=False):
+    """The proving stage (headers, block times, Merkle proofs, with their replayed requests), timed."""
+    started = time.perf_counter()
+    try:
+        record = prove_trace(provider, result, all_txs, require)
+        PROVING["requests"] = record.requests
+        return record
+    finally:
+        PROVING["seconds"] += time.perf_counter() - started
+
+
 def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True, store: str | None = None) -> dict:
     btctrace.transport.AnswerLedger = TimedLedger if checks else UncheckedLedger
+    btctrace.runner.prove_trace = _timed_proving
     floor = parse_floor(cassette)
     started = time.perf_counter()
     outcome = run_trace(TraceJob(seeds=(Seed("address", seed),), out_dir=out, limits=limits_for(size),
@@ -152,7 +176,8 @@ def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True
     # Charts and graph files are written by forked children: the peak is the largest process's.
     peak_mib = max(own_peak_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files),
-            "in_checks": TimedLedger.seconds, "floor": floor}
+            "in_checks": TimedLedger.seconds, "in_proofs": PROVING["seconds"], "proof_requests": PROVING["requests"],
+            "requests": outcome.result.requests, "floor": floor}
 
 
 def _child(size: int, cassette: Path, seed: str, *flags: str) -> dict:
@@ -164,11 +189,12 @@ def check_cost(size: int, runs: int) -> None:
     """Median end-to-end time with and without the answer checks, alternating, in one run."""
     with tempfile.TemporaryDirectory() as folder:
         cassette, seed, txs = record(size, Path(folder))
-        timings: dict[str, list[float]] = {"checked": [], "unchecked": [], "in_checks": []}
+        timings: dict[str, list[float]] = {"checked": [], "unchecked": [], "in_checks": [], "in_proofs": []}
         for _ in range(runs):
             run = _child(size, cassette, seed)
             timings["checked"].append(run["seconds"])
             timings["in_checks"].append(run["in_checks"] / run["seconds"])
+            timings["in_proofs"].append(run["in_proofs"] / run["seconds"])
             timings["unchecked"].append(_child(size, cassette, seed, "--unchecked")["seconds"])
     checked, unchecked = (statistics.median(timings[k]) for k in ("checked", "unchecked"))
     print(f"{txs:,} transactions, {runs} runs each, alternating")
@@ -178,6 +204,9 @@ def check_cost(size: int, runs: int) -> None:
     print(f"  time inside the checks, measured within each checked run: median "
           f"{100 * statistics.median(timings['in_checks']):.1f} % of the run "
           f"({', '.join(f'{100 * share:.1f}' for share in timings['in_checks'])})")
+    print(f"  proving blocks and findings ({run['proof_requests']:,} requests beside the walk's {run['requests']:,}): "
+          f"median {100 * statistics.median(timings['in_proofs']):.1f} % of the run "
+          f"({', '.join(f'{100 * share:.1f}' for share in timings['in_proofs'])})")
 
 
 def store_cost(size: int, runs: int) -> None:

@@ -9,7 +9,8 @@ stats-lookup pattern of earlier btctrace versions (``/address/:a`` plus ``/tx/:t
 the baseline. The demo case goes over HTTP to the loopback Esplora server; the synthetic case is
 answered in-process (:class:`StoreCassette`). Printed: transactions traced, requests, requests
 per transaction (Esplora's physical floor is two: ``/tx`` and ``/tx/:txid/outspends``) and
-repeated requests (target: none).
+repeated requests (target: none); then what proving the trace adds (issue 29): a header per
+block and a Merkle proof per finding's transaction, and with ``--prove-all`` a proof for each.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.testing.demo import make_demo
 from btctrace.testing.server import EsploraServer
 from btctrace.testing.synthetic import SYNTHETIC_API_URL, StoreCassette, make_synthetic_case
+from btctrace.tracing.proving import prove_trace
 from btctrace.tracing.result import Direction, Seed, TraceLimits
 from btctrace.tracing.walk import walk
 
@@ -43,11 +45,17 @@ class StatsLookupProvider(EsploraProvider):
 
 
 def _trace(provider_class, api_url, session, seeds, limits, tags, asked):
+    """(transactions, walk requests, repeated, proof requests for the findings, for all)."""
     fetcher = HttpFetcher(session)
-    result = walk(provider_class(api_url, fetcher), seeds, Direction.FORWARD, limits, tags=tags, workers=1)
+    provider = provider_class(api_url, fetcher)
+    result = walk(provider, seeds, Direction.FORWARD, limits, tags=tags, workers=1)
     urls = asked()
     repeated = sum(count - 1 for count in Counter(urls).values())
-    return len(result.txs), len(urls), repeated
+    walked = len(urls)
+    prove_trace(provider, result)  # headers of every block, Merkle proofs of the findings'
+    findings = len(asked()) - walked
+    prove_trace(provider, result, all_txs=True)  # the further Merkle proofs of --prove-all
+    return len(result.txs), walked, repeated, findings, len(asked()) - walked
 
 
 def demo_rows():
@@ -89,9 +97,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10_000, help="transactions in the synthetic case")
     args = parser.parse_args()
     rows = demo_rows() + synthetic_rows(args.size)
-    print(f"{'case':<18} {'pattern':<26} {'txs':>7} {'requests':>9} {'per tx':>7} {'repeated':>8}")
-    for case, name, txs, requests, repeated in rows:
-        print(f"{case:<18} {name:<26} {txs:>7,} {requests:>9,} {requests / max(txs, 1):>7.3f} {repeated:>8}")
+    print(f"{'case':<18} {'pattern':<26} {'txs':>7} {'requests':>9} {'per tx':>7} {'repeated':>8} "
+          f"{'+ proofs':>9} {'per tx':>7} {'+ all':>7} {'per tx':>7}")
+    for case, name, txs, requests, repeated, findings, every in rows:
+        print(f"{case:<18} {name:<26} {txs:>7,} {requests:>9,} {requests / max(txs, 1):>7.3f} {repeated:>8} "
+              f"{findings:>9,} {findings / max(txs, 1):>7.3f} {every:>7,} {every / max(txs, 1):>7.3f}")
 
 
 if __name__ == "__main__":

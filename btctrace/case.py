@@ -38,6 +38,8 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
                  "workers": int},
     "tags": {"paths": list},
     "notes": {"file": str},
+    "prices": {"table": str},
+    "proofs": {"all": bool, "require": bool},
 }
 _REQUIRED = {("case", "id"), ("trace", "seeds")}
 # Every number a case file may give, with the range that makes sense (finite, inclusive).
@@ -83,6 +85,9 @@ class Case:
     allow_collapse: bool = False
     cluster_change: bool = False
     chart_by_time: bool = False
+    price_table: Path | None = None  # [prices] table: the investigator's daily USD prices
+    prove_all: bool = False  # [proofs] all
+    require_proofs: bool = False  # [proofs] require
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -204,4 +209,7 @@ def load_case(path: str | Path) -> Case:
         allow_collapse=clustering.get("allow_collapse", False),
         cluster_change=clustering.get("change", False),
         chart_by_time=trace.get("chart_by_time", False),
+        price_table=_near(folder, data["prices"]["table"]) if "table" in data.get("prices", {}) else None,
+        prove_all=data.get("proofs", {}).get("all", False),
+        require_proofs=data.get("proofs", {}).get("require", False),
     )

@@ -39,6 +39,8 @@ __all__ = [
     "ManifestError",
     "StoreError",
     "TagSourceError",
+    "ProofsMissing",
+    "released",
 ]
 
 
@@ -56,6 +58,17 @@ class ExitCode(IntEnum):
     NOT_VERIFIED = 8
     STORE = 9
     INTERRUPTED = 130
+
+
+def released(exc: BaseException) -> BaseException:
+    """*exc*, handled and carried on from, without the frames it was raised through: a fetcher
+    keeps its failures for the run, and a kept traceback would hold the transport (and a
+    replayed cassette's answers) in a reference cycle."""
+    link: BaseException | None = exc
+    while link is not None:
+        link.__traceback__ = None
+        link = link.__context__
+    return exc
 
 
 class BtctraceError(Exception):
@@ -359,3 +372,16 @@ class TagSourceError(TagFileError):
         self.path = path
         BtctraceError.__init__(self, f"{kind} file {path}: {reason}",
                                f"Check it is {kind} as published (see btctrace tags import --help)")
+
+
+class ProofsMissing(BtctraceError):
+    """``--require-proofs``: transactions whose block or place in it could not be proven."""
+
+    exit_code = ExitCode.PROVIDER
+
+    def __init__(self, unproven: int, traced: int, why: str) -> None:
+        self.unproven = unproven
+        super().__init__(f"{unproven:,} of {traced:,} traced transactions could not be proven in their blocks ({why})",
+                         "Use an explorer that serves /block/:hash/header and /tx/:txid/merkle-proof "
+                         "(blockstream.info, mempool.space), or drop --require-proofs to write the exhibits "
+                         "with the unproven ones named")

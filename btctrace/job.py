@@ -31,12 +31,15 @@ class TraceJob:
     api_url: str | None = None  # None: $BTCTRACE_API_URL, the cassette's, or the default
     fallback_urls: tuple[str, ...] = ()  # explorers asked, in order, when the one in use fails
     cross_check: int = 0  # transactions compared across all explorers after the trace
+    prove_all: bool = False  # a Merkle proof for every traced transaction, not only the findings'
+    require_proofs: bool = False  # refuse the run when a block or transaction cannot be proven
     max_response_bytes: int = DEFAULT_MAX_BODY_BYTES
     record: Path | None = None
     resume: bool = False  # continue an interrupted --record from its journal
     offline: Path | None = None
     tag_paths: tuple[Path, ...] = ()
     notes_path: Path | None = None  # the analyst's notes (explorer.html's download), shown as theirs
+    price_table: Path | None = None  # the investigator's daily USD prices: a second opinion on the explorer's
     rate: float | None = None  # requests/second; None: the host's default
     force: bool = False
     workers: int = DEFAULT_WORKERS

@@ -46,7 +46,8 @@ def job_parameters(job: TraceJob) -> dict[str, Any]:
         "max_response_bytes": job.max_response_bytes,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
         "cluster_change": job.cluster_change, "chart_by_time": job.chart_by_time, "sankey_method": job.sankey_method,
-        "attribute_endpoints": job.attribute_endpoints,
+        "attribute_endpoints": job.attribute_endpoints, "prove_all": job.prove_all,
+        "require_proofs": job.require_proofs,
     }
 
 
@@ -77,6 +78,7 @@ def build_manifest(job: TraceJob, api_url: str, mode: str, files: list[Path],
         "tags": [_file_entry(path, out_dir) for given in job.tag_paths for path in tagpack_files(Path(given))],
         "cassette": cassette,
         "notes": _file_entry(job.notes_path, out_dir) if job.notes_path else None,
+        "price_table": _file_entry(job.price_table, out_dir) if job.price_table else None,
         "outputs": {path.name: sha256_file(path) for path in files},
     }
 
@@ -99,7 +101,7 @@ _PARAMETERS: dict[str, tuple[type, ...]] = {
 }
 _OPTIONAL_PARAMETERS: dict[str, tuple[type, ...]] = {
     "max_fan_out": (int,), "fallback_urls": (list,), "cross_check": (int,), "max_response_bytes": (int,),
-    "network": (str,), "attribute_endpoints": (int,),
+    "network": (str,), "attribute_endpoints": (int,), "prove_all": (bool,), "require_proofs": (bool,),
 }
 
 
@@ -153,7 +155,9 @@ def manifest_problem(manifest: Any) -> str:
     problems = [_file_entry_problem("case.file", case["file"]) if case.get("file") is not None else "",
                 _file_entry_problem("cassette", cassette) if cassette is not None else "",
                 "" if isinstance(tags, list) else "'tags' should be a list",
-                _file_entry_problem("notes", manifest["notes"]) if manifest.get("notes") is not None else ""]
+                _file_entry_problem("notes", manifest["notes"]) if manifest.get("notes") is not None else "",
+                _file_entry_problem("price_table", manifest["price_table"])
+                if manifest.get("price_table") is not None else ""]
     problems += [_file_entry_problem("a tags entry", entry) for entry in (tags if isinstance(tags, list) else [])]
     if cassette is not None and not problems[1] and not isinstance(cassette.get("interaction_sha256", {}), dict):
         problems.append("cassette.interaction_sha256 should be an object")

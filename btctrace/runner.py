@@ -23,6 +23,7 @@ from btctrace.job import DEFAULT_WORKERS, TraceJob
 from btctrace.manifest import build_manifest, write_manifest
 from btctrace.memory import collection_paused, long_lived_frozen, release_freed_memory
 from btctrace.notes import load_notes
+from btctrace.price_table import load_price_table
 from btctrace.providers.esplora.client import EsploraClient
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.http import HttpFetcher
@@ -32,6 +33,7 @@ from btctrace.store.snapshot import StoreView
 from btctrace.tags import TagIndex, load_tagpacks
 from btctrace.tracing.accounting import TaintReport, taint_report, unanswerable_seed
 from btctrace.tracing.deposits import follow_deposits
+from btctrace.tracing.proving import prove_trace
 from btctrace.tracing.result import Direction, TraceResult
 from btctrace.tracing.taint import METHODS
 from btctrace.tracing.walk import Progress, walk
@@ -79,6 +81,8 @@ def _check_job(job: TraceJob) -> None:
         raise UsageProblem(f"--attribute-endpoints must not be negative, got {job.attribute_endpoints}")
     if job.max_response_bytes < 1024:
         raise UsageProblem(f"--max-response-mb is too small ({job.max_response_bytes} bytes)")
+    if job.price_table is not None:
+        load_price_table(job.price_table)  # a bad table is refused before anything is fetched
 
 
 @dataclass
@@ -115,7 +119,10 @@ def _walk_and_value(job: TraceJob, provider: FailoverProvider, tags: TagIndex,
     result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress, workers=job.workers)
     tags.prefetch(x.address for t in result.txs.values() for x in (*t.tx.inputs, *t.tx.outputs) if x.address)
     result.deposits = follow_deposits(provider, result, tags, job.attribute_endpoints)
-    return result, fetch_prices(provider, result)
+    # block times proven before they are priced
+    result.proofs = prove_trace(provider, result, job.prove_all, job.require_proofs, progress=progress)
+    table = load_price_table(job.price_table) if job.price_table else None
+    return result, fetch_prices(provider, result, table)
 
 
 def _trace(job: TraceJob, tags: TagIndex, run_store: RunStore,
@@ -234,7 +241,8 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,
              force: bool = False, api_url: str | None = None, progress: Progress | None = None,
              workers: int | None = None, resume: bool = False, store: str | None = None, no_store: bool = False,
-             attribute_endpoints: int = 0) -> TraceOutcome:
+             attribute_endpoints: int = 0, price_table: Path | None = None,
+             require_proofs: bool = False) -> TraceOutcome:
     """Run a case file. By default it replays the case's cassette offline; ``live`` fetches
     from the explorer and ``record`` re-records the cassette (which needs ``force`` if it exists)."""
     cassette = case.cassette
@@ -261,6 +269,8 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,
         cluster_change=case.cluster_change, chart_by_time=case.chart_by_time,
         store=store, no_store=no_store, attribute_endpoints=attribute_endpoints,
+        price_table=price_table or case.price_table, prove_all=case.prove_all,
+        require_proofs=require_proofs or case.require_proofs,
     )
     return run_trace(job, progress)
 

@@ -116,6 +116,8 @@ def _evidence_checks(manifest: dict[str, Any], out_dir: Path, case_file: Path | 
     checks.extend(_check_file("tags", entry, out_dir) for entry in manifest.get("tags", []))
     if manifest.get("notes"):
         checks.append(_check_file("analyst's notes", manifest["notes"], out_dir))
+    if manifest.get("price_table"):
+        checks.append(_check_file("price table", manifest["price_table"], out_dir))
     checks.append(_check_cassette(manifest.get("cassette"), out_dir))
     return checks
 
@@ -143,6 +145,8 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         sankey_method=p["sankey_method"], case=CaseInfo(case["id"], case["title"], case["synthetic"]),
         case_file=out_dir / case["file"]["path"] if case.get("file") else None,
         attribute_endpoints=p.get("attribute_endpoints", 0),
+        prove_all=p.get("prove_all", False), require_proofs=p.get("require_proofs", False),
+        price_table=out_dir / manifest["price_table"]["path"] if manifest.get("price_table") else None,
         # the store as the run saw it (pinned in the folder), never its later state
         store_snapshot=out_dir / SNAPSHOT_NAME if SNAPSHOT_NAME in manifest["outputs"] else None,
         no_store=SNAPSHOT_NAME not in manifest["outputs"],

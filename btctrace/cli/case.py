@@ -42,10 +42,13 @@ def case_group() -> None:
 @click.option("--no-store", is_flag=True, help="Use no store (no evidence cache, store tags or case links).")
 @click.option("--attribute-endpoints", type=click.IntRange(0), default=0, metavar="N",
               help="Follow each unlabelled endpoint's sweep with at most N extra requests, to name it.")
+@click.option("--price-table", type=click.Path(dir_okay=False, path_type=Path),
+              help="Your daily USD prices (CSV 'date,usd'), over the case's [prices] table: a second opinion.")
+@click.option("--require-proofs", is_flag=True, help="Refuse the run when a block or transaction cannot be proven.")
 @store_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def run_command(case_file, out_dir, live, record, resume, api_url, force, workers, no_store, attribute_endpoints,
-                store, quiet) -> None:
+                price_table, require_proofs, store, quiet) -> None:
     """Run CASE_FILE: by default offline, from the cassette it names.
 
     \b
@@ -57,7 +60,8 @@ def run_command(case_file, out_dir, live, record, resume, api_url, force, worker
     with progress_shown(quiet) as progress:
         outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
                            progress=progress, workers=workers, resume=resume, store=store, no_store=no_store,
-                           attribute_endpoints=attribute_endpoints)
+                           attribute_endpoints=attribute_endpoints, price_table=price_table,
+                           require_proofs=require_proofs)
     if case.synthetic:
         click.echo(f"Case {case.id}: SYNTHETIC data (made by btctrace's demo generator, not real payments).")
     click.echo("\n".join(summary_lines(outcome)))

@@ -12,6 +12,7 @@ import click
 
 from btctrace.exports.writing.safe_text import summarise
 from btctrace.runner import TraceOutcome
+from btctrace.tracing.proving import ProofStatus, proof_line
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason
 from btctrace.tracing.walk import WalkStatus
 from btctrace.units import format_btc
@@ -40,6 +41,8 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
         count, value = totals[reason]
         lines.append(f"  {reason.value:<17} {count:>5} x  {format_btc(value):>18} BTC  {STOP_EXPLANATIONS[reason]}")
     lines.extend(f"Note: {note}" for note in result.notes)
+    if result.proofs is not None:
+        lines.append(proof_line(result.proofs))
     lines.extend(_explorer_lines(outcome))
     lines.extend(_store_lines(outcome))
     lines.append("Caps that bit:" if result.caps else "Caps that bit: none")
@@ -103,8 +106,14 @@ class _ProgressLine:
         self.started: float | None = None
         self.clock = clock
 
-    def __call__(self, status: WalkStatus) -> None:
-        click.echo("\r" + self.line(status) + " ", nl=False, err=True)
+    def __call__(self, status: WalkStatus | ProofStatus) -> None:
+        text = self.proof_line(status) if isinstance(status, ProofStatus) else self.line(status)
+        click.echo("\r" + text + " ", nl=False, err=True)
+
+    @staticmethod
+    def proof_line(status: ProofStatus) -> str:
+        return (f"proving {status.stage}: {status.done:,} of {status.total:,} blocks; "
+                f"{status.requests:,} requests").ljust(100)
 
     def line(self, status: WalkStatus) -> str:
         now = self.clock()

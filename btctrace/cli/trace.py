@@ -76,13 +76,22 @@ _DEFAULTS = TraceLimits()
 @click.option("--attribute-endpoints", type=click.IntRange(0), default=0, metavar="N",
               help="Follow each unlabelled endpoint's sweep with at most N extra requests, to name it through "
                    "its tagged co-spenders (every step is shown as evidence).")
+@click.option("--price-table", type=click.Path(dir_okay=False, path_type=Path),
+              help="Your daily USD prices (CSV 'date,usd'): a second opinion on the explorer's; a price more than "
+                   "10 % apart is marked disputed beside the amount.")
+@click.option("--prove-all", is_flag=True,
+              help="Check a Merkle proof for every traced transaction (one request each), not only for those the "
+                   "findings rest on; every block's header is checked either way.")
+@click.option("--require-proofs", is_flag=True,
+              help="Refuse the run when a block header or Merkle proof cannot be had (an explorer or cassette "
+                   "without them), instead of naming the unproven transactions in every exhibit.")
 @store_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def trace_command(seeds, network, direction, hops, min_value, since, until, max_txs, large_address, max_fan_out,
                   through_coinjoins, peel_continuation_only, collapse_threshold, allow_collapse, cluster_change,
                   chart_by_time, sankey_method, tag_paths, notes_path,
                   api_urls, cross_check, max_response_mb, rate, workers, record, resume, offline, out_dir, force, no_store,
-                  attribute_endpoints, store, quiet) -> None:
+                  attribute_endpoints, price_table, prove_all, require_proofs, store, quiet) -> None:
     """Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart.
 
     \b
@@ -107,6 +116,7 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         workers=workers, collapse_threshold=collapse_threshold, allow_collapse=allow_collapse,
         cluster_change=cluster_change, chart_by_time=chart_by_time, sankey_method=sankey_method,
         store=store, no_store=no_store, attribute_endpoints=attribute_endpoints,
+        prove_all=prove_all, require_proofs=require_proofs, price_table=price_table,
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress)

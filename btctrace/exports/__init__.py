@@ -59,7 +59,7 @@ from btctrace.tracing.accounting import TaintReport
 from btctrace.tracing.result import Direction, TraceResult
 from btctrace.valuation import Prices
 
-__all__ = ["OUTPUT_FILES", "TAINT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title",
+__all__ = ["OUTPUT_FILES", "TAINT_FILES", "CaseInfo", "prepare_out_dir", "write_outputs", "chart_title", "unproven_marker",
            "sanctions_line", "write_taint_outputs"]
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
@@ -117,7 +117,15 @@ def chart_title(result: TraceResult, case: CaseInfo) -> str:
     head = f"{case.id}: {case.title}" if case.id and case.title and case.title != case.id else \
         (case.title or case.id or "btctrace")
     synthetic = " [SYNTHETIC DATA]" if case.synthetic else ""
-    return xml_text(f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)")
+    return xml_text(f"{head}{synthetic}: {result.direction.value} trace from {seeds} ({len(result.txs)} transactions)"
+                    f"{unproven_marker(result)}")
+
+
+def unproven_marker(result: TraceResult) -> str:
+    """What a chart's title adds when transactions it shows could not be proven in their blocks
+    ("" when every one was, or nothing was asked)."""
+    unproven = len(result.proofs.unproven()) if result.proofs is not None else 0
+    return f" [UNPROVEN: {unproven:,} of {len(result.txs):,} transactions not proven in their blocks]" if unproven else ""
 
 
 def _draw_flow_chart(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
@@ -140,7 +148,7 @@ def _draw_other_charts(result: TraceResult, analysis: Analysis, case: CaseInfo, 
     with matplotlib.rc_context(CHART_RC):
         draw_entity_flow(entities, chart_title(result, case),
                          [path["entity_flow.svg"], path["entity_flow.png"], path["entity_flow.pdf"]], notes)
-        title = xml_text(case.title or case.id or "btctrace")
+        title = xml_text(f"{case.title or case.id or 'btctrace'}{unproven_marker(result)}")
         draw_sankey(analysis, title, [path["sankey.svg"]], sankey_method)
         draw_timeline(result, analysis, title, [path["timeline.svg"]])
 

@@ -19,14 +19,14 @@ __all__ = ["build_graph", "address_role", "node_for"]
 _SERVICE_STOPS = {StopReason.TAGGED_SERVICE.value, StopReason.LARGE_ADDRESS.value}
 
 
-def _tx_attributes(tx: Tx, hop: int) -> dict:
+def _tx_attributes(tx: Tx, hop: int, proof: str) -> dict:
     return {
         S.KIND: S.KIND_TX, "txid": tx.txid, "hop": hop, "block_height": tx.block_height,
         "block_time": tx.block_time, "time_utc": format_utc(tx.block_time),
         "confirmed": tx.status.confirmed, "fee": tx.fee, "input_value": tx.input_value,
         "output_value": tx.output_value, "n_inputs": len(tx.inputs), "n_outputs": len(tx.outputs),
         "version": tx.version, "locktime": tx.locktime, "size": tx.size, "weight": tx.weight,
-        "coinbase": tx.is_coinbase,
+        "coinbase": tx.is_coinbase, "proof": proof,
     }
 
 
@@ -125,7 +125,8 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None,
                             seeds=";".join(str(s) for s in result.seeds))
     by_txid = sorted(result.txs.values(), key=lambda t: t.tx.txid)
     nodes = _address_nodes(result)
-    nodes.update((t.tx.txid, _tx_attributes(t.tx, t.hop)) for t in by_txid)
+    proofs = result.proofs.txs if result.proofs is not None else {}  # how each was proven (tracing.proving)
+    nodes.update((t.tx.txid, _tx_attributes(t.tx, t.hop, proofs.get(t.tx.txid, ""))) for t in by_txid)
     graph.add_nodes_from(sorted(nodes.items(), key=lambda item: item[0]))
     del nodes
     for traced in by_txid:  # in txid order, inputs before outputs, by index: (txid, side, index) order

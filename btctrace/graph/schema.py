@@ -47,6 +47,7 @@ TX_ATTRS = (
     "txid", "hop", "block_height", "block_time", "time_utc", "confirmed", "fee",
     "input_value", "output_value", "n_inputs", "n_outputs", "version", "locktime",
     "size", "weight", "coinbase",
+    "proof",  # how its place in the chain was proven: a key of tracing.proving.HOW_PROVEN ("" when not asked)
 )
 # Address node attributes.
 ADDRESS_ATTRS = (

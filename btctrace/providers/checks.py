@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Callable
 
 from btctrace.addresses import MAINNET, parse_address
+from btctrace.consensus.scripts import script_of_address
 from btctrace.errors import InvalidAddress, WrongNetwork
 from btctrace.model import AddressStats, Outspend, Tx
 
@@ -72,6 +73,19 @@ CHECKS: dict[str, CheckRule] = {rule.name: rule for rule in (
     CheckRule("spend_order", "links", "a spender is in the same or a later block than what it spends; a confirmed "
                                       "transaction spends no unconfirmed one"),
     CheckRule("acyclic", "transactions", "the traced transactions form no cycle"),
+    CheckRule("txid_matches", "transactions", "the transaction's fields, serialised (BIP 141/144), hash to its txid, "
+                                              "and make its size and weight"),
+    CheckRule("address_matches_script", "transactions", "every address (outputs and prevouts) is the encoding of its "
+                                                        "scriptpubkey, and a script with an address form names it"),
+    CheckRule("history_complete", "addresses", "an address's history lists every transaction whose output at the "
+                                               "address a listed transaction spends, and adds up to its chain_stats"),
+    CheckRule("header_proven", "blocks", "the block's 80-byte header hashes to the block hash and meets the target "
+                                         "its own bits state"),
+    CheckRule("block_time_proven", "transactions", "the block time a transaction is given is its block header's"),
+    CheckRule("merkle_proven", "transactions", "the Merkle proof ties the txid to its block header's Merkle root, "
+                                               "at the block height the transaction is given"),
+    CheckRule("price_in_line", "prices", "a USD price is within a factor of 2 of the prices a day before and after "
+                                         "(and of a second opinion, when one is supplied)"),
 )}
 
 
@@ -97,6 +111,7 @@ class AddressValidator:
     def __init__(self, network: str = MAINNET) -> None:
         self.network = network
         self._known: dict[str, str] = {}  # address -> its script type, or "" when it does not parse
+        self._scripts: dict[str, str] = {}  # address -> the scriptPubKey hex it encodes
 
     def script_type(self, address: str) -> str:
         known = self._known.get(address)
@@ -107,6 +122,13 @@ class AddressValidator:
                 known = ""
             self._known[address] = known
         return known
+
+    def script_of(self, address: str) -> str:
+        """The scriptPubKey (hex) a parsing *address* encodes."""
+        script = self._scripts.get(address)
+        if script is None:
+            script = self._scripts[address] = script_of_address(address, self.network)[1]
+        return script
 
 
 def check_txid(txid: object, asked: str | None = None) -> None:

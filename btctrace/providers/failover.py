@@ -198,6 +198,20 @@ class FailoverProvider:
     def get_price_usd(self, timestamp: int) -> Any:
         return self._call(f"price {timestamp}", lambda p, again: p.get_price_usd(timestamp, again))
 
+    def get_block_header(self, block_hash: str) -> Any:
+        return self._call(f"header {block_hash}", lambda p, again: p.get_block_header(block_hash, again))
+
+    def prove_block_times(self, header: Any, txs: list[Tx]) -> None:
+        """No request (the header and the transactions are in hand); a refusal is logged and
+        named like any other."""
+        self._call(f"header {header.hash}", lambda p, again: p.prove_block_times(header, txs))
+
+    def prove_by_block_txids(self, header: Any, txs: list[Tx]) -> bool:
+        return self._call(f"txids {header.hash}", lambda p, again: p.prove_by_block_txids(header, txs, again))
+
+    def prove_in_block(self, tx: Tx, header: Any) -> bool:
+        return self._call(f"merkle-proof {tx.txid}", lambda p, again: p.prove_in_block(tx, header, again))
+
     def rates(self) -> dict[str, dict[str, Any]]:
         """Each explorer's rate now (requests a second; None: not paced), its ceiling and the
         429s it answered."""

@@ -34,6 +34,7 @@ from btctrace.providers.checks import (
     check_tx,
     tx_checks,
 )
+from btctrace.providers.computed import check_history_complete, check_scripts, check_stats_add_up, check_tx_bytes
 
 __all__ = ["AnswerLedger"]
 
@@ -61,10 +62,25 @@ class AnswerLedger:
                 counted.add(key)
                 self.counts.update(names)
 
-    def accept_tx(self, tx: Tx, asked: str | None = None) -> Tx:
+    def accept_tx(self, tx: Tx, asked: str | None = None, raw: Any = None) -> Tx:
+        """*tx* checked on its own; with *raw* (the answer it was mapped from) also recomputed:
+        its txid from its bytes, its addresses from their scripts (:mod:`.computed`)."""
         check_tx(tx, self.addresses, asked, self.clock)
         self._count_once("tx", tx.txid, tx_checks(tx))
+        if raw is not None:
+            check_tx_bytes(raw)
+            check_scripts(raw, self.addresses)
+            self._count_once("computed", tx.txid, ["txid_matches", "address_matches_script"])
         return tx
+
+    def accept_history(self, address: str, txs: list[Tx], stats: AddressStats | None = None,
+                       added_up: AddressStats | None = None) -> None:
+        """A complete history *txs* of *address*, and the explorer's own counts *stats* of it
+        (when it was asked) against what the history adds up to: ``history_complete``."""
+        check_history_complete(address, txs)
+        if stats is not None and added_up is not None:
+            check_stats_add_up(stats, added_up)
+        self._count_once("history_complete", address, ["history_complete"])
 
     def accept_outspends(self, tx: Tx, outspends: tuple[Outspend, ...]) -> tuple[Outspend, ...]:
         check_outspends(tx, outspends)
@@ -80,13 +96,20 @@ class AnswerLedger:
         check_history_entry(tx, address)
         self._count_once("history", tx.txid, ["history_entry"])
 
-    def accept_copy(self, known: Tx, copy: Tx) -> Tx:
+    def accept_copy(self, known: Tx, copy: Tx, raw: Any = None) -> Tx:
         """A history page's copy of *known* (the copy this explorer gave first): the same, or
-        refused. Counted once per transaction, so the count does not depend on which page came
-        first."""
+        refused; its addresses are their scripts' (*raw*, the copy's answer, when given).
+        Counted once per transaction, so the count does not depend on which page came first."""
+        if raw is not None:
+            check_scripts(raw, self.addresses)
         check_copy(known, copy)
         self._count_once("copy", known.txid, ["copies_agree"])
         return known
+
+    def passed(self, check: str, key: str) -> None:
+        """Check *check* passed for *key* (a block, a transaction) outside the answers above:
+        the proofs of :mod:`btctrace.tracing.proving`."""
+        self._count_once(check, key, [check])
 
     def accept_price(self, price: Decimal | None, asked: int) -> Decimal | None:
         self._count_once("price", str(asked), ["price"])

@@ -1,16 +1,16 @@
 """Build synthetic but well-formed Esplora transactions: valid mainnet addresses of every type,
-realistic sizes, weights and fees, deterministic txids. For the demo case and for tests."""
+fees from typical sizes; txids, sizes and weights of the transactions' own bytes. For the demo case and for tests."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from dataclasses import dataclass
 from typing import Any
 
 from embit import base58, bech32
 
+from btctrace.consensus.transactions import tx_bytes
 from btctrace.testing.chain import ChainStore
 
 __all__ = ["Coin", "ChainBuilder", "SEQUENCE_FINAL", "SEQUENCE_RBF", "SEQUENCE_NO_RBF"]
@@ -123,18 +123,14 @@ class ChainBuilder:
         witness = sum(_INPUT_BYTES[t][1] for t in input_types)
         return base * 4 + (witness + 2 if witness else 0)
 
-    def _finish(self, tx: dict[str, Any], height: int | None, input_types: list[str], output_types: list[str]) -> list[Coin]:
-        weight = self._weight(input_types, output_types)
-        base = 10 + sum(_INPUT_BYTES[t][0] for t in input_types) + sum(_OUTPUT_BYTES[t] for t in output_types)
-        tx["size"] = base + (weight - base * 4)
-        tx["weight"] = weight
+    def _finish(self, tx: dict[str, Any], height: int | None) -> list[Coin]:
+        serialised = tx_bytes(tx)  # the txid, size and weight of the transaction's own bytes
+        tx["size"], tx["weight"] = serialised.size, serialised.weight
         tx["status"] = self.status(height)
-        body = json.dumps({k: tx[k] for k in ("version", "locktime", "vin", "vout")}, sort_keys=True)
-        txid = hashlib.sha256(hashlib.sha256(body.encode()).digest()).digest()[::-1].hex()
-        tx = {"txid": txid, **tx}
-        self.store.add_tx(tx)
+        tx = {"txid": serialised.txid, **tx}
+        self.store.add_tx(tx, synthetic=True)
         return [
-            Coin(txid, i, out["scriptpubkey_address"], out["value"], self.script_type_of(out["scriptpubkey_address"]),
+            Coin(tx["txid"], i, out["scriptpubkey_address"], out["value"], self.script_type_of(out["scriptpubkey_address"]),
                  out["scriptpubkey"])
             for i, out in enumerate(tx["vout"]) if "scriptpubkey_address" in out
         ]
@@ -144,7 +140,7 @@ class ChainBuilder:
         vin = [{"txid": "0" * 64, "vout": 0xFFFFFFFF, "prevout": None, "scriptsig": f"03{height.to_bytes(3, 'little').hex()}{tag}",
                 "scriptsig_asm": "", "witness": ["00" * 32], "is_coinbase": True, "sequence": SEQUENCE_FINAL}]
         tx = {"version": 2, "locktime": 0, "vin": vin, "vout": [self._vout(address, value)], "fee": 0}
-        return self._finish(tx, height, [], [self.script_type_of(address)])[0]
+        return self._finish(tx, height)[0]
 
     def spend(self, height: int | None, inputs: list[Coin], payments: list[tuple[str | None, int]],
               change: str | None = None, feerate: int = 12, locktime: int | None = None,
@@ -168,4 +164,4 @@ class ChainBuilder:
             locktime = (height - 1) if height is not None else 0  # anti-fee-sniping (Bitcoin Core)
         tx = {"version": version, "locktime": locktime, "vin": [self._vin(c, sequence) for c in inputs],
               "vout": vout, "fee": fee + remainder}
-        return self._finish(tx, height, input_types, output_types)
+        return self._finish(tx, height)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from btctrace.testing.blocks import SyntheticBlocks
+
 __all__ = ["ChainStore", "CHAIN_PAGE_SIZE", "MEMPOOL_PAGE_SIZE"]
 
 CHAIN_PAGE_SIZE = 25
@@ -27,6 +29,8 @@ class ChainStore:
     price_usd: Callable[[int], float] | None = None  # hour (unix s) -> USD per BTC; None: no price endpoint
 
     def __post_init__(self) -> None:
+        self._synthetic: list[dict[str, Any]] = []  # made by the chain builder: given real block headers
+        self._blocks: SyntheticBlocks | None = None  # of the synthetic transactions, made when first asked
         self._position: dict[str, int] = {}
         self._by_address: dict[str, list[str]] = {}
         self._spends: dict[tuple[str, int], tuple[str, int]] = {}
@@ -34,13 +38,34 @@ class ChainStore:
             self._index(tx)
 
     # ----- building -----------------------------------------------------------------------
-    def add_tx(self, tx: dict[str, Any]) -> None:
+    def add_tx(self, tx: dict[str, Any], synthetic: bool = False) -> None:
         """Add one Esplora transaction object (with prevouts and status); later adds of the
-        same txid are ignored (address listings overlap)."""
+        same txid are ignored (address listings overlap). A *synthetic* transaction is put in
+        a synthetic block with a real header (:mod:`btctrace.testing.blocks`), which sets its
+        block hash; a real one keeps its own, and no header or Merkle proof is served for it."""
         if tx["txid"] in self._position:
             return
         self.txs[tx["txid"]] = tx
         self._index(tx)
+        if synthetic:
+            self._synthetic.append(tx)
+            self._blocks = None
+
+    def blocks(self) -> SyntheticBlocks:
+        """The synthetic blocks, made again after a synthetic transaction was added (every
+        query asks first, so the block hashes served are always the headers')."""
+        if self._blocks is None:
+            self._blocks = SyntheticBlocks(self._synthetic)
+        return self._blocks
+
+    def block_header(self, block_hash: str) -> str | None:
+        return self.blocks().header(block_hash)
+
+    def block_txids(self, block_hash: str) -> list[str] | None:
+        return self.blocks().txids(block_hash)
+
+    def merkle_proof(self, txid: str) -> dict[str, Any] | None:
+        return self.blocks().merkle_proof(txid)
 
     def _index(self, tx: dict[str, Any]) -> None:
         txid = tx["txid"]
@@ -77,10 +102,11 @@ class ChainStore:
         return (0, status["block_height"], self._position[txid])
 
     def tx(self, txid: str) -> dict[str, Any] | None:
+        self.blocks()
         return self.txs.get(txid)
 
     def outspends(self, txid: str) -> list[dict[str, Any]] | None:
-        tx = self.txs.get(txid)
+        tx = self.tx(txid)
         if tx is None:
             return None
         result = []
@@ -95,6 +121,7 @@ class ChainStore:
 
     def address_txids(self, address: str) -> list[str]:
         """Newest first: mempool transactions, then confirmed by height (desc)."""
+        self.blocks()
         return sorted(self._by_address.get(address, []), key=self._sort_key, reverse=True)
 
     def _is_confirmed(self, txid: str) -> bool:

@@ -163,6 +163,7 @@ def make_demo(seed: int = DEMO_SEED) -> DemoScenario:
     _developer(b, scenario, split[0], peers, BASE_HEIGHT + 10 * DAY)
     b.store.tip_height = BASE_HEIGHT + 20 * DAY
     b.store.price_usd = synthetic_price_usd
+    b.store.blocks()  # the blocks made now: every block hash in store.txs is its header's
     return scenario
 
 

@@ -40,6 +40,9 @@ LIE_NAMES = (
     "block-time-in-the-future",
     "deeply-nested-json",
     "history-lists-a-stranger",
+    "output-address-swapped",
+    "fee-moved-to-an-output",
+    "block-time-moved",
 )
 TxMutation = Callable[[dict[str, Any]], None]
 
@@ -89,6 +92,40 @@ def rewrite_outspends(txid: str, mutate: Callable[[list[Any]], None]) -> Callabl
             mutate(body)
         return body
     return rewrite
+
+
+def rewrite_each(mutations: dict[str, TxMutation]) -> Callable[[str, Any], Any]:
+    """A server rewrite applying each transaction's mutation to every copy of it (a lie told
+    consistently about a funder and its spender at once), and to its status in outspends."""
+    def rewrite(path: str, body: Any) -> Any:
+        for txid, mutate in mutations.items():
+            body = rewrite_txs(txid, mutate)(path, body)
+        return body
+    return rewrite
+
+
+def _consistent(chain: TracedChain, funder: TxMutation, spender: TxMutation) -> Fault:
+    return _fault(r"^/api/(tx|address)/", rewrite_each({chain.funder["txid"]: funder, chain.spender["txid"]: spender}))
+
+
+def _swap_address(chain: TracedChain) -> Fault:
+    """The spent output's address swapped for another of its script type; the spender's prevout agrees."""
+    return _consistent(chain, _set("scriptpubkey_address", chain.stand_in, lambda tx: tx["vout"][chain.vout]),
+                       _set("scriptpubkey_address", chain.stand_in, lambda tx: tx["vin"][chain.vin]["prevout"]))
+
+
+def _move_fee(chain: TracedChain) -> Fault:
+    """Value moved from the funder's fee to the spent output; the spender's prevout and fee follow."""
+    shift = max(1, chain.funder["fee"] // 2)
+
+    def funder(tx: dict[str, Any]) -> None:
+        tx["fee"] -= shift
+        tx["vout"][chain.vout]["value"] += shift
+
+    def spender(tx: dict[str, Any]) -> None:
+        tx["vin"][chain.vin]["prevout"]["value"] += shift
+        tx["fee"] += shift
+    return _consistent(chain, funder, spender)
 
 
 def _fault(pattern: str, rewrite: Callable[[str, Any], Any]) -> Fault:
@@ -148,7 +185,7 @@ def lies_for(chain: TracedChain) -> list[Lie]:
                 funder, lambda body: body[vout].update(vin=body[vout]["vin"] + 1)))),
         _tx_lie("prevout-value-disagrees", "prevout_agrees", spender, _shift_prevout(chain)),
         # The history of the address really spent from still lists the spender: refused there.
-        _tx_lie("prevout-address-disagrees", "history_entry", spender,
+        _tx_lie("prevout-address-disagrees", "address_matches_script", spender,
                 _set("scriptpubkey_address", chain.stand_in, lambda tx: tx["vin"][vin]["prevout"])),
         _tx_lie("fee-not-inputs-minus-outputs", "money_conserved", spender, raise_fee),
         _tx_lie("outputs-above-inputs", "money_conserved", spender,
@@ -159,7 +196,7 @@ def lies_for(chain: TracedChain) -> list[Lie]:
         _tx_lie("negative-value", "value_range", spender, _set("value", -5, last_out)),
         _tx_lie("value-above-21-million-btc", "value_range", spender, _set("value", MAX_MONEY + 1, last_out)),
         _tx_lie("spends-its-own-output", "no_self_spend", spender, _set("txid", spender, lambda tx: tx["vin"][0])),
-        _tx_lie("cycle", "acyclic", funder, _cycle(chain)),
+        _tx_lie("cycle", "txid_matches", funder, _cycle(chain)),
         _tx_lie("object-for-an-address", "address", spender, _set("scriptpubkey_address", {"a": 1}, first_out)),
         _tx_lie("address-of-another-network", "address", spender,
                 _set("scriptpubkey_address", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", first_out)),
@@ -172,4 +209,8 @@ def lies_for(chain: TracedChain) -> list[Lie]:
                                                   times=10**9)),
         Lie("history-lists-a-stranger", "history_entry",
             _fault(rf"^/api/address/{chain.address}/txs$", lambda path, body: [*body, copy.deepcopy(chain.funder)])),
+        Lie("output-address-swapped", "address_matches_script", _swap_address(chain)),
+        Lie("fee-moved-to-an-output", "txid_matches", _move_fee(chain)),
+        _tx_lie("block-time-moved", "block_time_proven", spender,
+                lambda tx: tx["status"].__setitem__("block_time", tx["status"]["block_time"] + 600)),
     ]

@@ -36,6 +36,9 @@ _ROUTES = [
     (re.compile(r"/address/([^/]+)/txs/chain"), "address_chain"),
     (re.compile(r"/address/([^/]+)/txs/chain/([^/]+)"), "address_chain"),
     (re.compile(r"/blocks/tip/height"), "tip"),
+    (re.compile(r"/block/([^/]+)/header"), "header"),
+    (re.compile(r"/block/([^/]+)/txids"), "block_txids"),
+    (re.compile(r"/tx/([^/]+)/merkle-proof"), "merkle_proof"),
 ]
 
 
@@ -187,6 +190,7 @@ class EsploraServer:
         self.requests: list[str] = []
         self.delay = 0.0  # seconds before every answer: a slow explorer
         self.bucket: TokenBucket | None = None  # a rate limit, answered 429 beyond
+        self.serves_proofs = True  # False: like an explorer without block headers and Merkle proofs (404)
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.owner = self
@@ -262,6 +266,18 @@ class EsploraServer:
             return 400, "Invalid parameters"
         hour = (int(query["timestamp"]) - 1) // 3600 * 3600
         return 200, {"prices": [{"time": hour, "USD": self.store.price_usd(hour)}], "exchangeRates": {}}
+
+    def _header(self, block_hash: str) -> tuple[int, Any]:
+        header = self.store.block_header(block_hash.lower()) if self.serves_proofs else None
+        return (200, header) if header is not None else (404, "Block not found")
+
+    def _block_txids(self, block_hash: str) -> tuple[int, Any]:
+        txids = self.store.block_txids(block_hash.lower()) if self.serves_proofs else None
+        return (200, txids) if txids is not None else (404, "Block not found")
+
+    def _merkle_proof(self, txid: str) -> tuple[int, Any]:
+        proof = self.store.merkle_proof(txid.lower()) if self.serves_proofs else None
+        return (200, proof) if proof is not None else (404, "Transaction not found or is unconfirmed")
 
     def _tip(self) -> tuple[int, Any]:
         return 200, str(self.store.tip_height or 0)

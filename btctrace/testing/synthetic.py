@@ -67,6 +67,7 @@ def make_synthetic_case(size: int, seed: int = 1) -> SyntheticCase:
                               change=b.address(rng.choice(_TYPES)))
         queue.extend(outputs)
         made += 1
+    b.store.blocks()  # the blocks made now: every block hash in store.txs is its header's
     return SyntheticCase(b.store, ransom, made)
 
 
@@ -89,17 +90,20 @@ def make_many_seeds_case(victims: int, seed: int = 2) -> tuple[ChainStore, list[
 
 def record_synthetic(store: ChainStore, path: Path, seeds: tuple, limits) -> Path:
     """Record a forward trace of *seeds* over *store* to the cassette *path* (answers computed
-    in process), with the price look-ups; returns *path*."""
+    in process), with its proofs and price look-ups; returns *path*."""
     from btctrace.providers.esplora.provider import EsploraProvider
     from btctrace.providers.http import HttpFetcher, make_session
     from btctrace.cache.cassettes import ReplayAdapter
+    from btctrace.tracing.proving import prove_trace
     from btctrace.tracing.result import Direction
     from btctrace.tracing.walk import walk
     from btctrace.valuation import fetch_prices
 
     answers = StoreCassette(store, path)
     provider = EsploraProvider(SYNTHETIC_API_URL, HttpFetcher(make_session(ReplayAdapter(answers), trust_env=False)))
-    fetch_prices(provider, walk(provider, seeds, Direction.FORWARD, limits))
+    result = walk(provider, seeds, Direction.FORWARD, limits)
+    prove_trace(provider, result)  # recorded like a real run's: its headers and Merkle proofs too
+    fetch_prices(provider, result)
     answers.recorded.save()
     answers.close()
     return path

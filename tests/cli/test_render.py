@@ -23,3 +23,12 @@ def test_the_line_shows_the_rate_and_the_time_left_in_this_hop():
     assert text.endswith("at 10.0/s; this hop: 20 to go, ETA 4 s")
     clock.now = 100.0
     assert line.line(WalkStatus(9, 50, 4, 30, 2_000, 100)).endswith("ETA 1 h 06 min")
+
+
+def test_proving_shows_its_own_line_after_the_walk(capsys):
+    from btctrace.tracing.proving import ProofStatus
+
+    line = _ProgressLine(Clock())
+    line(ProofStatus("headers", 40, 250, 40))
+    shown = capsys.readouterr().err
+    assert shown.startswith("\rproving headers: 40 of 250 blocks; 40 requests")

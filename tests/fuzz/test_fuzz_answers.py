@@ -40,6 +40,14 @@ def figures(path: Path) -> tuple[dict, frozenset[str]]:
 CLEAN, TRACED = figures(DEMO.cassette)
 
 
+def replayed(data: dict[str, Any]) -> tuple[dict, frozenset[str]]:
+    """:func:`figures` of the (changed) cassette *data*, written to a temporary file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "changed.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        return figures(path)
+
+
 def _bodies(data: dict[str, Any]) -> list[tuple[dict[str, Any], str, Any]]:
     """(interaction, path, decoded body) of every JSON answer of the cassette."""
     found = []
@@ -126,15 +134,12 @@ def test_a_broken_invariant_is_refused_or_changes_no_figure(invariant, seed):
     if not mutate(data, invariant, random.Random(seed)):
         return
     TRIED[invariant] += 1
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "mutated.json"
-        path.write_text(json.dumps(data), encoding="utf-8")
-        try:
-            seen, _ = figures(path)
-        except BtctraceError as exc:
-            assert "\n" not in exc.user_message and exc.exit_code == ExitCode.OFFLINE_MISS, exc.user_message
-            OUTCOMES["refused"] += 1
-            return
+    try:
+        seen, _ = replayed(data)
+    except BtctraceError as exc:
+        assert "\n" not in exc.user_message and exc.exit_code == ExitCode.OFFLINE_MISS, exc.user_message
+        OUTCOMES["refused"] += 1
+        return
     OUTCOMES["clean figures"] += 1
     assert seen == CLEAN, f"{invariant} (seed {seed}): different figures without an error"
 

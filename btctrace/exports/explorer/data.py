@@ -23,6 +23,7 @@ from btctrace.graph.flows import node_flows
 from btctrace.jsontext import Streamed
 from btctrace.memory import release_freed_memory
 from btctrace.notes import Note
+from btctrace.tracing.proving import HOW_PROVEN
 from btctrace.tracing.result import Direction, TraceResult
 from btctrace.units import format_btc, format_utc
 
@@ -59,6 +60,7 @@ def _tx_node(node: str, data: dict, result: TraceResult, analysis: Analysis) -> 
     verdict = analysis.change.get(node)
     return {"id": node, "kind": "tx", "label": f"tx {node[:10]}", "style": data.get("style", "tx"),
             "hop": data["hop"], "time": data["time_utc"], "block": data["block_height"], "fee": data["fee"],
+            "proof": HOW_PROVEN.get(data.get("proof", ""), ""),
             "value": data["output_value"], "coinjoin": None if finding is None else
             {"detector": finding.heuristic, "confidence": finding.confidence, "reason": finding.reason,
              "source": finding.reference, "second opinion": analysis.second_opinion.describe(node)},

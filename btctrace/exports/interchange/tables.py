@@ -16,7 +16,7 @@ __all__ = ["TRANSFER_COLUMNS", "ADDRESS_COLUMNS", "transfers_frame", "addresses_
 
 TRANSFER_COLUMNS = [
     "txid", "direction", "index", "address", "value_sats", "value_btc", "time_utc", "block_height",
-    "hop", "label", "category", "role", "spent_by_txid",
+    "hop", "label", "category", "role", "spent_by_txid", "proof",
 ]
 ADDRESS_COLUMNS = [
     "address", "role", "cluster_id", "label", "category", "script_type", "received_sats", "sent_sats", "balance_sats",
@@ -37,6 +37,7 @@ def transfers_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
             "time_utc": format_utc(data["block_time"]), "block_height": data["block_height"], "hop": data["hop"],
             "label": attrs.get("label", ""), "category": attrs.get("category", ""), "role": attrs.get("role", ""),
             "spent_by_txid": data["spent_by"] if data["side"] == S.SIDE_OUTPUT else "",
+            "proof": graph.nodes[data["txid"]].get("proof", ""),
         })
     frame = pd.DataFrame(rows, columns=TRANSFER_COLUMNS)
     frame["block_height"] = frame["block_height"].astype("Int64")

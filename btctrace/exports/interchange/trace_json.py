@@ -35,7 +35,7 @@ from btctrace.tracing.result import (
     TraceResult,
 )
 from btctrace.units import format_btc, format_utc, parse_utc
-from btctrace.valuation import NOT_AVAILABLE, Prices
+from btctrace.valuation import IN_LINE_FACTOR, NOT_AVAILABLE, Prices
 from btctrace.version import __version__
 
 __all__ = ["SCHEMA_ID", "trace_document", "dumps", "text_pieces", "result_from_document", "read_trace_document"]
@@ -152,8 +152,19 @@ def _array(make: Callable[[], Iterable[Any]], length: int, stream: bool) -> list
 def _valuation_section(prices: Prices) -> dict[str, Any]:
     return {"currency": "USD", "source": prices.source, "basis": "price at the start of each block's hour",
             "note": prices.note, "requests": prices.requests,
-            "usd_per_btc": [{"hour_utc": format_utc(hour), "price": str(price) if price is not None else NOT_AVAILABLE}
-                            for hour, price in sorted(prices.by_hour.items())]}
+            "checked": f"each price within a factor of {IN_LINE_FACTOR} of the prices a day before and after",
+            "unchecked_hours_utc": [format_utc(hour) for hour in prices.unchecked],
+            "second_opinion": prices.second_source or None,
+            "usd_per_btc": [_price_entry(prices, hour, price) for hour, price in sorted(prices.by_hour.items())]}
+
+
+def _price_entry(prices: Prices, hour: int, price: Any) -> dict[str, Any]:
+    entry = {"hour_utc": format_utc(hour), "price": str(price) if price is not None else NOT_AVAILABLE}
+    if prices.second_source:
+        second = prices.second.get(hour)
+        entry["second_opinion"] = str(second) if second is not None else NOT_AVAILABLE
+        entry["disputed"] = prices.disputed.get(hour, "")
+    return entry
 
 
 def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
@@ -200,6 +211,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "cross_check": _cross_check_section(result),
         "attribution": attribution,
         "answer_checks": result.checks,
+        "proofs": result.proofs.as_json() if result.proofs is not None else None,
         "transactions": _array(lambda: map(_tx_entry, result.sorted_txs()), len(result.txs), stream),
     }
 

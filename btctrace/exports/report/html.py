@@ -28,6 +28,7 @@ from btctrace.heuristics.measured import (
 )
 from btctrace.notes import Note
 from btctrace.tags import TagIndex
+from btctrace.tracing.proving import HOW_PROVEN, proof_line
 from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
 from btctrace.units import format_btc, format_utc
 from btctrace.valuation import Prices
@@ -127,6 +128,8 @@ def _summary(result: TraceResult, analysis: Analysis) -> str:
         lines.append(f"Fees took {format_btc(analysis.taint.totals['fifo'].fees)} BTC; the totals reconcile to the "
                      "satoshi under every method.")
         lines.extend(analysis.taint.notes)
+    if result.proofs is not None:  # every figure above rests on these blocks and transactions
+        lines.append(proof_line(result.proofs) + ".")
     return "".join(f"<p>{_inline(line)}</p>" for line in lines)
 
 
@@ -221,6 +224,7 @@ def _answer_checks(result: TraceResult) -> str:
                     [(c["check"], c["subject"], f"{c['passed']:,}", c["rule"]) for c in result.checks["checks"]], {2})
     parts = [f"<p>Every explorer answer was checked before use ({_e(result.checks['network'])}); an answer failing "
              "any check is refused, never used. Passed, per check:</p>", checks]
+    parts.append(_proofs(result))
     cross = result.cross_check
     if cross is not None:
         parts.append(f"<p>Cross-check of {len(cross.sampled)} transactions across {_e(', '.join(cross.explorers))}: "
@@ -232,9 +236,25 @@ def _answer_checks(result: TraceResult) -> str:
     return "".join(parts)
 
 
+def _proofs(result: TraceResult) -> str:
+    """Which blocks and transactions were proven, and how; the unproven ones by txid."""
+    record = result.proofs
+    text = f"<p>{_e(proof_line(record))}.</p>"
+    if record is None or not record.unproven():
+        return text
+    return text + _table(["unproven transaction", "why"], [(txid, HOW_PROVEN["unproven"]) for txid in record.unproven()])
+
+
 def _provenance(result: TraceResult, prices: Prices, evidence: dict[str, Path | None]) -> str:
     rows = [("btctrace version", __version__), ("explorer API", result.api_url),
             ("explorer requests", result.requests), ("prices", prices.note or prices.source)]
+    if prices.unchecked:
+        rows.append(("prices not checked", f"{len(prices.unchecked)} of {len(prices.by_hour)} hourly prices: no price "
+                                           "a day before or after to hold them against"))
+    if prices.second_source:
+        rows.append(("prices' second opinion", f"{prices.second_source}: {len(prices.disputed)} of "
+                                               f"{len(prices.by_hour)} hourly prices disputed (beside each amount in "
+                                               "subpoena.csv)"))
     for name, path in evidence.items():
         if path is not None and Path(path).exists():
             rows.append((f"{name} sha256", f"{sha256_file(Path(path))} ({Path(path).name})"))
@@ -275,8 +295,9 @@ def _subpoena_packet(frame) -> str:
         service = f"{row.service_label} ({row.category})" if row.category else row.service_label
         source = f" · tag source: {_e(row.tag_source)}" if row.tag_source else ""
         sanctions = f'<br><strong>SANCTIONS: {_e(row.sanctions)}</strong>' if row.sanctions else ""
+        price = f'<br><strong>USD price {_e(row.usd_price_note)}</strong>' if row.usd_price_note else ""
         detail = Markup(f'deposit address <span class="id">{_e(row.deposit_address)}</span><br>txid '
-                        f'<span class="id">{_e(row.txid)}</span> output {_e(row.vout)}{source}{sanctions}')
+                        f'<span class="id">{_e(row.txid)}</span> output {_e(row.vout)}{source}{sanctions}{price}')
         rows.append(([number, service, row.amount_btc, row.amount_usd, row.time_utc, row.block_height,
                       row.tainted_share, row.confidence], {0, 2, 3, 5, 6}, detail))
     return ("<p>One deposit per entry; taint under every method and the reasoning are in subpoena.csv.</p>"

@@ -22,7 +22,7 @@ from btctrace.valuation import Prices
 __all__ = ["SUBPOENA_COLUMNS", "SERVICE_REASONS", "subpoena_frame"]
 
 SUBPOENA_COLUMNS = ["service_label", "category", "tag_source", "deposit_address", "txid", "vout", "amount_sats",
-                    "amount_btc", "time_utc", "block_height", "amount_usd", "taint_method", "tainted_sats",
+                    "amount_btc", "time_utc", "block_height", "proof", "amount_usd", "usd_price_note", "taint_method", "tainted_sats",
                     "tainted_share", "poison_sats", "haircut_sats", "fifo_sats", "lifo_sats", "confidence",
                     "sanctions", "reasoning"]
 SERVICE_REASONS = frozenset({StopReason.TAGGED_SERVICE.value, StopReason.LARGE_ADDRESS.value})
@@ -73,7 +73,9 @@ def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, stop: Stop, pr
         "service_label": label, "category": category, "tag_source": source, "deposit_address": out.address,
         "txid": point[0], "vout": point[1], "amount_sats": out.value, "amount_btc": format_btc(out.value),
         "time_utc": format_utc(traced.tx.block_time), "block_height": traced.tx.block_height,
+        "proof": result.proofs.txs.get(point[0], "") if result.proofs is not None else "",
         "amount_usd": prices.usd(out.value, traced.tx.block_time),
+        "usd_price_note": prices.note_of(traced.tx.block_time),
         "taint_method": "fifo", "tainted_sats": fifo, "tainted_share": _share(fifo, out.value),
         **{f"{m}_sats": sats.get(m, 0) for m in ("poison", "haircut", "fifo", "lifo")},
         "confidence": confidence, "sanctions": sanctions,

@@ -58,8 +58,26 @@ class EsploraClient:
     def historical_price(self, timestamp: int, fresh: bool = False) -> Any | None:
         """mempool.space ``/api/v1/historical-price?currency=USD&timestamp=T`` (the latest
         price before T); None where the explorer has no such endpoint (404 or 400)."""
-        response = self.fetcher.get(f"{self.api_url}/v1/historical-price?currency=USD&timestamp={timestamp}",
-                                    decode=_decode_prices, fresh=fresh)
+        return self._optional(f"/v1/historical-price?currency=USD&timestamp={timestamp}", _decode_prices, fresh)
+
+    def block_header(self, block_hash: str, fresh: bool = False) -> str | None:
+        """``/block/:hash/header``: the 80-byte header as hex (``text/plain``); None where the
+        explorer serves no headers or does not know the block (404 or 400)."""
+        return self._optional(f"/block/{block_hash}/header", str, fresh)
+
+    def merkle_proof(self, txid: str, fresh: bool = False) -> Any | None:
+        """``/tx/:txid/merkle-proof``: ``{block_height, merkle, pos}`` (Electrum's format);
+        None where the explorer serves no proofs or the transaction is unconfirmed (404 or 400)."""
+        return self._optional(f"/tx/{txid}/merkle-proof", safejson.loads, fresh)
+
+    def block_txids(self, block_hash: str, fresh: bool = False) -> Any | None:
+        """``/block/:hash/txids``: every txid of the block, in order; None where not served."""
+        return self._optional(f"/block/{block_hash}/txids", safejson.loads, fresh)
+
+    def _optional(self, path: str, decode: Decoder, fresh: bool) -> Any | None:
+        """The decoded answer at *path*, or None where the explorer has no such endpoint or
+        thing (404 or 400): an answer that some explorers do not give."""
+        response = self.fetcher.get(f"{self.api_url}{path}", decode=decode, fresh=fresh)
         if response.status in (400, 404):
             return None
         if response.status != 200:

@@ -12,10 +12,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable
 
+from btctrace.consensus.blocks import BlockHeader
 from btctrace.errors import AnswerRefused
 from btctrace.model import AddressHistory, AddressStats, Outspend, Tx
 from btctrace.providers.base import ESPLORA_CHAIN_PAGE_SIZE, ESPLORA_MEMPOOL_PAGE_SIZE
 from btctrace.providers.checks import CheckFailure
+from btctrace.providers.computed import check_block_time, check_block_txids, check_header, check_merkle_proof
 from btctrace.providers.esplora.client import EsploraClient
 from btctrace.providers.esplora.mapping import (
     address_stats_from_history,
@@ -67,6 +69,7 @@ class EsploraProvider:
         # Outspends answers as mapped, shared like *seen* (checked again on each use; after a
         # refusal or failure the next explorer is asked afresh).
         self._outspends: dict[str, tuple[Outspend, ...]] = outspends if outspends is not None else {}
+        self._stats: dict[str, AddressStats] = {}  # the chain_stats this explorer gave, by address
 
     def request_count(self) -> int:
         return self.fetcher.answered()
@@ -76,7 +79,7 @@ class EsploraProvider:
         it denied knowing a transaction its own outspends named, or its answer was refused)."""
         tx = None if fresh else self._txs.get(txid) or self._seen.get(txid)
         if tx is None:
-            tx = _mapped(f"{self.api_url}/tx/{txid}", lambda raw: self.ledger.accept_tx(tx_from_json(raw), txid),
+            tx = _mapped(f"{self.api_url}/tx/{txid}", lambda raw: self.ledger.accept_tx(tx_from_json(raw), txid, raw),
                          self.client.tx(txid, fresh))
             self._txs[txid] = tx
             self._seen.setdefault(txid, tx)
@@ -116,25 +119,65 @@ class EsploraProvider:
         txs = [self._keep(f"{self.api_url}/address/{address}/txs", raw, address) for raw in page]
         confirmed = sum(1 for tx in txs if tx.status.confirmed)
         if txs and confirmed < ESPLORA_CHAIN_PAGE_SIZE and len(txs) - confirmed < ESPLORA_MEMPOOL_PAGE_SIZE:
+            _mapped(f"{self.api_url}/address/{address}/txs",
+                    lambda page: self.ledger.accept_history(address, page), txs)
             return address_stats_from_history(address, txs)
         url = f"{self.api_url}/address/{address}"
-        return _mapped(url, lambda raw: self.ledger.accept_stats(address_stats_from_json(raw), address),
-                       self.client.address(address, fresh))
+        stats = _mapped(url, lambda raw: self.ledger.accept_stats(address_stats_from_json(raw), address),
+                        self.client.address(address, fresh))
+        self._stats[address] = stats
+        return stats
 
     def _keep(self, url: str, raw: Any, address: str) -> Tx:
         """The transaction of a history page entry of *address*, checked once however many
         pages hold it (a copy met again must be the same); it must pay or spend *address*."""
         known = self._txs.get(raw.get("txid")) if isinstance(raw, dict) and isinstance(raw.get("txid"), str) else None
         if known is None:
-            tx = _mapped(url, lambda entry: self.ledger.accept_tx(tx_from_json(entry)), raw)
+            tx = _mapped(url, lambda entry: self.ledger.accept_tx(tx_from_json(entry), raw=entry), raw)
             known = self._txs.setdefault(tx.txid, tx)  # another page's copy may have been kept meanwhile
             self._seen.setdefault(tx.txid, known)
-            copy = tx
+            copy, copy_raw = tx, None  # its scripts were just checked
         else:
-            copy = _mapped(url, tx_from_json, raw)
-        _mapped(url, lambda entry: self.ledger.accept_copy(known, entry), copy)
+            copy, copy_raw = _mapped(url, tx_from_json, raw), raw
+        _mapped(url, lambda entry: self.ledger.accept_copy(known, entry, copy_raw), copy)
         _mapped(url, lambda entry: self.ledger.accept_history_entry(entry, address), known)
         return known
+
+    def get_block_header(self, block_hash: str, fresh: bool = False) -> BlockHeader | None:
+        """The header of block *block_hash*, proven (``header_proven``); None where the explorer
+        serves none."""
+        text = self.client.block_header(block_hash, fresh)
+        if text is None:
+            return None
+        return _mapped(f"{self.api_url}/block/{block_hash}/header", lambda raw: check_header(raw, block_hash), text)
+
+    def prove_block_times(self, header: BlockHeader, txs: list[Tx]) -> None:
+        """``block_time_proven``: each of *txs* (confirmed in *header*'s block) was given its time."""
+        for tx in txs:
+            _mapped(f"{self.api_url}/block/{header.hash}/header", lambda t: check_block_time(t, header), tx)
+            self.ledger.passed("block_time_proven", tx.txid)
+        self.ledger.passed("header_proven", header.hash)
+
+    def prove_in_block(self, tx: Tx, header: BlockHeader, fresh: bool = False) -> bool:
+        """``merkle_proven``: *tx* is in *header*'s block by the explorer's Merkle proof; False
+        where the explorer serves no proof for it."""
+        proof = self.client.merkle_proof(tx.txid, fresh)
+        if proof is None:
+            return False
+        _mapped(f"{self.api_url}/tx/{tx.txid}/merkle-proof", lambda raw: check_merkle_proof(tx, raw, header), proof)
+        self.ledger.passed("merkle_proven", tx.txid)
+        return True
+
+    def prove_by_block_txids(self, header: BlockHeader, txs: list[Tx], fresh: bool = False) -> bool:
+        """``merkle_proven`` for *txs* at once, by the whole txid list of *header*'s block (one
+        request however many of them the block holds); False where the explorer serves no list."""
+        txids = self.client.block_txids(header.hash, fresh)
+        if txids is None:
+            return False
+        _mapped(f"{self.api_url}/block/{header.hash}/txids", lambda raw: check_block_txids(raw, header, txs), txids)
+        for tx in txs:
+            self.ledger.passed("merkle_proven", tx.txid)
+        return True
 
     def get_price_usd(self, timestamp: int, fresh: bool = False) -> Decimal | None:
         """USD per BTC just before *timestamp*, or None where the explorer has no prices."""
@@ -158,4 +201,16 @@ class EsploraProvider:
                 truncated = True
                 break
         txs = tuple(seen.values())[:max_txs]
+        if not truncated:
+            self._check_complete(address, txs)
         return AddressHistory(address=address, txs=txs, pages=pages, truncated=truncated)
+
+    def _check_complete(self, address: str, txs: tuple[Tx, ...]) -> None:
+        """``history_complete`` on a whole history, and against this explorer's ``chain_stats``
+        of the address when it gave them, unless the history has grown since (a new block)."""
+        stats = self._stats.get(address)
+        added_up = address_stats_from_history(address, list(txs))
+        if stats is not None and added_up.tx_count > stats.tx_count:
+            stats = None  # mined since the counts were asked: they cannot be compared
+        _mapped(f"{self.api_url}/address/{address}/txs",
+                lambda history: self.ledger.accept_history(address, history, stats, added_up), list(txs))

@@ -23,6 +23,7 @@ from btctrace.consensus.blocks import BlockHeader, merkle_root, merkle_root_of_b
 from btctrace.consensus.scripts import address_form
 from btctrace.consensus.transactions import tx_bytes
 from btctrace.model import AddressStats, Tx
+from btctrace.providers.base import ESPLORA_MEMPOOL_PAGE_SIZE
 from btctrace.providers.checks import AddressValidator, CheckFailure
 
 __all__ = ["check_tx_bytes", "check_scripts", "check_history_complete", "check_stats_add_up", "check_header",
@@ -84,10 +85,16 @@ def check_scripts(raw: dict[str, Any], addresses: AddressValidator) -> None:
 def check_history_complete(address: str, txs: Iterable[Tx]) -> None:
     """``history_complete``: a complete history of *address* lists the transaction of every
     output at *address* that one of its transactions spends (an omitted payment shows in its
-    spender, listed in the same history because it spends from the address)."""
+    spender, listed in the same history because it spends from the address). Explorers list at
+    most :data:`ESPLORA_MEMPOOL_PAGE_SIZE` unconfirmed transactions and page no further: with
+    that many listed, only the confirmed spenders are held to it (their funders are confirmed,
+    and the confirmed history is paged to its end)."""
     listed = list(txs)
     txids = {tx.txid for tx in listed}
+    mempool_cut = sum(1 for tx in listed if not tx.status.confirmed) >= ESPLORA_MEMPOOL_PAGE_SIZE
     for tx in listed:
+        if mempool_cut and not tx.status.confirmed:
+            continue
         for txin in tx.inputs:
             if txin.address == address and txin.prev_txid not in txids:
                 raise CheckFailure("history_complete", address, f"listed transaction {tx.txid} input {txin.index} "

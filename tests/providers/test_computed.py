@@ -131,3 +131,15 @@ def test_a_blocks_txid_list_proves_its_members_and_nothing_else(ransom_history):
     stranger = tx_from_json(ransom_history[1])
     assert "do not include it" in _refused("merkle_proven", check_block_txids, txids, header, [stranger]).detail
     _refused("merkle_proven", check_block_txids, [t.upper() for t in txids], header, [tx])
+
+
+def test_past_the_mempool_page_an_unconfirmed_spenders_funder_may_be_unlisted(ransom_history):
+    """Explorers list 50 unconfirmed transactions at most: an unconfirmed spender of the 51st is
+    no contradiction; a confirmed spender of a missing transaction still is."""
+    txs = [tx_from_json(raw) for raw in ransom_history]
+    forward = next(t for t in txs if t.txid != PAYMENT and any(i.prev_txid == PAYMENT for i in t.inputs))
+    unconfirmed = replace(forward, status=TxStatus(False))
+    strangers = [replace(txs[0], txid=f"{n:064x}", status=TxStatus(False)) for n in range(49)]
+    check_history_complete(RANSOM, [unconfirmed, *strangers])  # 50 unconfirmed listed: the page is full
+    _refused("history_complete", check_history_complete, RANSOM, [unconfirmed, *strangers[:10]])
+    _refused("history_complete", check_history_complete, RANSOM, [forward, *strangers])

@@ -8,6 +8,7 @@ prints at 100 % on either paper (with its heading), and its font sizes are its p
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from btctrace.exports.writing.atomic import write_atomically
@@ -33,6 +34,7 @@ ROLE_STYLES = {
 PRINT_WIDTH_IN = 7.2
 PRINT_HEIGHT_IN = 9.2  # leaves room for a heading and a caption on the page
 FONT = "DejaVu Sans"
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]{20,}")  # an address or txid (never a word of a label)
 
 
 def shorten_words(text: str, limit: int) -> str:
@@ -48,12 +50,26 @@ def shorten_words(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-(") + "…"
 
 
+def _fitted_word(word: str, width: int) -> str:
+    """*word* within *width* characters: an identifier (address, txid) as head…tail, never
+    broken across lines (a line break inside one prints another identifier); any other word
+    cut with "…"."""
+    if len(word) <= width:
+        return word
+    if _IDENTIFIER.fullmatch(word):
+        head = max(1, (width - 1) * 3 // 5)
+        return short_id(word, head, max(1, width - 1 - head), keep=width)
+    return word[:width - 1] + "…"
+
+
 def wrap_words(text: str, width: int, lines: int = 2) -> str:
-    """*text* on at most *lines* lines of *width* characters, broken between words; the last
-    line shortened with "…" when it does not all fit (:func:`shorten_words`)."""
+    """*text* on at most *lines* lines of *width* characters, broken between words only; a word
+    too long for a line is shortened, never split (:func:`_fitted_word`); the last line shortened
+    with "…" when it does not all fit (:func:`shorten_words`)."""
     import textwrap
 
-    wrapped = textwrap.wrap(" ".join(text.split()), width, break_long_words=True, break_on_hyphens=False)
+    words = " ".join(_fitted_word(word, width) for word in text.split())
+    wrapped = textwrap.wrap(words, width, break_long_words=False, break_on_hyphens=False)
     if len(wrapped) > lines:
         wrapped = wrapped[:lines - 1] + [shorten_words(" ".join(wrapped[lines - 1:]), width)]
     return "\n".join(wrapped)

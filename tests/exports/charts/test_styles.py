@@ -26,3 +26,15 @@ def test_wrap_words_keeps_words_whole_and_marks_what_is_cut():
                                         (210_000_000_000_000, "2,100,000 BTC"), (0, "0 BTC")])
 def test_short_btc_is_exact(sats, text):
     assert short_btc(sats) == text
+
+
+def test_an_identifier_is_shortened_as_head_and_tail_never_broken_across_lines():
+    """The Colonial Pipeline ransom address in a 16-character box: "ransom address 1" /
+    "5JFh88FcE4WL6qe…" printed an address that is not the address."""
+    wrapped = wrap_words("ransom address 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", 16)
+    assert wrapped == "ransom address\n15JFh88Fc…Xjc9fr"
+    for line in wrapped.split("\n"):
+        assert len(line) <= 16
+    txid = "6a798026d44af27dbacd28ea21462808df8deca51794cec80c1b59e07ef924a2"
+    assert wrap_words(f"tx {txid}", 40) == f"tx\n{txid[:23]}…{txid[-16:]}"
+    assert wrap_words("Supercalifragilisticexpialidocious-service", 16) == "Supercalifragil…"

@@ -27,7 +27,7 @@ from btctrace.consensus.scripts import script_of_address
 from btctrace.errors import InvalidAddress, WrongNetwork
 from btctrace.model import AddressStats, Outspend, Tx
 
-__all__ = ["MAX_MONEY", "GENESIS_TIME", "CheckRule", "CHECKS", "CheckFailure", "AddressValidator", "tx_checks",
+__all__ = ["MAX_MONEY", "TYPED_SCRIPTS", "GENESIS_TIME", "CheckRule", "CHECKS", "CheckFailure", "AddressValidator", "tx_checks",
            "check_txid", "check_tx", "check_outspends", "check_address_stats", "check_history_entry", "check_copy",
            "check_price"]
 
@@ -40,7 +40,7 @@ _MIN_MAINNET_BLOCK_SECONDS = 60
 _MAX_HEIGHT = 2**31 - 1
 _TXID = re.compile(r"[0-9a-f]{64}")
 # Esplora script types whose address btctrace can check against the address's own type.
-_TYPED_SCRIPTS = frozenset({"p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr"})
+TYPED_SCRIPTS = frozenset({"p2pkh", "p2sh", "p2wpkh", "p2wsh", "p2tr"})
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _check_addresses(tx: Tx, addresses: AddressValidator) -> None:
             if not parsed:
                 raise CheckFailure("address", tx.txid, f"{side} {item.index} address {address[:90]!r} does not "
                                                        f"parse as a {addresses.network} address")
-            if parsed != item.script_type and item.script_type in _TYPED_SCRIPTS:
+            if parsed != item.script_type and item.script_type in TYPED_SCRIPTS:
                 raise CheckFailure("address", tx.txid, f"{side} {item.index} address {address} is {parsed}, "
                                                        f"its script says {item.script_type}")
 

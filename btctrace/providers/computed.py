@@ -24,14 +24,13 @@ from btctrace.consensus.scripts import address_form
 from btctrace.consensus.transactions import tx_bytes
 from btctrace.model import AddressStats, Tx
 from btctrace.providers.base import ESPLORA_MEMPOOL_PAGE_SIZE
-from btctrace.providers.checks import AddressValidator, CheckFailure
+from btctrace.providers.checks import TYPED_SCRIPTS, AddressValidator, CheckFailure
+from btctrace.providers.esplora.mapping import script_type_name
 
 __all__ = ["check_tx_bytes", "check_scripts", "check_history_complete", "check_stats_add_up", "check_header",
            "check_block_time", "check_merkle_proof", "check_block_txids"]
 
-# Esplora's scriptpubkey_type for the address forms (electrs src/util/transaction.rs)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_ESPLORA_FORMS = {"p2pkh": "p2pkh", "p2sh": "p2sh", "p2wpkh": "v0_p2wpkh", "p2wsh": "v0_p2wsh", "p2tr": "v1_p2tr"}
 
 
 def check_tx_bytes(raw: dict[str, Any]) -> None:
@@ -76,8 +75,9 @@ def check_scripts(raw: dict[str, Any], addresses: AddressValidator) -> None:
         elif addresses.script_of(address) != script:
             problem = (f"{where} address {address} encodes script {addresses.script_of(address)}, the answer's "
                        f"scriptpubkey is {script[:90]}")
-        if not problem and form in _ESPLORA_FORMS and claimed_type != _ESPLORA_FORMS[form]:
-            problem = f"{where} script is {_ESPLORA_FORMS[form]}, the answer calls it {str(claimed_type)[:40]}"
+        named = script_type_name(claimed_type) if isinstance(claimed_type, str) else "unknown"
+        if not problem and form in TYPED_SCRIPTS and named != form:  # Esplora's names, mapped as the mapper does
+            problem = f"{where} script is {form}, the answer calls it {str(claimed_type)[:40]}"
         if problem:
             raise CheckFailure("address_matches_script", raw["txid"], problem)
 

@@ -12,7 +12,7 @@ from typing import Any
 from btctrace.model import AddressStats, Outspend, Tx, TxIn, TxOut, TxStatus
 from btctrace.providers.checks import CheckFailure, check_price
 
-__all__ = ["status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json",
+__all__ = ["script_type_name", "status_from_json", "tx_from_json", "outspends_from_json", "address_stats_from_json",
            "address_stats_from_history", "price_from_json"]
 
 # Esplora's scriptpubkey_type names -> btctrace's (mempool/electrs src/util/transaction.rs).
@@ -39,7 +39,7 @@ def _shared(value: Any) -> Any:
     return intern(value) if type(value) is str else value
 
 
-def _script_type(raw: str | None) -> str:
+def script_type_name(raw: str | None) -> str:
     if not raw:
         return "unknown"
     return _SCRIPT_TYPES.get(raw) or _shared(raw)
@@ -61,7 +61,7 @@ def _txout_from_json(index: int, obj: dict[str, Any]) -> TxOut:
     return TxOut(
         index=index,
         value=_int(obj, "value"),
-        script_type=_script_type(obj.get("scriptpubkey_type")),
+        script_type=script_type_name(obj.get("scriptpubkey_type")),
         address=_shared(obj.get("scriptpubkey_address")),
     )
 
@@ -78,7 +78,7 @@ def _txin_from_json(index: int, obj: dict[str, Any]) -> TxIn:
         prev_vout=_int(obj, "vout"),
         value=_int(prevout, "value"),
         address=_shared(prevout.get("scriptpubkey_address")),
-        script_type=_script_type(prevout.get("scriptpubkey_type")),
+        script_type=script_type_name(prevout.get("scriptpubkey_type")),
         sequence=_int(obj, "sequence"),
     )
 

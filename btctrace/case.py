@@ -26,7 +26,8 @@ __all__ = ["Case", "CaseInfo", "load_case"]
 
 _CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "case": {"id": str, "title": str, "synthetic": bool, "description": str},
+    "case": {"id": str, "title": str, "synthetic": bool, "description": str, "kind": str, "examiner": str,
+             "agency": str, "report_date": str, "exhibit": str, "victims": list, "seed_owner": str},
     "trace": {
         "seeds": list, "network": str, "direction": str, "hops": int, "min_value": str, "since": str, "until": str,
         "max_transactions": int, "large_address_tx_count": int, "max_seed_history": int, "max_fan_out": int,
@@ -54,12 +55,32 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
 
 @dataclass(frozen=True)
 class CaseInfo:
-    """The case as the exhibits name it: its id, title and whether its data are synthetic (empty
-    for a trace run without a case file)."""
+    """The case as the exhibits name it: its id, title and whether its data are synthetic; who
+    examined it, for which agency, the report's date and exhibit reference; and the roles only
+    the case can give (the victims' payments or addresses, who holds the seeds), with the case
+    file they come from. Empty for a trace run without a case file."""
 
     id: str = ""
     title: str = ""
     synthetic: bool = False
+    kind: str = ""  # what the case is, in the case file's words ("ransom", "sanctions evasion")
+    examiner: str = ""
+    agency: str = ""
+    report_date: str = ""  # YYYY-MM-DD: the report carries no date of its own making
+    exhibit: str = ""  # the exhibit reference the report is filed under
+    victims: tuple[str, ...] = ()  # the victims' payment txids or addresses, as the case file names them
+    seed_owner: str = ""  # who the case file says holds the seed addresses
+    source: str = ""  # the case file these come from (its name)
+
+    def as_json(self) -> dict[str, Any]:
+        """For the manifest (and back through :meth:`from_json` for verify)."""
+        return {**{name: getattr(self, name) for name in self.__dataclass_fields__}, "victims": list(self.victims)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "CaseInfo":
+        """From the manifest; fields an older manifest lacks take their defaults."""
+        fields = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**{**fields, "victims": tuple(fields.get("victims", ()))})
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,8 @@ class Case:
     chart_by_time: bool = False
     price_table: Path | None = None  # [prices] table: the investigator's daily USD prices
     prove_all: bool = False  # [proofs] all
-    require_proofs: bool = False  # [proofs] require
+    require_proofs: bool = False
+    info: CaseInfo = CaseInfo()  # how the exhibits name the case, and the roles it gives  # [proofs] require
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -171,6 +193,30 @@ def _fallback_urls(path: Path, urls: list[Any]) -> tuple[str, ...]:
     return tuple(urls)
 
 
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _victims(path: Path, entries: list[str], network: str) -> tuple[str, ...]:
+    """The victims' payments (txids) or addresses, each checked as one."""
+    def one(entry: str) -> str:
+        seed = parse_seed(entry, network)
+        if seed.kind == "outpoint":
+            raise ValueError(f"{entry!r}: name the victim's payment by its txid, or the victim's address")
+        return seed.value
+    return tuple(_field(path, "case.victims", one, entry) for entry in entries)
+
+
+def _case_info(path: Path, case: dict[str, Any], network: str) -> CaseInfo:
+    date = case.get("report_date", "")
+    if date and not (_DATE.fullmatch(date) and _field(path, "case.report_date", parse_utc, date)):
+        raise CaseFileError(str(path), "case.report_date", f"should be a date as YYYY-MM-DD, got {date!r}")
+    victims = _victims(path, case.get("victims", []), network)
+    given = victims or case.get("seed_owner")
+    return CaseInfo(case["id"], case.get("title", case["id"]), case.get("synthetic", False), case.get("kind", ""),
+                    case.get("examiner", ""), case.get("agency", ""), date, case.get("exhibit", ""), victims,
+                    case.get("seed_owner", ""), f"case file {path.name}" if given else "")
+
+
 def _near(folder: Path, relative: str) -> Path:
     """*relative* resolved against the case file's folder, normalised (no ``x/..``)."""
     return Path(os.path.normpath(folder / relative))
@@ -212,4 +258,5 @@ def load_case(path: str | Path) -> Case:
         price_table=_near(folder, data["prices"]["table"]) if "table" in data.get("prices", {}) else None,
         prove_all=data.get("proofs", {}).get("all", False),
         require_proofs=data.get("proofs", {}).get("require", False),
+        info=_case_info(path, case, network),
     )

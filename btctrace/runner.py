@@ -13,7 +13,7 @@ import networkx as nx
 
 from btctrace.analysis import Analysis, analyse
 from btctrace.cache.interactions import normalise_uri
-from btctrace.case import Case, CaseInfo
+from btctrace.case import Case
 from btctrace.errors import BtctraceError, UsageProblem
 from btctrace.exports import prepare_out_dir, sanctions_line, write_outputs, write_taint_outputs
 from btctrace.exports.interchange.trace_json import read_trace_document, result_from_document
@@ -265,7 +265,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         record=cassette if record else None, resume=resume,
         offline=offline, tag_paths=case.tag_paths, notes_path=case.notes_path, rate=case.rate, force=force,
         workers=workers or case.workers or DEFAULT_WORKERS,
-        case=CaseInfo(case.id, case.title, case.synthetic), case_file=case.path,
+        case=case.info, case_file=case.path,
         collapse_threshold=case.collapse_threshold, allow_collapse=case.allow_collapse,
         cluster_change=case.cluster_change, chart_by_time=case.chart_by_time,
         store=store, no_store=no_store, attribute_endpoints=attribute_endpoints,

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["SATS_PER_BTC", "format_btc", "parse_btc", "format_utc", "parse_utc"]
+__all__ = ["SATS_PER_BTC", "format_btc", "parse_btc", "format_utc", "parse_utc", "readable_utc", "readable_date",
+           "counted"]
 
 SATS_PER_BTC = 100_000_000
 
@@ -54,3 +55,27 @@ def parse_utc(text: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return int(moment.timestamp())
+
+
+def readable_utc(timestamp: int | None) -> str:
+    """Unix seconds for a person, with the ISO form beside it: ``"8 May 2021, 17:12 UTC
+    (2021-05-08T17:12:57Z)"``; ``"unconfirmed"`` for no time."""
+    if timestamp is None:
+        return "unconfirmed"
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC ({format_utc(timestamp)})"
+
+
+def readable_date(iso_date: str) -> str:
+    """``"2026-12-04"`` -> ``"4 December 2026 (2026-12-04)"``; other text as it is."""
+    try:
+        moment = datetime.strptime(iso_date, "%Y-%m-%d")
+    except ValueError:
+        return iso_date
+    return f"{moment.day} {moment:%B %Y} ({iso_date})"
+
+
+def counted(number: int, noun: str, nouns: str | None = None) -> str:
+    """``counted(1, "hop")`` -> ``"1 hop"``, ``counted(3, "hop")`` -> ``"3 hops"`` (thousands
+    separated); *nouns* for an irregular plural (``counted(2, "address", "addresses")``)."""
+    return f"{number:,} {noun if number == 1 else nouns or noun + 's'}"

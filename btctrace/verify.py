@@ -142,7 +142,7 @@ def _job_from(manifest: dict[str, Any], out_dir: Path, rerun_dir: Path) -> Trace
         notes_path=out_dir / manifest["notes"]["path"] if manifest.get("notes") else None,
         workers=p["workers"], force=True, collapse_threshold=p["collapse_threshold"],
         allow_collapse=p["allow_collapse"], cluster_change=p["cluster_change"], chart_by_time=p["chart_by_time"],
-        sankey_method=p["sankey_method"], case=CaseInfo(case["id"], case["title"], case["synthetic"]),
+        sankey_method=p["sankey_method"], case=CaseInfo.from_json(case),
         case_file=out_dir / case["file"]["path"] if case.get("file") else None,
         attribute_endpoints=p.get("attribute_endpoints", 0),
         prove_all=p.get("prove_all", False), require_proofs=p.get("require_proofs", False),

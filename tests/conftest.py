@@ -116,9 +116,10 @@ def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> di
 
 
 # Outputs that record which evidence files they came from (hashes, fetch times) or what the store
-# held (tags, links to the other cases registered before): identical only when two runs used the
-# same cassette file and store state, so tests comparing two recordings leave them out.
-EVIDENCE_BOUND_OUTPUTS = frozenset({"report.html", "store_snapshot.json"})
+# held (tags, links to the other cases registered before; the explorer lists those other cases
+# beside each address): identical only when two runs used the same cassette file and store state,
+# so tests comparing two recordings leave them out.
+EVIDENCE_BOUND_OUTPUTS = frozenset({"report.html", "store_snapshot.json", "explorer.html"})
 
 
 def figures_of(traced, case=None) -> dict:

@@ -61,6 +61,11 @@ def test_limits_are_parsed_exactly(tmp_path):
     (GOOD + "network = 'testnet'\n", "trace.seeds", "not a testnet one"),
     (GOOD.replace("15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR"), "trace.seeds", "checksum"),
     (GOOD.replace('"c1"', '"../escape"'), "case.id", "letters, digits"),
+    (GOOD.replace('id = "c1"', 'id = "c1"\nreport_date = "4 Dec 2026"'), "case.report_date", "YYYY-MM-DD"),
+    (GOOD.replace('id = "c1"', 'id = "c1"\nreport_date = "2026-13-40"'), "case.report_date", "2026-13-40"),
+    (GOOD.replace('id = "c1"', 'id = "c1"\nvictims = ["not-an-address"]'), "case.victims", "not-an-address"),
+    (GOOD.replace('id = "c1"', 'id = "c1"\nvictims = ["' + "ab" * 32 + ':3"]'), "case.victims", "by its txid"),
+    (GOOD.replace('id = "c1"', 'id = "c1"\nvictims = "all"'), "case.victims", "a list"),
     ("[case\nid=1", "", "not valid TOML"),
 ])
 def test_bad_case_files_name_the_field(tmp_path, text, field, reason):
@@ -72,3 +77,27 @@ def test_bad_case_files_name_the_field(tmp_path, text, field, reason):
 def test_missing_case_file(tmp_path):
     with pytest.raises(CaseFileError, match="no such file"):
         load_case(tmp_path / "none.toml")
+
+
+def test_the_case_names_its_examiner_exhibit_and_roles_and_says_where_they_come_from(tmp_path):
+    payment = "6a798026d44af27dbacd28ea21462808df8deca51794cec80c1b59e07ef924a2"
+    text = GOOD.replace('id = "c1"', f'''id = "c1"
+title = "Colonial Pipeline ransom"
+kind = "ransom"
+examiner = "J. Doe"
+agency = "Cyber Unit"
+report_date = "2026-12-04"
+exhibit = "JD/7"
+victims = ["{payment}", "1DToN8Q6y31TGAz75Df729Bnujk6Xg7q5X"]
+seed_owner = "DarkSide affiliate (FBI affidavit, 7 Jun 2021)"''')
+    info = load_case(write(tmp_path, text)).info
+    assert (info.kind, info.examiner, info.agency, info.report_date, info.exhibit) == \
+        ("ransom", "J. Doe", "Cyber Unit", "2026-12-04", "JD/7")
+    assert info.victims == (payment, "1DToN8Q6y31TGAz75Df729Bnujk6Xg7q5X")
+    assert info.seed_owner.startswith("DarkSide") and info.source == "case file case.toml"
+    assert type(info).from_json(info.as_json()) == info, "the manifest carries it whole (verify reruns it)"
+
+
+def test_a_case_without_roles_names_no_source_for_them(tmp_path):
+    info = load_case(write(tmp_path, GOOD)).info
+    assert info.victims == () and info.seed_owner == "" and info.source == "" and info.examiner == ""

@@ -62,7 +62,7 @@ def test_notes_reach_report_chart_and_explorer_and_verify_reruns_with_them(tmp_p
     run = invoke("case", "run", tmp_path / "case.toml", "--out", out, "-q")
     assert run.exit_code == 0, run.output
     report = (out / "report.html").read_text()
-    section = report[report.index('id="analyst-s-notes"'):report.index('id="limits-of-this-analysis"')]
+    section = report[report.index('id="analyst-s-notes"'):report.index('id="appendix-a-seeds-and-parameters"')]
     assert "the analyst's own words" in section and "not findings of btctrace" in section
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in section and "<script>alert" not in report
     page = (out / "explorer.html").read_text()

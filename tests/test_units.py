@@ -26,3 +26,20 @@ def test_utc_round_trip_of_the_colonial_payment_time():
     assert format_utc(1620493977) == "2021-05-08T17:12:57Z"
     assert parse_utc("2021-05-08") == 1620432000
     assert format_utc(None) == ""
+
+
+def test_times_read_by_a_person_keep_their_iso_form_beside_them():
+    from btctrace.units import readable_date, readable_utc
+
+    assert readable_utc(1620493977) == "8 May 2021, 17:12 UTC (2021-05-08T17:12:57Z)"
+    assert readable_utc(None) == "unconfirmed"
+    assert readable_date("2026-12-04") == "4 December 2026 (2026-12-04)"
+
+
+@pytest.mark.parametrize("number, noun, plural, text", [
+    (1, "hop", None, "1 hop"), (0, "hop", None, "0 hops"), (2, "address", "addresses", "2 addresses"),
+    (1, "address", "addresses", "1 address"), (12_345, "payment", None, "12,345 payments")])
+def test_counts_are_singular_or_plural_never_both(number, noun, plural, text):
+    from btctrace.units import counted
+
+    assert counted(number, noun, plural) == text

@@ -85,6 +85,11 @@ def validate_command(case_file) -> None:
                f"max {limits.max_transactions} transactions, large address > {limits.large_address_tx_count} txs")
     click.echo(f"  cassette: {case.cassette or 'none'}{'' if case.cassette is None or case.cassette.exists() else ' (missing)'}")
     click.echo(f"  tags: {', '.join(str(p) for p in case.tag_paths) or 'none'}")
+    info = case.info
+    click.echo(f"  examiner {info.examiner or 'not given'}, agency {info.agency or 'not given'}, "
+               f"report date {info.report_date or 'not given'}, exhibit {info.exhibit or 'not given'}")
+    click.echo(f"  roles from the case file: {len(info.victims)} victims' payments or addresses; seed holder "
+               f"{info.seed_owner or 'not given'}")
 
 
 @case_group.command("verify")

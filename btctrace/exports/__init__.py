@@ -19,13 +19,13 @@ from btctrace.analysis import Analysis
 from btctrace.case import CaseInfo
 from btctrace.errors import OutputError
 from btctrace.exports.charts.entity_chart import draw_entity_flow
-from btctrace.exports.charts.entity_flow import EntityChart, entity_chart, entity_flows_frame
+from btctrace.exports.charts.entity_flow import EntityChart, entity_chart, entity_flows_frame, fold_entities
 from btctrace.exports.charts.flow import draw_flow
 from btctrace.exports.charts.sankey import draw_sankey
 from btctrace.exports.charts.timeline import draw_timeline
 from btctrace.exports.explorer import explorer_document
 from btctrace.exports.explorer.page import explorer_pieces
-from btctrace.exports.interchange.clusters import write_cluster_outputs
+from btctrace.exports.interchange.clusters import merges_frame, write_cluster_outputs
 from btctrace.exports.interchange.cytoscape import cytoscape_pieces
 from btctrace.exports.interchange.dot import dot_lines
 from btctrace.exports.interchange.endpoints import endpoints_frame, taint_section
@@ -37,6 +37,7 @@ from btctrace.exports.interchange.sharing import misp_event_pieces, tagpack
 from btctrace.exports.interchange.tables import addresses_frame, transfers_frame, write_csv
 from btctrace.exports.interchange.trace_json import text_pieces, trace_document
 from btctrace.exports.report.attribution import attribution_section, sanction_hits, sanction_line
+from btctrace.exports.report.finding import report_title
 from btctrace.exports.report.html import report_pieces
 from btctrace.exports.report.subpoena import subpoena_frame
 from btctrace.exports.writing.atomic import (
@@ -49,6 +50,7 @@ from btctrace.exports.writing.atomic import (
 )
 from btctrace.exports.writing.background import in_background, wait_all
 from btctrace.exports.writing.safe_text import CHART_RC, summarise, xml_text
+from btctrace.graph.case_roles import mark_case_roles
 from btctrace.graph.cluster_flows import cluster_flow_graph
 from btctrace.graph.flows import node_flows
 from btctrace.memory import release_freed_memory
@@ -64,10 +66,11 @@ __all__ = ["OUTPUT_FILES", "TAINT_FILES", "CaseInfo", "prepare_out_dir", "write_
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "merges.csv", "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html", "explorer.html", "store_snapshot.json")
+EXPLORER_ENTITIES_PER_KIND = 7  # the explorer's entity view folds the rest of a kind into "N others"
 TAINT_FILES = ("endpoints.csv", "taint.json")  # what `btctrace taint` writes (default: <out>/taint/)
 
 
@@ -154,10 +157,10 @@ def _draw_other_charts(result: TraceResult, analysis: Analysis, case: CaseInfo, 
 
 
 def _write_explorer(path: Path, result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, case: CaseInfo,
-                    notes: list[Note], entities: EntityChart) -> None:
-    """explorer.html, streamed."""
-    title = case.title or case.id or f"{result.direction.value} trace"
-    write_pieces(path, explorer_pieces(explorer_document(result, analysis, graph, entities, title, notes)))
+                    notes: list[Note], entities: EntityChart, attribution: dict) -> None:
+    """explorer.html, streamed; titled as the report is."""
+    write_pieces(path, explorer_pieces(explorer_document(result, analysis, graph, entities, report_title(result, case),
+                                                         notes, attribution)))
 
 
 def _graph_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
@@ -189,6 +192,7 @@ def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGra
     write_pieces(path["misp_event.json"], misp_event_pieces(result, graph, case))
     write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
     write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
+    write_csv(merges_frame(analysis.clusters.merges), path["merges.csv"])
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
@@ -206,6 +210,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     path = {name: out_dir / name for name in OUTPUT_FILES}
     prices = prices or Prices()
     store_view = store_view or StoreView()
+    case_roles = mark_case_roles(graph, case.victims, case.seed_owner, case.source)
     attribution = attribution_section(result, analysis, graph, tags, store_view)
     notes = notes or []
     waits: list[Callable[[], None]] = []
@@ -218,14 +223,14 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         cluster_flow_graph(graph)  # ... as are the cluster flows (the entity chart's too)
         waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
                                    attribution, store_view))
-        entities = entity_chart(graph, result.coinjoins)  # the main figure, its CSV and the explorer's entity view
+        every_entity, entities = _entity_charts(graph, result, attribution)
         waits.append(in_background("charts", _draw_other_charts, result, analysis, case, path, sankey_method,
-                                   notes, entities))
+                                   notes, every_entity))
         # The explorer's working copies of the graph are the largest the exports make: in a child
         # of their own they are not added to this process's peak (100,000 transactions: issue 18).
         waits.append(in_background("explorer", _write_explorer, path["explorer.html"], result, analysis, graph,
-                                   case, notes, entities))
-        _sharing_files(result, analysis, graph, case, path, prices, entities)
+                                   case, notes, entities, attribution))
+        _sharing_files(result, analysis, graph, case, path, prices, every_entity)
     except BaseException as exc:
         _wait_quietly(waits)  # this failure is the one reported
         if isinstance(exc, OSError):
@@ -236,10 +241,18 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     charts = [path["entity_flow.svg"], path["sankey.svg"], path["timeline.svg"], path["flow.svg"]]
     try:
         write_pieces(path["report.html"], report_pieces(result, analysis, tags, case, prices, charts, evidence or {},
-                                                        notes, attribution))
+                                                        notes, attribution, case_roles))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
     return list(path.values())
+
+
+def _entity_charts(graph: nx.MultiDiGraph, result: TraceResult, attribution: dict) -> tuple[EntityChart, EntityChart]:
+    """The entity chart unfolded (the main figure folds it to fit its page; entity_flows.csv
+    lists it whole) and folded for the explorer's entity view; sanctioned boxes marked."""
+    sanctioned = frozenset(hit["address"] for hit in attribution["sanctions"])
+    every_entity = entity_chart(graph, result.coinjoins, max_per_column=None, sanctioned=sanctioned)
+    return every_entity, fold_entities(every_entity, EXPLORER_ENTITIES_PER_KIND)
 
 
 def _import_chart_modules() -> None:

@@ -49,15 +49,15 @@ def _add_tx_edges(graph: nx.MultiDiGraph, tx: Tx, hop: int, spenders: dict[int, 
                        spent_by=spenders.get(out.index, ""), **attrs)
 
 
-def address_role(node: str, result: TraceResult, victims: set[str], stops: set[str], received: bool,
+def address_role(node: str, result: TraceResult, payers: set[str], stops: set[str], received: bool,
                  sent: bool) -> str:
-    """Role by precedence: seed, victim, service endpoint, holding, other endpoint,
+    """Role by precedence: seed, payer, service endpoint, holding, other endpoint,
     intermediary (it *received* from and *sent* into traced transactions), counterparty (see
     :mod:`btctrace.graph.schema`)."""
     if node in result.seed_addresses:
         return S.ROLE_SEED
-    if node in victims:
-        return S.ROLE_VICTIM
+    if node in payers:
+        return S.ROLE_PAYER
     if stops & _SERVICE_STOPS:
         return S.ROLE_ENDPOINT
     if StopReason.UNSPENT.value in stops:
@@ -67,14 +67,16 @@ def address_role(node: str, result: TraceResult, victims: set[str], stops: set[s
     return S.ROLE_INTERMEDIARY if received and sent else S.ROLE_COUNTERPARTY
 
 
-def _victims(result: TraceResult) -> set[str]:
-    """Payers into a seed address: inputs of hop-0 transactions that pay a seed (forward)."""
-    if result.direction is not Direction.FORWARD or not result.seed_addresses:
+def _payers(result: TraceResult) -> set[str]:
+    """Payers into a seed (forward): inputs of hop-0 transactions that pay a seed address, and
+    inputs of a seed transaction (or of the transaction that made a seed output)."""
+    if result.direction is not Direction.FORWARD:
         return set()
+    seed_txs = {seed.value for seed in result.seeds if seed.kind in ("tx", "outpoint")}
     payers = set()
     for traced in result.txs.values():
         tx = traced.tx
-        if traced.hop == 0 and any(o.address in result.seed_addresses for o in tx.outputs):
+        if tx.txid in seed_txs or (traced.hop == 0 and any(o.address in result.seed_addresses for o in tx.outputs)):
             payers.update(i.address for i in tx.inputs if i.address and i.address not in result.seed_addresses)
     return payers
 
@@ -132,7 +134,7 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None,
     for traced in by_txid:  # in txid order, inputs before outputs, by index: (txid, side, index) order
         spenders = {o.vout: o.txid for o in traced.outspends or () if o.spent and o.txid}
         _add_tx_edges(graph, traced.tx, traced.hop, spenders)
-    victims = _victims(result)
+    payers = _payers(result)
     reasons = _stop_reasons_by_node(result)
     received = {target for _, target, side in graph.edges(data="side") if side == S.SIDE_OUTPUT}
     sent = {source for source, _, side in graph.edges(data="side") if side == S.SIDE_INPUT}
@@ -143,10 +145,11 @@ def build_graph(result: TraceResult, tags: TagIndex | None = None,
         stats = result.address_stats.get(node)
         node_reasons = reasons.get(node, set())
         data.update(
-            role=address_role(node, result, victims, node_reasons, node in received, node in sent),
+            role=address_role(node, result, payers, node_reasons, node in received, node in sent),
             cluster=cluster_ids.get(node, ""),
             label=tag.label if tag else "", category=tag.category if tag else "",
             tag_source=(tag.source or tag.tagpack) if tag else "", is_seed=node in result.seed_addresses,
             stop_reasons=";".join(sorted(node_reasons)), chain_tx_count=stats.tx_count if stats else None,
+            case_role="", case_role_source="",
         )
     return graph

@@ -52,7 +52,7 @@ def cluster_flow_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
 
 
 def _cluster_flow_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
-    flows = nx.DiGraph(internal_sats=0)
+    flows = nx.DiGraph(internal_sats=0, internal_by_cluster={})  # moved inside one cluster: in all, and per cluster
     _add_cluster_nodes(flows, graph)
     for tx, data in sorted(graph.nodes(data=True)):
         if data[S.KIND] != S.KIND_TX:
@@ -65,6 +65,8 @@ def _cluster_flow_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
             destination = _cluster_of(graph, target)
             if destination == source:
                 flows.graph["internal_sats"] += edge["value"]
+                inside = flows.graph["internal_by_cluster"]
+                inside[source] = inside.get(source, 0) + edge["value"]
                 continue
             _add_flow(flows, source, destination, edge)
     return flows

@@ -16,7 +16,8 @@ __all__ = [
     "SIDE_OUTPUT",
     "ROLES",
     "ROLE_SEED",
-    "ROLE_VICTIM",
+    "ROLE_PAYER",
+    "ROLE_WORDS",
     "ROLE_INTERMEDIARY",
     "ROLE_ENDPOINT",
     "ROLE_HOLDING",
@@ -34,13 +35,24 @@ KIND_ADDRESS = "address"
 SIDE_INPUT = "input"
 SIDE_OUTPUT = "output"
 
+# Roles say only what the chain shows of an address in this trace, never who holds it: a payer
+# into a seed is not presumed a victim, nor the seed an extortionist. Roles a chain cannot show
+# ("victim", who owns the seed) come from the case file (graph.case_roles), with their source.
 ROLE_SEED = "seed"  # an address the trace started from
-ROLE_VICTIM = "victim"  # paid into a seed address (forward trace from an address)
+ROLE_PAYER = "payer"  # paid into a seed address (forward trace from an address)
 ROLE_INTERMEDIARY = "intermediary"  # received traced coins and passed them on
 ROLE_ENDPOINT = "endpoint"  # the walk stopped here (service, large address, a limit)
 ROLE_HOLDING = "holding"  # traced coins still unspent here: a seizure candidate
 ROLE_COUNTERPARTY = "counterparty"  # touched by a traced tx but not on the traced path
-ROLES = (ROLE_SEED, ROLE_VICTIM, ROLE_INTERMEDIARY, ROLE_ENDPOINT, ROLE_HOLDING, ROLE_COUNTERPARTY)
+ROLES = (ROLE_SEED, ROLE_PAYER, ROLE_INTERMEDIARY, ROLE_ENDPOINT, ROLE_HOLDING, ROLE_COUNTERPARTY)
+ROLE_WORDS = {  # each role in the words an exhibit uses
+    ROLE_SEED: "a seed, where the trace started",
+    ROLE_PAYER: "paid the seed",
+    ROLE_INTERMEDIARY: "received from the trace and passed it on",
+    ROLE_ENDPOINT: "the trace stopped here",
+    ROLE_HOLDING: "still holding traced coins",
+    ROLE_COUNTERPARTY: "touched by a traced transaction, not followed",
+}
 
 # Transaction node attributes.
 TX_ATTRS = (
@@ -53,6 +65,7 @@ TX_ATTRS = (
 ADDRESS_ATTRS = (
     "address", "script_type", "role", "cluster", "label", "category", "tag_source", "is_seed",
     "stop_reasons", "chain_tx_count",
+    "case_role", "case_role_source",  # a role only the case file can give ("victim"), and where it says so
 )
 # Edge attributes (both directions).
 EDGE_ATTRS = (

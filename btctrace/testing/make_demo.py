@@ -26,16 +26,23 @@ DEMO_MAX_TXS = 500
 
 
 def case_toml(scenario: DemoScenario, api_url: str) -> str:
+    victims = "".join(f'\n    "{txid}",' for txid in sorted({coin.txid for coin in scenario.ransom_payments}))
     return f'''# SYNTHETIC demo case, written by `python -m btctrace.testing.make_demo`. Do not edit by hand.
 # The chain, addresses and labels are made up by btctrace's seeded generator: no real payments.
 
 [case]
 id = "{DEMO_CASE_ID}"
 title = "DemoLocker ransom (synthetic)"
+kind = "ransomware"
 synthetic = true
 description = """Four victims pay a ransom address over six days; the operator consolidates, \\
 splits 85/15 between affiliate and developer, the affiliate peels 12 times into a tagged exchange, \\
 the developer sends part through a CoinJoin-shaped transaction, and some coins stay unspent."""
+# What the (synthetic) investigation knows beyond the chain: the victims' payments, and who
+# holds the ransom address. The exhibits mark these roles as the case file's, never the chain's.
+victims = [{victims}
+]
+seed_owner = "the DemoLocker operator (synthetic: the demo generator's own scenario)"
 
 [trace]
 seeds = ["{scenario.ransom_address}"]

@@ -19,7 +19,11 @@ def test_demo_case_runs_offline_and_says_where(tmp_path):
     assert "SYNTHETIC" in result.stdout and f"Wrote {len(OUTPUT_FILES) + 1} files to {out}" in result.stdout
     assert result.stderr == ""  # no progress when stderr is not a terminal
     doc = json.loads((out / "trace.json").read_text())
-    assert doc["case"] == {"id": "demo-ransom", "title": "DemoLocker ransom (synthetic)", "synthetic": True}
+    case = doc["case"]
+    assert (case["id"], case["title"], case["synthetic"], case["kind"]) == \
+        ("demo-ransom", "DemoLocker ransom (synthetic)", True, "ransomware")
+    assert len(case["victims"]) == 5 and case["seed_owner"].startswith("the DemoLocker operator")
+    assert case["source"] == "case file demo-ransom.toml" and case["examiner"] == ""
     assert doc["counts"]["stops_by_reason"].keys() == {"coinjoin", "large_address", "tagged_service", "unspent"}
 
 
@@ -49,6 +53,7 @@ def test_bad_case_file_exits_3(tmp_path):
 def test_validate_prints_the_plan():
     result = CliRunner().invoke(cli, ["case", "validate", DEMO_CASE])
     assert result.exit_code == 0 and "SYNTHETIC" in result.stdout and "hops 20" in result.stdout
+    assert "examiner not given" in result.stdout and "5 victims' payments or addresses" in result.stdout
 
 
 def test_recording_a_case_then_replaying_it(demo, tmp_path):

@@ -52,12 +52,14 @@ def test_sanctioned_deposit_is_flagged_in_summary_trace_report_and_subpoena(demo
     out = tmp_path / "demo"
     result = invoke("case", "run", DEMO_CASE, "--out", out, "-q")
     assert result.exit_code == 0, result.output
-    assert "SANCTIONS: 1 traced address(es) on a sanctions list" in result.output and deposit in result.output
+    assert "SANCTIONS: 1 traced address on a sanctions list" in result.output and deposit in result.output
     document = json.loads((out / "trace.json").read_text())
     [hit] = document["attribution"]["sanctions"]
     assert (hit["address"], hit["list"], hit["listed_on"]) == (deposit, "sanctioned.txt", "2024-09-27")
     report = (out / "report.html").read_text()
-    assert report.index("SANCTIONS: 1 traced address") < report.index('id="summary"')  # on the first page
+    assert report.index("SANCTIONS: 1 traced address") < report.index('id="finding"')  # on the first page
+    finding = report[report.index('id="finding"'):report.index('id="flow-chart"')]
+    assert "Sanctions:" in finding and deposit in finding and "Test sanctions list" in finding
     subpoena = (out / "subpoena.csv").read_text().splitlines()
     assert subpoena[0].split(",").index("sanctions") > 0
     assert any(deposit in row and "Test sanctions list" in row for row in subpoena[1:])

@@ -35,7 +35,9 @@ def test_demo_roles(demo, demo_trace):
     _, graph, _ = demo_trace
     roles = {n: d["role"] for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS}
     assert roles[demo.ransom_address] == S.ROLE_SEED
-    assert Counter(roles.values())[S.ROLE_VICTIM] == 4
+    assert Counter(roles.values())[S.ROLE_PAYER] == 4
+    assert "victim" not in roles.values(), "paying the seed makes a payer, not a victim"
+    assert all(d["case_role"] == "" for _, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_ADDRESS)
     deposits = [a for a in demo.exchange_addresses[1:] if a in roles]
     assert deposits and all(roles[a] == S.ROLE_ENDPOINT for a in deposits)
     assert graph.nodes[deposits[0]]["label"] == "Northwind Exchange (synthetic)"

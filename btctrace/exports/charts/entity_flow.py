@@ -3,8 +3,10 @@
 Built from the cluster flows the analysis already computes (:func:`cluster_flow_graph`): each
 cluster (or multi-owner transaction) becomes one entity by what its addresses are in the trace:
 
-- ``victim``: a cluster that paid the ransom address(es);
-- ``extortionist``: the cluster of a ransom address (common-input clustering joins the rest);
+- ``payer``: a cluster that paid the seed address(es) (what the chain shows; not presumed a victim);
+- ``victim``: a payer the case file names as a victim (``[case] victims``);
+- ``seed``: the cluster of a seed address (common-input clustering joins the rest); who holds it
+  is said only where a tag or the case file (``[case] seed_owner``) says so;
 - ``wallet``: an intermediary cluster of two or more addresses (an identified wallet);
 - ``intermediaries``: single intermediary addresses, folded into one box;
 - ``coinjoin`` / ``mixed``: a transaction funded by several clusters (a CoinJoin when detected);
@@ -29,16 +31,18 @@ import pandas as pd
 from btctrace.exports.charts.flow_display import SERVICE_CATEGORIES
 from btctrace.exports.charts.styles import short_id
 from btctrace.graph import schema as S
+from btctrace.graph.case_roles import CASE_ROLE_VICTIM
 from btctrace.graph.cluster_flows import cluster_flow_graph
 from btctrace.units import format_btc, format_utc
 
 __all__ = ["ENTITY_KINDS", "ENTITY_FLOW_COLUMNS", "Entity", "EntityFlow", "EntityChart", "entity_chart",
-           "entity_flows_frame", "entity_weights"]
+           "entity_flows_frame", "entity_weights", "fold_entities", "internal_note"]
 
 # kind -> (column, title shown in the box, fill colour)
 ENTITY_KINDS = {
-    "victim": (0, "Victim", "#c6dbef"),
-    "extortionist": (1, "Extortionist", "#f7b6d2"),
+    "payer": (0, "Paid the seed", "#c6dbef"),
+    "victim": (0, "Victim (case file)", "#c6dbef"),
+    "seed": (1, "Seed (trace start)", "#f7b6d2"),
     "wallet": (2, "Wallet (cluster)", "#fdd0a2"),
     "intermediaries": (2, "Intermediaries", "#fdd0a2"),
     "coinjoin": (2, "CoinJoin", "#bdbdbd"),
@@ -51,6 +55,8 @@ ENTITY_KINDS = {
     "folded": (3, "Others, folded", "#ffffff"),  # several kinds folded together (their column is kept)
 }
 _GROUPED = {"intermediaries", "limit", "other"}  # one box for all of their kind
+_FOLDED = "Folded, sums kept:"
+_KEPT_KINDS = {"seed", "coinjoin", "service"}  # kept before others of their column when boxes are folded
 
 
 @dataclass
@@ -63,6 +69,9 @@ class Entity:
     txids: set[str] = field(default_factory=set)  # for coinjoin / mixed boxes
     folded: int = 0  # entities folded into this one ("N others")
     folded_column: int | None = None  # a fold of several kinds keeps the column it stands for
+    case_role: str = ""  # what the case file says of it ("victim", who holds the seed), else ""
+    sanctioned: bool = False  # an address of it is on an imported sanctions list
+    tagged: bool = False  # an address of it carries a tag (never folded away)
 
     @property
     def column(self) -> int:
@@ -70,14 +79,17 @@ class Entity:
 
     @property
     def short_name(self) -> str:
-        """The name, an address shortened (whole in entity_flows.csv)."""
+        """The name, an address shortened (whole in entity_flows.csv); a box of its kind's
+        addresses holding one address is named by it."""
+        if self.kind in _GROUPED and len(self.addresses) == 1:
+            return short_id(next(iter(self.addresses)), 8, 6, keep=16)
         return self.name if " " in self.name else short_id(self.name, 8, 6, keep=16)
 
     def detail(self) -> str:
         parts = []
         if self.addresses:
             parts.append(f"{len(self.addresses)} address{'es' if len(self.addresses) != 1 else ''}")
-        if len(self.clusters) == 1 and self.kind in {"victim", "extortionist", "service"}:
+        if len(self.clusters) == 1 and self.kind in {"payer", "victim", "seed", "service"}:
             parts.append(f"cluster {next(iter(self.clusters))}")
         elif len(self.clusters) > 1 and len(self.clusters) != len(self.addresses):
             parts.append(f"{len(self.clusters)} clusters")
@@ -102,18 +114,20 @@ class EntityChart:
     entities: dict[str, Entity]
     flows: dict[tuple[str, str], EntityFlow]
     internal_sats: int = 0  # moved within one box (not drawn)
+    internal_by: dict[str, int] = field(default_factory=dict)  # ... per box (entity id)
     notes: list[str] = field(default_factory=list)
 
 
 def _cluster_kind(members: list[tuple[str, dict]]) -> tuple[str, str]:
     """(kind, name) of a cluster from its addresses' roles, tags and stop reasons."""
     roles = {d.get("role") for _, d in members}
-    tags = sorted({d.get("label") for _, d in members if d.get("label")})
+    tags = sorted({d.get("label") for _, d in members if d.get("label") and d.get("category") != "sanction"})
     first = min(n for n, _ in members)
     if S.ROLE_SEED in roles:
-        return "extortionist", tags[0] if tags else f"ransom address {first}"
-    if S.ROLE_VICTIM in roles:
-        return "victim", tags[0] if tags else first
+        return "seed", tags[0] if tags else first
+    if S.ROLE_PAYER in roles:
+        victim = any(d.get("case_role") == CASE_ROLE_VICTIM for _, d in members)
+        return ("victim" if victim else "payer"), tags[0] if tags else first
     services = sorted({d["label"] for _, d in members if d.get("label") and d.get("category") in SERVICE_CATEGORIES})
     if services:
         return "service", services[0]
@@ -123,13 +137,18 @@ def _cluster_kind(members: list[tuple[str, dict]]) -> tuple[str, str]:
         return "holding", tags[0] if tags else first
     reasons = {r for _, d in members for r in (d.get("stop_reasons") or "").split(";") if r}
     if S.ROLE_ENDPOINT in roles and reasons - {"coinjoin"}:
-        return "limit", "trace limits"
+        return "limit", "where the trace stopped"
     if S.ROLE_ENDPOINT in roles:  # it paid into a CoinJoin: the money goes on into the CoinJoin's box
         return "intermediaries", "untagged addresses"
     if S.ROLE_INTERMEDIARY in roles:
         return ("wallet", tags[0] if tags else f"cluster {members[0][1].get('cluster')}") if len(members) > 1 \
             else ("intermediaries", "untagged addresses")
-    return "other", "recipients"
+    return "other", "other addresses"
+
+
+def _case_role(members: list[tuple[str, dict]]) -> str:
+    """What the case file says of a cluster's addresses, other than "victim" (its kind says that)."""
+    return next((d["case_role"] for _, d in members if d.get("case_role") not in (None, "", CASE_ROLE_VICTIM)), "")
 
 
 def _entities_of(graph: nx.MultiDiGraph, flows: nx.DiGraph, coinjoins: dict) -> tuple[dict[str, Entity], dict[str, str]]:
@@ -154,6 +173,8 @@ def _entities_of(graph: nx.MultiDiGraph, flows: nx.DiGraph, coinjoins: dict) -> 
             entity = entities.setdefault(key, Entity(key, kind, name))
             entity.addresses.update(n for n, d in members.get(node, []) if d.get("address"))
             entity.clusters.add(node)
+            entity.case_role = entity.case_role or _case_role(members.get(node, []))
+            entity.tagged = entity.tagged or any(d.get("label") for _, d in members.get(node, []))
         owner[node] = entity.id
     return entities, owner
 
@@ -176,8 +197,9 @@ def entity_weights(chart: EntityChart) -> Counter:
     return weight
 
 
-def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
-    """Keep the *max_per_column* - 1 heaviest entities of a crowded column; fold the rest."""
+def fold_entities(chart: EntityChart, max_per_column: int) -> EntityChart:
+    """Keep the *max_per_column* - 1 heaviest entities of a crowded column (a sanctioned one
+    always) and fold the rest into one box, sums kept; a new chart (*chart* is not changed)."""
     weight = entity_weights(chart)
     columns: dict[int, list[Entity]] = {}
     for entity in chart.entities.values():
@@ -188,13 +210,17 @@ def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
     for column, members in sorted(columns.items()):
         if len(members) <= max_per_column:
             continue
-        members.sort(key=lambda e: (-weight[e.id], e.id))
+        # a sanctioned or tagged box is never folded (while there is room: sanctioned first)
+        # ... and a box of earlier folds is folded again, into the one new fold
+        members.sort(key=lambda e: (not e.sanctioned, not e.tagged, e.kind not in _KEPT_KINDS, e.folded > 0,
+                                    -weight[e.id], e.id))
         rest = members[max_per_column - 1:]
         kinds = Counter(e.kind for e in rest)
         kind = rest[0].kind if len(kinds) == 1 else "folded"
         mix = ", ".join(f"{n} {ENTITY_KINDS[k][1].lower()}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-        fold = Entity(f"others:{column}", kind, f"{len(rest)} others" if len(kinds) == 1 else f"{len(rest)}: {mix}",
-                      folded=len(rest), folded_column=column)
+        count = sum(max(e.folded, 1) for e in rest)
+        fold = Entity(f"others:{column}", kind, f"{count} others" if len(kinds) == 1 else f"{count}: {mix}",
+                      folded=count, folded_column=column)
         for entity in rest:
             fold.addresses |= entity.addresses
             fold.clusters |= entity.clusters
@@ -202,19 +228,37 @@ def _fold(chart: EntityChart, max_per_column: int) -> EntityChart:
             merged[entity.id] = fold.id
             del entities[entity.id]
         entities[fold.id] = fold
-        folds.append(f"{len(rest)} in column {column + 1}")
+        folds.append(f"{count} {ENTITY_KINDS[kind][1].lower() if kind != 'folded' else 'of several kinds'}")
     if not merged:
         return chart
-    chart.notes.append(f"Folded into one box per column, sums kept: {', '.join(folds)} (entity_flows.csv).")
+    notes = [*(n for n in chart.notes if not n.startswith(_FOLDED)), f"{_FOLDED} {', '.join(folds)} (entity_flows.csv "
+             "names them)."]
     flows: dict[tuple[str, str], EntityFlow] = {}
+    internal = chart.internal_sats
+    inside: dict[str, int] = {}
+    for entity, sats in chart.internal_by.items():
+        inside[merged.get(entity, entity)] = inside.get(merged.get(entity, entity), 0) + sats
     for flow in chart.flows.values():
         source, target = merged.get(flow.source, flow.source), merged.get(flow.target, flow.target)
         if source == target:
-            chart.internal_sats += flow.sats
+            internal += flow.sats
+            inside[source] = inside.get(source, 0) + flow.sats
             continue
         _add(flows, source, target, {"sats": flow.sats, "transfers": flow.transfers, "txids": flow.txids,
                                      "first": flow.first, "last": flow.last})
-    return EntityChart(entities, flows, chart.internal_sats, chart.notes)
+    return EntityChart(entities, flows, internal, inside, notes)
+
+
+def internal_note(chart: EntityChart) -> str:
+    """What the chart says of the money that moved inside single boxes ("" when none did)."""
+    if not chart.internal_sats:
+        return ""
+    largest = sorted(chart.internal_by.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    where = "; ".join(f"{format_btc(sats)} BTC in {ENTITY_KINDS[chart.entities[e].kind][1]} {chart.entities[e].short_name}"
+                      for e, sats in largest if e in chart.entities)
+    return (f"Not drawn, and not to be added to any total: {format_btc(chart.internal_sats)} BTC of movements inside "
+            "single boxes (change back to the same wallet, a wallet's own hops), the same coins counted again each "
+            f"time they moved" + (f" (largest: {where})." if where else "."))
 
 
 def _add_mixed_inputs(graph: nx.MultiDiGraph, chart: EntityChart, owner: dict[str, str]) -> None:
@@ -230,25 +274,31 @@ def _add_mixed_inputs(graph: nx.MultiDiGraph, chart: EntityChart, owner: dict[st
                                                     "first": data["block_time"], "last": data["block_time"]})
 
 
-def entity_chart(graph: nx.MultiDiGraph, coinjoins: dict | None = None, max_per_column: int = 7) -> EntityChart:
-    """The entity-level flow of a trace graph (see the module docstring)."""
+def entity_chart(graph: nx.MultiDiGraph, coinjoins: dict | None = None, max_per_column: int | None = 7,
+                 sanctioned: frozenset[str] = frozenset()) -> EntityChart:
+    """The entity-level flow of a trace graph (see the module docstring); an entity holding an
+    address of *sanctioned* (on an imported sanctions list) is marked. *max_per_column* None:
+    nothing folded (entity_flows.csv names every entity; the drawings fold for room)."""
     cluster_flows = cluster_flow_graph(graph)
     entities, owner = _entities_of(graph, cluster_flows, coinjoins or {})
     chart = EntityChart(entities, {}, cluster_flows.graph["internal_sats"])
+    for cluster, sats in sorted(cluster_flows.graph["internal_by_cluster"].items()):
+        if cluster in owner:
+            chart.internal_by[owner[cluster]] = chart.internal_by.get(owner[cluster], 0) + sats
     for a, b, data in sorted(cluster_flows.edges(data=True), key=lambda e: (e[0], e[1])):
         source, target = owner[a], owner[b]
         if source == target:
             chart.internal_sats += data["value"]
+            chart.internal_by[source] = chart.internal_by.get(source, 0) + data["value"]
             continue
         _add(chart.flows, source, target, {"sats": data["value"], "transfers": data["transfers"],
                                            "txids": data["txids"], "first": data["first"], "last": data["last"]})
     _add_mixed_inputs(graph, chart, owner)
     used = {e for pair in chart.flows for e in pair}
     chart.entities = {k: v for k, v in chart.entities.items() if k in used}
-    if chart.internal_sats:
-        chart.notes.append(f"{format_btc(chart.internal_sats)} BTC moved within one box (change, hops inside one "
-                           "wallet); not drawn.")
-    return _fold(chart, max_per_column)
+    for entity in chart.entities.values():
+        entity.sanctioned = not sanctioned.isdisjoint(entity.addresses)
+    return chart if max_per_column is None else fold_entities(chart, max_per_column)
 
 
 ENTITY_FLOW_COLUMNS = ["from_entity", "from_kind", "to_entity", "to_kind", "transfers", "value_sats", "value_btc",

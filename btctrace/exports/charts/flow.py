@@ -1,13 +1,17 @@
-"""The address-level flow chart, the detailed exhibit: left to right by hop, in printed pages.
+"""The address-level flow chart, the detailed exhibit, in printed pages of up to
+:data:`~btctrace.exports.charts.flow_layout.RANKS_PER_PAGE` hops (as many as fit).
 
-Laid out by :mod:`btctrace.exports.charts.flow_layout` (transactions in odd columns, addresses
-beside them, crowded columns folded, :data:`~btctrace.exports.charts.flow_layout.RANKS_PER_PAGE`
-hops a page). Backward traces are mirrored so the seed stays on the right. Drawn at print size
-(:mod:`btctrace.exports.charts.styles`) with text of at least :data:`MIN_FONT_PT` points; parallel
-transfers share one arrow and one summed label, and no two labels overprint
-(:mod:`btctrace.exports.charts.label_layout`). ``flow.pdf`` has one page per hop range;
-``flow.svg`` and ``flow.png`` show the same pages one below the other. SVG ids use a fixed hash
-salt and no dates are embedded, so reruns give identical bytes.
+Each page is laid out by Graphviz ``dot`` (:mod:`btctrace.exports.charts.flow_layered`): money
+flows left to right or down the page, every amount in its own box on its arrow, crowded columns
+folded only while a page would not fit (:mod:`btctrace.exports.charts.flow_layout` pages and
+folds). Without the engine, pages of hop columns (backward traces mirrored so the seed stays on
+the right) with labels placed where they do not overprint
+(:mod:`btctrace.exports.charts.label_layout`). Drawn at print size
+(:mod:`btctrace.exports.charts.styles`) with text of at least :data:`MIN_FONT_PT` points;
+parallel transfers share one arrow and one summed label ("5 transfers, 50.752 in total").
+``flow.pdf`` has one page per hop range; ``flow.svg`` and ``flow.png`` show the same pages one
+below the other. SVG ids use a fixed hash salt and no dates are embedded, so reruns give
+identical bytes.
 """
 
 from __future__ import annotations
@@ -18,58 +22,37 @@ import networkx as nx
 
 from btctrace.exports.charts.figure_files import figure_svg, save_pdf_pages, save_stacked_png, stacked_svg
 from btctrace.exports.charts.flow_display import CHART_KEYS, display_graph
-from btctrace.exports.charts.flow_layout import ALWAYS_LABELLED, FlowPage, flow_pages, fold_crowded_columns
+from btctrace.exports.charts.flow_layout import (
+    ALWAYS_LABELLED,
+    MAX_PER_COLUMN,
+    RANKS_PER_PAGE,
+    FlowPage,
+    flow_pages,
+    fold_crowded_columns,
+    last_rank,
+    layout,
+    page_at,
+)
+from btctrace.exports.charts.flow_layered import draw_page, lay_out_page
+from btctrace.exports.charts.flow_text import edge_label, merged_edges, node_label
 from btctrace.exports.charts.label_layout import LabelPlacer
+from btctrace.exports.charts.layered import ENGINE, engine_available
+from btctrace.exports.charts.layered_drawing import Fitted, layout_axes, layout_words
 from btctrace.exports.charts.styles import (
     FONT,
     PRINT_HEIGHT_IN,
     PRINT_WIDTH_IN,
     ROLE_STYLES,
-    short_btc,
-    short_id,
     wrap_words,
 )
 from btctrace.exports.writing.atomic import write_atomically
-from btctrace.exports.writing.safe_text import xml_text
 from btctrace.graph import schema as S
 
 __all__ = ["MIN_FONT_PT", "draw_flow_pages", "draw_flow"]
 
 MIN_FONT_PT = 6.0
-_NODE_PT, _EDGE_PT = 6.5, 6.0
-_LABEL_CHARS = 20
+_NODE_PT, _EDGE_PT = 7.0, 6.5  # shrunk to fit down to MIN_FONT_PT
 _DPI = 150
-
-
-def _short(node: str) -> str:
-    return short_id(node, 6, 5, keep=14)
-
-
-def _node_label(graph: nx.MultiDiGraph, node: str) -> str:
-    data = graph.nodes[node]
-    label = wrap_words(xml_text(data.get("label") or ""), _LABEL_CHARS)
-    if data[S.KIND] == S.KIND_TX:
-        return label or f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
-    if not data.get("address"):
-        return label or node[:12]
-    if not label and data.get("cluster") and graph.graph.get("cluster_sizes", {}).get(data["cluster"], 1) > 1:
-        label = f"cluster {data['cluster']}"
-    return f"{_short(node)}\n{label}" if label else _short(node)
-
-
-def _edge_label(transfers: list[dict]) -> str:
-    """The summed BTC of the transfers one arrow stands for (USD values are in transfers.csv)."""
-    total = sum(d["value"] for d in transfers)
-    return short_btc(total) if len(transfers) == 1 else f"{len(transfers)}× {short_btc(total)}"
-
-
-def _merged_edges(graph: nx.MultiDiGraph, page: FlowPage) -> list[tuple[str, str, list[dict]]]:
-    """Transfers between the same two nodes share one arrow (their sum on one label)."""
-    merged: dict[tuple[str, str], list[dict]] = {}
-    for source, target, data in graph.edges(data=True):
-        if source in page.positions and target in page.positions:
-            merged.setdefault((source, target), []).append(data)
-    return sorted(((s, t, d) for (s, t), d in merged.items()), key=lambda e: (-sum(x["value"] for x in e[2]), e[0], e[1]))
 
 
 def _draw_nodes(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlacer) -> None:
@@ -87,7 +70,7 @@ def _draw_nodes(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlace
         placer.block(_marker_box(axes.transData.transform(page.positions[node])))
     for node in sorted(page.positions, key=lambda n: (graph.nodes[n].get("role") not in ALWAYS_LABELLED, n)):
         x, y = page.positions[node]
-        full = _node_label(graph, node)
+        full = node_label(graph, node)
         short = full.split("\n")[0] if graph.nodes[node][S.KIND] != S.KIND_TX else f"tx {node[:8]}"
         below, above = {"va": "top"}, {"va": "bottom"}
         first, second = (above, below) if graph.nodes[node][S.KIND] == S.KIND_TX else (below, above)
@@ -107,7 +90,7 @@ def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlace
     """One arrow per pair of nodes (both ways: two arcs), its summed amount on a free spot."""
     from matplotlib.patches import FancyArrowPatch
 
-    edges = _merged_edges(graph, page)
+    edges = merged_edges(graph, page.positions)
     pairs = {(s, t) for s, t, _ in edges}
     for source, target, transfers in edges:
         (x0, y0), (x1, y1) = page.positions[source], page.positions[target]
@@ -118,7 +101,7 @@ def _draw_edges(axes, graph: nx.MultiDiGraph, page: FlowPage, placer: LabelPlace
         axes.add_artist(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=8, shrinkA=5, shrinkB=5,
                                         color="#555555" if traced else "#bbbbbb", linewidth=0.6,
                                         connectionstyle=f"arc3,rad={bend}", zorder=1))
-        placer.along(axes, (x0, y0), (x1, y1), _edge_label(transfers), bend, fontsize=_EDGE_PT,
+        placer.along(axes, (x0, y0), (x1, y1), edge_label(transfers), bend, fontsize=_EDGE_PT,
                      ha="center", va="center", color="#222222", zorder=5,
                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
 
@@ -135,6 +118,8 @@ def _legend(figure, graph: nx.MultiDiGraph, placer: LabelPlacer) -> None:
 
 
 _CHART_BOTTOM, _CHART_TOP = 0.15, 0.925  # figure fractions: legend and notes below, titles above
+_AREA = (0.02, _CHART_BOTTOM, 0.96, _CHART_TOP - _CHART_BOTTOM)  # the engine's chart area (left, bottom, w, h)
+_FOLD_STEPS = (MAX_PER_COLUMN, 10, 7, 5, 3)  # nodes kept per column, tried in turn until every page fits
 _MAX_ROW_IN = 1.3  # a sparse page spreads its rows up to this far apart
 
 
@@ -145,7 +130,35 @@ def _band(figure, bottom: float, top: float):
     return Bbox.from_extents(0, bottom * figure.bbox.height, figure.bbox.width, top * figure.bbox.height)
 
 
+def _page_header(figure, placer: LabelPlacer, page: FlowPage, pages: int, title: str, by_time: bool) -> None:
+    what = "time ranks" if by_time else "hops"
+    header = [figure.text(0.03, 0.988, wrap_words(title, 100), fontsize=8, va="top"),
+              figure.text(0.03, 0.952, f"Address-level flow, page {page.number} of {pages}: {what} "
+                                       f"{page.first_rank}–{page.last_rank}. Every amount is in BTC; parallel "
+                                       "transfers are summed on one arrow.", fontsize=7, va="top", color="#333333")]
+    for text in header:
+        placer.fixed(text)
+
+
+def _engine_page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str, by_time: bool,
+                        fitted: Fitted, edges: list):
+    """One page laid out by the engine (:mod:`btctrace.exports.charts.flow_layered`)."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN), dpi=_DPI)
+    placer = LabelPlacer(figure)
+    _page_header(figure, placer, page, pages, title, by_time)
+    _legend(figure, graph, placer)
+    axes, scale = layout_axes(figure, fitted, _AREA, MIN_FONT_PT / _EDGE_PT)
+    draw_page(axes, graph, fitted, edges, (_NODE_PT * scale, _EDGE_PT * scale))
+    figure.text(0.03, 0.012, wrap_words(f"Every address, transfer and amount is in addresses.csv and transfers.csv. "
+                                        f"Laid out by {ENGINE}: {layout_words(fitted)} on this page.", 140),
+                fontsize=6.5, va="bottom", color="#333333")
+    return figure
+
+
 def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str, by_time: bool):
+    """One page laid out in columns (without the engine)."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN), dpi=_DPI)
@@ -157,32 +170,85 @@ def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str,
     span = max(max(ys) - min(ys) + 1.2, height_in / _MAX_ROW_IN)  # a sparse page spreads up to _MAX_ROW_IN a row
     axes.set_xlim(-0.6, page.columns - 0.4)
     axes.set_ylim(-span / 2 - 0.1, span / 2 - 0.1)
-    what = "time ranks" if by_time else "hops"
-    header = [figure.text(0.03, 0.988, wrap_words(title, 110), fontsize=8, va="top"),
-              figure.text(0.03, 0.952, f"Address-level flow, page {page.number} of {pages}: {what} "
-                                       f"{page.first_rank}–{page.last_rank}. Amounts in BTC; parallel transfers "
-                                       "summed (n×).", fontsize=7, va="top", color="#333333")]
-    for text in header:
-        placer.fixed(text)
+    _page_header(figure, placer, page, pages, title, by_time)
     _legend(figure, graph, placer)
     _draw_nodes(axes, graph, page, placer)
     _draw_edges(axes, graph, page, placer)
-    note = ("Every address, transfer and amount is in addresses.csv and transfers.csv."
+    note = ("Every address, transfer and amount is in addresses.csv and transfers.csv. Laid out in columns by hop: "
+            "the layout engine (pygraphviz) is not installed."
             + (f" {placer.left_out} label(s) left out here for room." if placer.left_out else ""))
     figure.text(0.03, 0.012, note, fontsize=6.5, va="bottom", color="#333333")
     return figure
 
 
-def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
-                    coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
-                    by_time: bool = False) -> list:
-    """The chart's pages as matplotlib figures (one per :class:`FlowPage`)."""
-    graph = fold_crowded_columns(display_graph(graph, coinjoins, peel_txids, CHART_KEYS), by_time)
+def _engine_pages(display: nx.MultiDiGraph, title: str, by_time: bool) -> list:
+    """The pages laid out by the engine: crowded columns folded no more than needed for every
+    page to print its text at :data:`MIN_FONT_PT` or more (sums kept), each page holding as
+    many hops as fit, up to :data:`RANKS_PER_PAGE`."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    scratch = Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN), dpi=_DPI)
+    FigureCanvasAgg(scratch)
+    for limit in _FOLD_STEPS:
+        graph = _sized(fold_crowded_columns(display, by_time, limit))
+        pages = _paginate(scratch, graph, by_time, last_try=limit == _FOLD_STEPS[-1])
+        if pages is not None:
+            break
+    return [_engine_page_figure(graph, page, len(pages), title, by_time, fitted, edges)
+            for page, fitted, edges in pages]
+
+
+def _paginate(scratch, graph: nx.MultiDiGraph, by_time: bool, last_try: bool) -> list | None:
+    """Pages of as many hops as fit (fewer where one does not), each laid out; None when a
+    single hop does not fit (unless *last_try*: then it is drawn at the smallest legible size)."""
+    area = (_AREA[2] * PRINT_WIDTH_IN * 72, _AREA[3] * PRINT_HEIGHT_IN * 72)
+    placed = layout(graph, False, by_time)
+    top, first, pages = last_rank(graph, by_time), 0, []
+    while first <= top:
+        for last in range(min(first + RANKS_PER_PAGE - 1, top), first - 1, -1):
+            page = _connected(graph, page_at(placed, len(pages) + 1, first, last))
+            fitted, edges = lay_out_page(scratch, graph, page, (_NODE_PT, _EDGE_PT), area)
+            if fitted.scale * _EDGE_PT >= MIN_FONT_PT:
+                break
+        else:
+            if not last_try:
+                return None
+        pages.append((page, fitted, edges))
+        first = last + 1
+    return pages
+
+
+def _connected(graph: nx.MultiDiGraph, page: FlowPage) -> FlowPage:
+    """*page* without the nodes that have no transfer on it (an address between two pages is
+    shown where it pays or is paid)."""
+    nodes = page.positions
+    linked = {n for n in nodes if any(m in nodes for m in nx.all_neighbors(graph, n))}
+    return FlowPage(page.number, page.first_rank, page.last_rank,
+                    {n: xy for n, xy in nodes.items() if n in linked}, page.columns)
+
+
+def _sized(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """*graph* with the size of each cluster it shows (a node names its cluster only when the
+    cluster has other members on the chart)."""
     sizes: dict[str, int] = {}
     for _, data in graph.nodes(data=True):
         if data.get("cluster"):
             sizes[data["cluster"]] = sizes.get(data["cluster"], 0) + 1
     graph.graph["cluster_sizes"] = sizes
+    return graph
+
+
+def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
+                    coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
+                    by_time: bool = False) -> list:
+    """The chart's pages as matplotlib figures (one per :class:`FlowPage`): laid out by the
+    engine (money always flows left to right or down the page, so a backward trace needs no
+    mirroring), or without it in mirrored columns."""
+    display = display_graph(graph, coinjoins, peel_txids, CHART_KEYS)
+    if engine_available():
+        return _engine_pages(display, title, by_time)
+    graph = _sized(fold_crowded_columns(display, by_time))
     pages = flow_pages(graph, mirrored, by_time)
     return [_page_figure(graph, page, len(pages), title, by_time) for page in pages]
 

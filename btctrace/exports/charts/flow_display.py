@@ -2,8 +2,8 @@
 
 A transaction paying (or paid by) more than a handful of untraced leaf addresses shows the
 largest few and one "N others" node carrying the rest of the satoshis, so a 500-node trace reads
-as a chart, not a hairball (issue 6). Styles mark the roles a reader looks for: ransom address,
-victims, the extortionist's cluster, peel-chain steps, CoinJoins, exchanges/services, holdings.
+as a chart, not a hairball (issue 6). Styles mark the roles a reader looks for: the seed,
+who paid it, the seed's cluster, peel-chain steps, CoinJoins, exchanges/services, holdings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from btctrace.graph import schema as S
+from btctrace.graph.case_roles import CASE_ROLE_VICTIM
 from btctrace.graph.copying import graph_copy
 
 __all__ = ["MAX_LEAVES", "SERVICE_CATEGORIES", "LAYOUT_KEYS", "CHART_KEYS", "display_graph"]
@@ -20,12 +21,14 @@ SERVICE_CATEGORIES = frozenset({"exchange", "wallet_service", "payment_processor
                                 "market", "miner", "atm", "service"})
 
 
-def _address_style(data: dict, extortionist: set[str], node: str) -> str:
+def _address_style(data: dict, seed_cluster: set[str], node: str) -> str:
+    if data.get("case_role") == CASE_ROLE_VICTIM:
+        return "case_victim"  # a role the case file gives, marked as such
     if data["role"] == S.ROLE_ENDPOINT and (data.get("category") in SERVICE_CATEGORIES
                                            or "large_address" in data.get("stop_reasons", "")):
         return "service"
-    if data["role"] in {S.ROLE_INTERMEDIARY, S.ROLE_HOLDING} and node in extortionist:
-        return "extortionist" if data["role"] == S.ROLE_INTERMEDIARY else S.ROLE_HOLDING
+    if data["role"] in {S.ROLE_INTERMEDIARY, S.ROLE_HOLDING} and node in seed_cluster:
+        return "seed_cluster" if data["role"] == S.ROLE_INTERMEDIARY else S.ROLE_HOLDING
     return data["role"]
 
 
@@ -69,12 +72,12 @@ def display_graph(graph: nx.MultiDiGraph, coinjoins: frozenset[str] = frozenset(
     display = graph.copy() if keys is None else graph_copy(graph, node_keys=keys[0], edge_keys=keys[1])
     seeds = {n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED}
     seed_clusters = {graph.nodes[n].get("cluster") for n in seeds} - {""}
-    extortionist = {n for n, d in graph.nodes(data=True) if d.get("cluster") in seed_clusters}
+    seed_cluster = {n for n, d in graph.nodes(data=True) if d.get("cluster") in seed_clusters}
     for node, data in display.nodes(data=True):
         if data[S.KIND] == S.KIND_TX:
             data["style"] = "coinjoin" if node in coinjoins else "peel" if node in peel_txids else "tx"
         else:
-            data["style"] = _address_style(graph.nodes[node], extortionist, node)
+            data["style"] = _address_style(graph.nodes[node], seed_cluster, node)
     for tx in sorted(n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX):
         _fold(display, tx, S.SIDE_OUTPUT)
         _fold(display, tx, S.SIDE_INPUT)

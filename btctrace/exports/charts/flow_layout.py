@@ -19,7 +19,7 @@ from btctrace.graph import schema as S
 from btctrace.graph.copying import graph_copy
 
 __all__ = ["ALWAYS_LABELLED", "MAX_PER_COLUMN", "RANKS_PER_PAGE", "MAX_TIME_RANKS", "FlowPage", "layout",
-           "fold_crowded_columns", "flow_pages"]
+           "fold_crowded_columns", "flow_pages", "last_rank", "page_at"]
 
 ALWAYS_LABELLED = {S.ROLE_SEED, S.ROLE_ENDPOINT, S.ROLE_HOLDING}
 MAX_PER_COLUMN = 14  # more nodes than this in one column are folded into "N others"
@@ -48,7 +48,7 @@ def _column(graph: nx.MultiDiGraph, node: str, ranks: dict[str, int]) -> int:
         return 2 * ranks[node] + 1
     pays_into = [2 * ranks[tx] for tx in graph.successors(node)]
     paid_by = [2 * ranks[tx] + 2 for tx in graph.predecessors(node)]
-    if data.get("role") == S.ROLE_VICTIM or not paid_by:
+    if data.get("role") == S.ROLE_PAYER or not paid_by:
         return min(pays_into, default=0)
     return min(paid_by)
 
@@ -66,7 +66,9 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
     """In a column with more than *limit* nodes, keep the largest (seeds, services and holdings
     first, as many as fit) and fold the rest into one "N others" node; edges to and from folded
     nodes are summed per neighbour, so every satoshi stays on the chart. A thousand seeds make
-    one crowded column like any other: the chart keeps a bounded size."""
+    one crowded column like any other: the chart keeps a bounded size. Transaction columns
+    fold only past :data:`MAX_PER_COLUMN` whatever *limit* says (a chart folds its addresses to
+    fit a page before it hides a transaction)."""
     ranks = _ranks(graph, by_time)
     columns: dict[int, list[str]] = {}
     for node in graph.nodes:
@@ -75,13 +77,14 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
     fold_nodes: list[tuple[str, dict]] = []
     weights = _weights(graph)
     for column, nodes in sorted(columns.items()):
+        limit_here = max(limit, MAX_PER_COLUMN) if column % 2 else limit  # odd columns hold transactions
         by_weight = sorted(nodes, key=lambda n: (-weights[n], n))
-        kept = [n for n in by_weight if graph.nodes[n].get("role") in ALWAYS_LABELLED][:max(limit - 1, 1)]
+        kept = [n for n in by_weight if graph.nodes[n].get("role") in ALWAYS_LABELLED][:max(limit_here - 1, 1)]
         kept_set = set(kept)
         rest = [n for n in by_weight if n not in kept_set]
-        if len(kept) + len(rest) <= limit or len(rest) < 2:
+        if len(kept) + len(rest) <= limit_here or len(rest) < 2:
             continue
-        fold = rest[max(0, limit - 1 - len(kept)):]
+        fold = rest[max(0, limit_here - 1 - len(kept)):]
         node = f"others@{column}"
         kind = graph.nodes[fold[0]][S.KIND]
         fold_nodes.append((node, {S.KIND: kind, "address": "", "role": S.ROLE_COUNTERPARTY, "cluster": "",
@@ -140,27 +143,36 @@ class FlowPage:
     columns: int
 
 
+def last_rank(graph: nx.MultiDiGraph, by_time: bool = False) -> int:
+    """The highest hop (or time rank) of the chart's transactions."""
+    return max(_ranks(graph, by_time).values(), default=0)
+
+
 def flow_pages(graph: nx.MultiDiGraph, mirrored: bool = False, by_time: bool = False,
-               ranks_per_page: int = RANKS_PER_PAGE) -> list[FlowPage]:
-    """Split the (folded) chart into pages of *ranks_per_page* ranks. An address between two
-    pages' transactions appears on both (last column of one, first of the next)."""
-    ranks = _ranks(graph, by_time)
+               ranks_per_page: int = RANKS_PER_PAGE, ranges: list[tuple[int, int]] | None = None) -> list[FlowPage]:
+    """Split the (folded) chart into pages of *ranks_per_page* ranks, or of the given *ranges*
+    (first, last rank). An address between two pages' transactions appears on both (last
+    column of one, first of the next)."""
     placed = layout(graph, False, by_time)
-    last_rank = max(ranks.values(), default=0)
-    pages = []
-    for number, first in enumerate(range(0, last_rank + 1, ranks_per_page)):
-        last = min(first + ranks_per_page - 1, last_rank)
-        low, high = 2 * first, 2 * last + 2
-        members: dict[int, list[str]] = {}
-        for node, (column, y) in placed.items():
-            if low <= column <= high:
-                members.setdefault(int(column), []).append(node)
-        positions = {}
-        for column, nodes in members.items():
-            nodes.sort(key=lambda n: (-placed[n][1], n))
-            offset = (len(nodes) - 1) / 2
-            for row, node in enumerate(nodes):
-                x = column - low
-                positions[node] = (high - low - x if mirrored else x, offset - row)
-        pages.append(FlowPage(number + 1, first, last, positions, high - low + 1))
-    return pages
+    if ranges is None:
+        top = last_rank(graph, by_time)
+        ranges = [(first, min(first + ranks_per_page - 1, top)) for first in range(0, top + 1, ranks_per_page)]
+    return [page_at(placed, number, first, last, mirrored) for number, (first, last) in enumerate(ranges, 1)]
+
+
+def page_at(placed: dict[str, tuple[float, float]], number: int, first: int, last: int,
+            mirrored: bool = False) -> FlowPage:
+    """Page *number*: the nodes of :func:`layout`'s *placed* columns from rank *first* to *last*."""
+    low, high = 2 * first, 2 * last + 2
+    members: dict[int, list[str]] = {}
+    for node, (column, y) in placed.items():
+        if low <= column <= high:
+            members.setdefault(int(column), []).append(node)
+    positions = {}
+    for column, nodes in members.items():
+        nodes.sort(key=lambda n: (-placed[n][1], n))
+        offset = (len(nodes) - 1) / 2
+        for row, node in enumerate(nodes):
+            x = column - low
+            positions[node] = (high - low - x if mirrored else x, offset - row)
+    return FlowPage(number, first, last, positions, high - low + 1)

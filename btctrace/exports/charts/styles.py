@@ -19,9 +19,10 @@ __all__ = ["ROLE_STYLES", "PRINT_WIDTH_IN", "PRINT_HEIGHT_IN", "FONT", "shorten_
 
 # style -> (face colour, marker, legend text); styles come from flow_display.display_graph
 ROLE_STYLES = {
-    S.ROLE_SEED: ("#d62728", "*", "ransom address (seed)"),
-    S.ROLE_VICTIM: ("#1f77b4", "o", "victim payment"),
-    "extortionist": ("#e377c2", "o", "extortionist cluster"),
+    S.ROLE_SEED: ("#d62728", "*", "seed (trace start)"),
+    S.ROLE_PAYER: ("#1f77b4", "o", "paid the seed"),
+    "case_victim": ("#1f77b4", "v", "victim (per the case file)"),
+    "seed_cluster": ("#e377c2", "o", "in the seed's cluster"),
     S.ROLE_INTERMEDIARY: ("#ff7f0e", "o", "intermediary"),
     "service": ("#9467bd", "D", "exchange / service"),
     S.ROLE_ENDPOINT: ("#c5b0d5", "D", "endpoint (trace limit)"),

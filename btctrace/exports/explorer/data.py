@@ -12,7 +12,11 @@ from typing import Any, Iterator
 import networkx as nx
 
 from btctrace.analysis import Analysis
-from btctrace.exports.charts.entity_flow import ENTITY_KINDS, EntityChart
+from btctrace.exports.charts.entity_flow import ENTITY_KINDS, EntityChart, internal_note
+from btctrace.exports.charts.entity_layered import LABEL_PREFIX, ordered_flows, screen_layout
+from btctrace.exports.charts.entity_text import SANCTIONS_MARK, box_text
+from btctrace.exports.charts.layered import engine_available
+from btctrace.exports.explorer.attribution import AttributionIndex
 from btctrace.exports.charts.flow_display import LAYOUT_KEYS, display_graph
 from btctrace.exports.charts.flow_layout import fold_crowded_columns, layout
 from btctrace.exports.charts.styles import ROLE_STYLES, short_id
@@ -69,16 +73,21 @@ def _tx_node(node: str, data: dict, result: TraceResult, analysis: Analysis) -> 
                 "votes": {str(index): list(names) for index, names in sorted(verdict.votes.items())}}}
 
 
-def _address_node(node: str, data: dict, graph: nx.MultiDiGraph, taint: dict, merges: dict) -> dict[str, Any]:
+def _address_node(node: str, data: dict, graph: nx.MultiDiGraph, taint: dict, merges: dict,
+                  known: AttributionIndex) -> dict[str, Any]:
     flows = node_flows(graph)[node]
     received, sent, hops = flows.received, flows.sent, flows.hops
     cluster = data.get("cluster", "")
     short = short_id(node, 7, 5, keep=16)
-    label = f"{short}\n{data['label']}" if data.get("label") else short
+    sanctions = known.sanctions.get(node, [])
+    tag = data.get("label", "") if data.get("category") != "sanction" else ""  # the list is said by the mark
+    label = "\n".join(x for x in (SANCTIONS_MARK if sanctions else "", short, tag) if x)
     return {"id": node, "kind": "address", "label": label, "style": data.get("style", data["role"]),
-            "role": data["role"], "hop": min(hops, default=0), "received": received, "sent": sent,
-            "tag": {"label": data.get("label", ""), "category": data.get("category", ""),
-                    "source": data.get("tag_source", "")} if data.get("label") else None,
+            "role": data["role"], "role_words": S.ROLE_WORDS.get(data["role"], data["role"]),
+            "hop": min(hops, default=0), "received": received, "sent": sent,
+            "tags": known.tags_of(node, cluster, data), "sanctions": sanctions, "sanctioned": bool(sanctions),
+            "other_cases": known.other_cases.get(node, []),
+            "case_role": data.get("case_role", ""), "case_role_source": data.get("case_role_source", ""),
             "cluster": cluster, "merges": merges.get(cluster, []) if cluster else [],
             "stop": data.get("stop_reasons", ""), "taint": taint.get(node, {})}
 
@@ -89,7 +98,8 @@ def _edge(source: str, target: str, key: str, data: dict) -> dict[str, Any]:
             "hop": data["hop"], "time": format_utc(data["block_time"])}
 
 
-def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph) -> dict[str, Any]:
+def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph,
+                  known: AttributionIndex) -> dict[str, Any]:
     """Nodes and edges as :class:`Streamed` arrays, made as the page is written (the largest
     cases would otherwise hold every element, and the chart's copies of the graph, at once)."""
     display = display_graph(graph, frozenset(result.coinjoins),
@@ -108,7 +118,7 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         for node, data in sorted(graph.nodes(data=True)):
             data = {**data, "style": styles[node] if node in styles else data.get("role", "tx")}
             element = _tx_node(node, data, result, analysis) if data[S.KIND] == S.KIND_TX \
-                else _address_node(node, data, graph, taint, merges)
+                else _address_node(node, data, graph, taint, merges, known)
             element.update(positions[node])
             yield element
 
@@ -168,26 +178,76 @@ def _fan_folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[st
     return folds
 
 
-def _entity_view(chart: EntityChart) -> dict[str, list]:
-    nodes = [{"id": e.id, "kind": e.kind, "label": f"{ENTITY_KINDS[e.kind][1]}\n{e.short_name}", "name": e.name,
-              "detail": e.detail(),
-              "column": e.column, "colour": ENTITY_KINDS[e.kind][2], "addresses": sorted(e.addresses),
-              "txids": sorted(e.txids), "folded": e.folded} for e in sorted(chart.entities.values(), key=lambda e: e.id)]
+def _entity_taint(entity, taint: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Tainted satoshis received by an entity's addresses, per method: the address view's
+    figures summed, so both views give the same taint for the same place."""
+    totals: dict[str, int] = {}
+    for address in entity.addresses:
+        for method, sats in taint.get(address, {}).items():
+            totals[method] = totals.get(method, 0) + sats
+    return dict(sorted(totals.items()))
+
+
+def _entity_node(entity, taint: dict[str, dict[str, int]]) -> dict[str, Any]:
+    return {"id": entity.id, "kind": entity.kind, "kind_words": ENTITY_KINDS[entity.kind][1],
+            "label": box_text(entity, []),  # the printed chart's words
+            "name": entity.name, "detail": entity.detail(), "column": entity.column,
+            "colour": ENTITY_KINDS[entity.kind][2], "addresses": sorted(entity.addresses), "txids": sorted(entity.txids),
+            "folded": entity.folded, "sanctioned": entity.sanctioned, "case_role": entity.case_role,
+            "taint": _entity_taint(entity, taint)}
+
+
+ENTITY_FONT_PX = 12  # the entity view's text at zoom 1 (app.js ENTITY_FONT)
+_ENTITY_AREA_PX = (1000, 640)
+_SCREEN_SLACK = 8  # pixels wider than measured: a browser's text runs a little wider than matplotlib's  # the pane the first view should fit (a 1400 x 900 window less the panel)
+
+
+def _entity_positions(chart: EntityChart, nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Positions (pixels, y down) from the layout engine that lays out the printed chart, and
+    a box for each arrow's amount on the arrow (kind ``amount``): the view reads as the report's
+    figure does, no label over another. Without the engine the page lays the view out itself."""
+    if not engine_available():
+        return []
+    fitted = screen_layout(chart, ENTITY_FONT_PX, _ENTITY_AREA_PX)
+    height = fitted.layout.height
+    for node in nodes:
+        x, y = fitted.layout.centres[node["id"]]
+        w, h = fitted.layout.sizes[node["id"]]
+        node.update(x=round(x, 1), y=round(height - y, 1), w=round(w + _SCREEN_SLACK, 1), h=round(h, 1))
+    amounts = []
+    for number, flow in enumerate(ordered_flows(chart)):
+        label = f"{LABEL_PREFIX}{number}"
+        (x, y), (w, h) = fitted.layout.centres[label], fitted.layout.sizes[label]
+        amounts.append({"id": f"amount:{flow.source}->{flow.target}", "kind": "amount", "flow": f"{flow.source}->"
+                        f"{flow.target}", "label": fitted.texts[label], "x": round(x, 1), "y": round(height - y, 1),
+                        "w": round(w, 1), "h": round(h, 1)})
+    return amounts
+
+
+def _entity_view(chart: EntityChart, taint: dict[str, dict[str, int]]) -> dict[str, list]:
+    nodes = [_entity_node(e, taint) for e in sorted(chart.entities.values(), key=lambda e: e.id)]
+    amounts = _entity_positions(chart, nodes)
     edges = [{"id": f"{f.source}->{f.target}", "source": f.source, "target": f.target, "value": f.sats,
               "btc": format_btc(f.sats), "transfers": f.transfers, "first": format_utc(f.first),
               "last": format_utc(f.last), "txids": sorted(f.txids)}
              for f in sorted(chart.flows.values(), key=lambda f: (f.source, f.target))]
-    return {"nodes": nodes, "edges": edges, "notes": list(chart.notes)}
+    return {"nodes": nodes, "edges": edges, "amounts": amounts,
+            "notes": [*chart.notes, internal_note(chart)] if chart.internal_sats else list(chart.notes)}
 
 
 def explorer_document(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, chart: EntityChart,
-                      title: str, notes: list[Note] = ()) -> dict[str, Any]:
-    """The JSON document the explorer page reads (see the module docstring)."""
+                      title: str, notes: list[Note] = (), attribution: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON document the explorer page reads (see the module docstring); *attribution*
+    (:func:`~btctrace.exports.report.attribution.attribution_section`) gives each address its
+    tags in full, its sanctions entries and the other cases that share it."""
     seeds = sorted(n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED)
     methods = sorted(analysis.taint.flows) if analysis.taint else []
+    known = AttributionIndex.of(attribution or {})
     return {"schema": "btctrace.explorer/1", "title": title, "direction": result.direction.value, "seeds": seeds,
             "methods": methods, "max_hop": max((t.hop for t in result.txs.values()), default=0),
+            "sanctions": (attribution or {}).get("sanctions", []),
             "legend": [{"style": style, "colour": colour, "text": text}
                        for style, (colour, _, text) in ROLE_STYLES.items()],
-            "address_view": _address_view(result, analysis, graph), "entity_view": _entity_view(chart),
+            "address_view": _address_view(result, analysis, graph, known),
+            "entity_view": _entity_view(chart, _taint_by_address(result, analysis)),
             "notes": {n.subject: {"text": n.text, "colour": n.colour} for n in notes}}

@@ -18,7 +18,7 @@ __all__ = ["EXPLORER_NAME", "VENDORED", "explorer_page", "explorer_pieces"]
 
 EXPLORER_NAME = "explorer.html"
 VENDORED = ("cytoscape.min.js", "cytoscape-dagre.min.js")
-_CONTROLS = """<header><h1 id="title"></h1>
+_CONTROLS = """<header><h1 id="title"></h1><p id="banner" class="banner" hidden></p>
 <label>View <select id="view"><option value="entity">entities</option>
 <option value="address">addresses and transactions</option></select></label>
 <label>Layout <select id="layout"><option value="hop">by hop</option><option value="time">by time</option></select></label>

@@ -1,6 +1,8 @@
 """``cluster_flows.csv`` and ``clusters.graphml``: the cluster-level flow graph
 (:func:`btctrace.graph.cluster_flows.cluster_flow_graph`) as a table, one row per flow sorted by
-(from, to), and as GraphML (nodes sorted, each flow's txids joined)."""
+(from, to), and as GraphML (nodes sorted, each flow's txids joined); ``merges.csv``: every
+clustering merge, pair by pair, with its transaction, rule and source (the report summarises
+them per transaction)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,15 @@ from btctrace.exports.interchange.tables import write_csv
 from btctrace.graph.cluster_flows import cluster_flow_graph
 from btctrace.units import format_btc, format_utc
 
-__all__ = ["CLUSTER_FLOW_COLUMNS", "cluster_flows_frame", "write_cluster_outputs"]
+__all__ = ["CLUSTER_FLOW_COLUMNS", "MERGE_COLUMNS", "cluster_flows_frame", "merges_frame", "write_cluster_outputs"]
+
+MERGE_COLUMNS = ["txid", "address_a", "address_b", "rule", "reference"]
+
+
+def merges_frame(merges) -> pd.DataFrame:
+    """One row per merge (:class:`~btctrace.heuristics.clustering.Merge`), by txid then addresses."""
+    rows = sorted((m.txid, m.a, m.b, m.rule, m.reference) for m in merges)
+    return pd.DataFrame(rows, columns=MERGE_COLUMNS)
 
 CLUSTER_FLOW_COLUMNS = ["from_cluster", "to_cluster", "value_sats", "value_btc", "transfers", "first_utc",
                         "last_utc", "txids"]

@@ -187,13 +187,14 @@ def tagpack(result: TraceResult, analysis: Analysis, case: CaseInfo) -> str:
             seen.add(address)
             context = ("seed of the trace" if address == seed
                        else f"same owner as {seed} by common-input clustering (see trace.json clustering.merges)")
-            tags.append({"address": address, "label": f"{title}: {'ransom address' if address == seed else 'same owner'}",
+            tags.append({"address": address, "label": f"{title}: {'seed address' if address == seed else 'same owner as a seed'}",
                          "context": context})
     times = [t.tx.block_time for t in result.txs.values() if t.tx.block_time]
     document = {
         "title": f"{title} (btctrace attributions){' [SYNTHETIC]' if case.synthetic else ''}",
-        "creator": "btctrace", "description": "Addresses this case attributes to the extortionist, with the evidence.",
+        "creator": "btctrace", "description": "The case's seed addresses and the addresses common-input clustering joins to them, with "
+                                                "the evidence; who holds them is the case's finding, not this file's.",
         "is_public": False, "currency": "BTC", "network": "BTC", "source": source, "confidence": "forensic",
-        "abuse": "ransomware", "lastmod": format_utc(max(times))[:10] if times else "", "tags": tags,
+        **({"abuse": case.kind} if case.kind else {}), "lastmod": format_utc(max(times))[:10] if times else "", "tags": tags,
     }
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)

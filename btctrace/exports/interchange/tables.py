@@ -21,7 +21,7 @@ TRANSFER_COLUMNS = [
 ADDRESS_COLUMNS = [
     "address", "role", "cluster_id", "label", "category", "script_type", "received_sats", "sent_sats", "balance_sats",
     "received_btc", "sent_btc", "balance_btc", "first_seen_utc", "last_seen_utc", "transfers",
-    "chain_tx_count", "stop_reasons", "tag_source",
+    "chain_tx_count", "stop_reasons", "tag_source", "case_role", "case_role_source",
 ]
 
 
@@ -55,6 +55,7 @@ def _address_row(graph: nx.MultiDiGraph, node: str, data: dict) -> dict:
         "first_seen_utc": format_utc(flows.first_time), "last_seen_utc": format_utc(flows.last_time),
         "transfers": len(flows.hops), "chain_tx_count": data["chain_tx_count"],
         "stop_reasons": data["stop_reasons"], "tag_source": data["tag_source"],
+        "case_role": data.get("case_role", ""), "case_role_source": data.get("case_role_source", ""),
     }
 
 

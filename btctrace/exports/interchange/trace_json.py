@@ -181,7 +181,7 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
     return {
         "schema": SCHEMA_ID,
         "btctrace_version": __version__,
-        "case": {"id": case.id, "title": case.title, "synthetic": case.synthetic},
+        "case": case.as_json(),
         "parameters": _parameters(result, tags),
         "seeds": [{"kind": s.kind, "value": s.value, "vout": s.vout} for s in result.seeds],
         "counts": {

@@ -51,7 +51,8 @@ def sanction_line(hits: list[SanctionHit]) -> str:
     addresses = sorted({h.address for h in hits})
     shown = "; ".join(h.describe() for h in hits[:3])
     more = f"; and {len(hits) - 3} more" if len(hits) > 3 else ""
-    return f"SANCTIONS: {len(addresses)} traced address(es) on a sanctions list: {shown}{more}"
+    count = "1 traced address" if len(addresses) == 1 else f"{len(addresses):,} traced addresses"
+    return f"SANCTIONS: {count} on a sanctions list: {shown}{more}"
 
 
 def deposit_names(result: TraceResult) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def deposit_names(result: TraceResult) -> dict[str, Any]:
 def _tag_json(tag: Tag) -> dict[str, Any]:
     return {"address": tag.address, "label": tag.label, "category": tag.category, "source": tag.source,
             "confidence": tag.confidence, "from": tag.tagpack, "kind": tag.kind, "entry": tag.entry,
-            "listed_on": tag.listed_on, "file_sha256": tag.file_sha256, "imported_at": tag.imported_at}
+            "abuse": tag.abuse, "listed_on": tag.listed_on, "file_sha256": tag.file_sha256, "imported_at": tag.imported_at}
 
 
 def _clusters(analysis: Analysis) -> list[dict[str, Any]]:
@@ -80,10 +81,24 @@ def _deposits(result: TraceResult) -> list[dict[str, Any]]:
              "requests": s.requests, "outcome": s.outcome} for s in result.deposits]
 
 
+def _tagged_addresses(graph: nx.MultiDiGraph, tags: TagIndex) -> list[dict[str, Any]]:
+    """Every traced address with a tag of its own (sanctions entries apart), each tag whole."""
+    rows = []
+    for node, data in graph.nodes(data=True):
+        if data.get(S.KIND) != S.KIND_ADDRESS or not data.get("address"):
+            continue
+        own = [t for t in tags.every(node) if not t.sanctions]
+        if own:
+            rows.append({"address": node, "role": str(data.get("role") or ""), "cluster": data.get("cluster", ""),
+                         "how": "tag on the address", "tags": [_tag_json(t) for t in own]})
+    return sorted(rows, key=lambda row: row["address"])
+
+
 def attribution_section(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex,
                         view: StoreView) -> dict[str, Any]:
     return {
         "store": view.kind,
+        "addresses": _tagged_addresses(graph, tags),
         "tags_from_store": sum(len(t) for t in view.tags.values()),
         "sanctions": [{"address": h.address, "role": h.role, "list": h.list_name, "entry": h.tag.entry,
                        "listed_on": h.tag.listed_on, "source": h.tag.source} for h in sanction_hits(graph, tags)],

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from btctrace.exports.writing.safe_text import html_text as _e
+from btctrace.units import counted
 
 __all__ = ["attributions_html", "case_links_html", "sanctions_banner"]
 
@@ -24,15 +25,23 @@ def sanctions_banner(attribution: dict[str, Any]) -> str:
                     f"{_e(h['entry'])}" + (f", listed {_e(h['listed_on'])}" if h["listed_on"] else "") + "</li>"
                     for h in hits)
     count = len({h["address"] for h in hits})
-    return (f'<div class="synthetic"><p>SANCTIONS: {count} traced address(es) on an imported sanctions list. '
+    addresses = "1 traced address" if count == 1 else f"{count:,} traced addresses"
+    return (f'<div class="synthetic"><p>SANCTIONS: {addresses} on an imported sanctions list. '
             f"Dealing with them may be prohibited; check the entry before any action.</p><ul>{items}</ul></div>")
 
 
 def attributions_html(attribution: dict[str, Any], table: Table) -> str:
     store = attribution["store"]
     used = f"{_e(store)} (where: manifest.json)" if store else "none (--no-store)"
-    parts = [f"<p>Store: {used}; {attribution['tags_from_store']} tag(s) taken from it, pinned in "
+    parts = [f"<p>Store: {used}; {_e(counted(attribution['tags_from_store'], 'tag'))} taken from it, pinned in "
              "store_snapshot.json.</p>"]
+    tagged = attribution.get("addresses", [])
+    if tagged:
+        rows = [[row["address"], row["role"], "; ".join(
+            f"{t['label']} ({t.get('abuse') or t['category'] or 'no category'}; source {t['source'] or 'not given'}; "
+            f"confidence {t['confidence'] or 'not stated'}; {t['from']})" for t in row["tags"])] for row in tagged]
+        parts.append("<p>Traced addresses carrying a tag of their own (sanctions entries are listed apart):</p>")
+        parts.append(table(["address", "role", "tags (label, category, source, confidence, file)"], rows))
     clusters = attribution["clusters"]
     if clusters:
         rows = [[c["cluster"], c["label"], c["category"], c["confidence"], c["addresses"],
@@ -53,8 +62,8 @@ def attributions_html(attribution: dict[str, Any], table: Table) -> str:
         parts.append("<p>Unlabelled endpoints followed one hop to the transaction that swept them "
                      "(--attribute-endpoints):</p>")
         parts.append(table(["endpoint", "sweep txid", "co-spenders", "requests", "outcome"], rows))
-    if not clusters and not deposits:
-        parts.append("<p>No cluster or deposit was named by an attribution.</p>")
+    if not tagged and not clusters and not deposits:
+        parts.append("<p>No traced address, cluster or deposit was named by an attribution.</p>")
     return "".join(parts)
 
 
@@ -70,8 +79,8 @@ def case_links_html(attribution: dict[str, Any], table: Table) -> str:
         named = _e(link["title"]) + (f' <span class="mono">({_e(link["case_id"])})</span>'
                                      if link["title"] != link["case_id"] else "")
         parts.append(f"<h3>{named}</h3>"
-                     f"<p>{len(addresses)} shared address(es), {len(txs)} shared transaction(s), "
-                     f"{len(clusters)} shared cluster(s).</p>")
+                     f"<p>{_e(counted(len(addresses), 'shared address', 'shared addresses'))}, "
+                     f"{_e(counted(len(txs), 'shared transaction'))}, {_e(counted(len(clusters), 'shared cluster'))}.</p>")
         if addresses:
             parts.append(table(["address", "role here", "role there"],
                                [[a["address"], a["role_here"], a["role_there"]] for a in addresses[:_SHOWN]]))

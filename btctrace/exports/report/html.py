@@ -7,7 +7,6 @@ of the run it holds are the cassette's fetch times, in the provenance block."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -17,8 +16,10 @@ from btctrace.case import CaseInfo
 from btctrace.exports.charts.figure_files import svg_pages
 from btctrace.exports.interchange.endpoints import endpoints_frame
 from btctrace.exports.report.attribution_html import attributions_html, case_links_html, sanctions_banner
+from btctrace.exports.report.finding import case_table, finding_html, report_title
 from btctrace.exports.report.subpoena import subpoena_frame
 from btctrace.exports.writing.safe_text import html_text, summarise
+from btctrace.graph.case_roles import CaseRoles
 from btctrace.heuristics.measured import (
     BENCHMARK_COMMAND,
     CHANGE_VS_PUBLISHED,
@@ -29,8 +30,8 @@ from btctrace.heuristics.measured import (
 from btctrace.notes import Note
 from btctrace.tags import TagIndex
 from btctrace.tracing.proving import HOW_PROVEN, proof_line
-from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason, TraceResult
-from btctrace.units import format_btc, format_utc
+from btctrace.tracing.result import TraceResult
+from btctrace.units import counted, format_btc, format_utc
 from btctrace.valuation import Prices
 from btctrace.version import __version__
 
@@ -38,8 +39,9 @@ __all__ = ["report_html", "report_pieces"]
 
 # Screen and print. Printed on A4 or Letter with 12 mm margins, the page is at least 7.3 in
 # wide: charts are drawn 7.2 in wide (their text sizes are their printed sizes), tables fit the
-# width (txids and addresses in monospace, broken only inside the identifier: at most two
-# lines), and words, categories and times never break in the middle.
+# width (txids and addresses in monospace and never broken: a line break inside one prints
+# another identifier; a table with several identifiers gives each a full-width row), and words,
+# categories and times never break in the middle.
 _CSS = """@page{margin:12mm}
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em auto;padding:0 1em;color:#222;max-width:60em;
 font-size:10pt;line-height:1.35}
@@ -50,14 +52,15 @@ overflow-wrap:normal;hyphens:none}
 th{background:#eee}tr{break-inside:avoid}
 td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td.t,span.t{white-space:nowrap}
-td.id,span.id{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;word-break:break-all}
+td.id,span.id{font-family:'DejaVu Sans Mono',monospace;font-size:7pt;white-space:nowrap}
 td.id{min-width:33ch}
-.mono{font-family:'DejaVu Sans Mono',monospace}
+.mono{font-family:'DejaVu Sans Mono',monospace}p span.id,li span.id{font-size:8.5pt}
 .synthetic{background:#fee;border:2px solid #c00;padding:.5em;font-weight:bold}
 .analyst{background:#fff6d5;border-left:4px solid #e0a800;padding:.3em .5em}
 figure{margin:.5em 0}figure svg{max-width:100%;height:auto;display:block}
 figcaption{font-size:8pt;color:#444}
-.page,#appendix-address-level-flow-chart{break-before:page}
+.page,#flow-chart,#appendix-a-seeds-and-parameters,#appendix-e-address-level-flow-chart{break-before:page}
+table.case{width:auto;font-size:9pt}table.case th{text-align:left;padding-right:1em}
 table.packet td{border:none;border-top:1px solid #bbb}table.packet tr.detail td{border-top:none;padding-bottom:5px}
 @media print{body{margin:0;padding:0;max-width:none}}"""
 LIMITS = (
@@ -111,28 +114,6 @@ def _table(headers: list[str], rows: Iterable[Iterable[Any]], numeric: set[int] 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _summary(result: TraceResult, analysis: Analysis) -> str:
-    seeds = analysis.taint.seeds if analysis.taint else []
-    paid = analysis.taint.totals["fifo"].seed if analysis.taint else 0  # each satoshi once
-    times = [result.txs[t].tx.block_time for t, _ in seeds if result.txs[t].tx.block_time]
-    lines = [f"{len(seeds)} payment(s) brought {format_btc(paid)} BTC to the seed(s)"
-             + (f" between {format_utc(min(times))} and {format_utc(max(times))}." if times else ".")]
-    lines.append(f"The trace followed the money through {len(result.txs)} transactions over "
-                 f"{max((t.hop for t in result.txs.values()), default=0)} hops.")
-    if analysis.taint:
-        by_reason: Counter = Counter()
-        for row in analysis.taint.rows:
-            by_reason[row.reason] += row.sats["fifo"]
-        for reason, sats in sorted(by_reason.items(), key=lambda kv: -kv[1]):
-            lines.append(f"Under FIFO, {format_btc(sats)} BTC ended at: {STOP_EXPLANATIONS[StopReason(reason)]}.")
-        lines.append(f"Fees took {format_btc(analysis.taint.totals['fifo'].fees)} BTC; the totals reconcile to the "
-                     "satoshi under every method.")
-        lines.extend(analysis.taint.notes)
-    if result.proofs is not None:  # every figure above rests on these blocks and transactions
-        lines.append(proof_line(result.proofs) + ".")
-    return "".join(f"<p>{_inline(line)}</p>" for line in lines)
-
-
 def _window(since: int | None, until: int | None) -> str:
     if since is None and until is None:
         return "not limited"
@@ -155,30 +136,50 @@ def _parameters(result: TraceResult, tags: TagIndex) -> str:
 
 def _findings(result: TraceResult, analysis: Analysis) -> str:
     opinion = analysis.second_opinion
-    parts = [f"<p>{len(result.coinjoins)} CoinJoin(s) detected; the confidence is the detector's prior, "
+    parts = [f"<p>{_e(counted(len(result.coinjoins), 'CoinJoin'))} detected; the confidence is the detector's prior, "
              "its measured accuracy is in the methodology section:</p>",
-             _table(["txid", "detector (confidence)", "reason", "source", "second opinion"],
-                    [(f.txid, f"{f.heuristic} ({f.confidence:.1f})", f.reason, f.reference,
-                      opinion.describe(f.txid)) for _, f in sorted(result.coinjoins.items())])]
+             _paired_table(["detector (confidence)", "reason", "source", "second opinion"],
+                           [([f"{f.heuristic} ({f.confidence:.1f})", f.reason, f.reference, opinion.describe(f.txid)],
+                             set(), Markup(f'txid <span class="id">{_e(f.txid)}</span>'))
+                            for _, f in sorted(result.coinjoins.items())])]
     theirs_only = [a for a in opinion.agreements if a.ours is None]
     if theirs_only:
-        parts += [f"<p>{opinion.implementation} alone calls {len(theirs_only)} traced transaction(s) a CoinJoin "
+        parts += [f"<p>{opinion.implementation} alone calls {_e(counted(len(theirs_only), 'traced transaction'))} a CoinJoin "
                   "(btctrace's detectors do not; their inputs stay clustered):</p>",
                   _table(["txid", "reference says"], [(a.txid, f"{a.theirs} ({a.confidence}): {a.detail}")
                                                       for a in theirs_only])]
-    merges = sorted(analysis.clusters.merges, key=lambda m: (m.txid, m.a))
-    parts += [f"<p>{len(merges)} clustering merge(s); each links two addresses by one transaction:</p>",
-              _table(["addresses joined", "txid", "rule and source"],
-                     [(Markup(f'<span class="id">{_e(m.a)}</span><br><span class="id">{_e(m.b)}</span>'), m.txid,
-                       f"{m.rule}: {m.reference}") for m in merges])]
+    parts.append(_merges(analysis))
     decided = sum(1 for v in analysis.change.values() if v.change is not None)
     parts.append(f"<p>Change was decided for {decided} of {len(analysis.change)} ordinary transactions "
                  "(votes per output in trace.json).</p>")
-    parts += [f"<p>{len(analysis.peel_chains)} peel chain(s):</p>",
-              _table(["starts at", "steps", "peeled BTC", "ends"],
-                     [(c.steps[0].txid, c.length, format_btc(c.total_peeled), c.end) for c in analysis.peel_chains],
-                     {1, 2})]
+    parts += [f"<p>{_e(counted(len(analysis.peel_chains), 'peel chain'))}:</p>",
+              _paired_table(["steps", "peeled BTC", "ends"],
+                            [([c.length, format_btc(c.total_peeled), c.end], {0, 1},
+                              Markup(f'starts at <span class="id">{_e(c.steps[0].txid)}</span>'))
+                             for c in analysis.peel_chains])]
     return "".join(parts)
+
+
+MERGE_TXS_SHOWN = 10  # transactions whose merges the report lists; merges.csv holds every merge
+
+
+def _merges(analysis: Analysis) -> str:
+    """The clustering merges, one row per transaction (how many addresses it joined, by which
+    rule), the largest first; every merge is in merges.csv."""
+    by_tx: dict[str, list] = {}
+    for merge in analysis.clusters.merges:
+        by_tx.setdefault(merge.txid, []).append(merge)
+    if not by_tx:
+        return "<p>No clustering merge was made.</p>"
+    ordered = sorted(by_tx.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    rows = [(txid, len({a for m in merges for a in (m.a, m.b)}),
+             "; ".join(sorted({f"{m.rule}: {m.reference}" for m in merges}))) for txid, merges in ordered]
+    merges = sum(len(m) for m in by_tx.values())
+    shown = "" if len(rows) <= MERGE_TXS_SHOWN else \
+        f" The {MERGE_TXS_SHOWN} that joined the most are listed; the other {len(rows) - MERGE_TXS_SHOWN:,} are in merges.csv."
+    return (f"<p>{_e(counted(merges, 'clustering merge'))} by {_e(counted(len(rows), 'transaction'))}; each joins "
+            f"addresses that transaction spent together. Every merge, pair by pair, is in merges.csv.{_e(shown)}</p>"
+            + _table(["transaction", "addresses joined", "rule and source"], rows[:MERGE_TXS_SHOWN], {1}))
 
 
 def _paired_table(headers: list[str], rows: list[tuple[list[Any], set[int], Markup]]) -> str:
@@ -198,7 +199,7 @@ def _endpoints(frame) -> str:
     for row in frame.itertuples(index=False):
         label = f"{row.label} ({row.category})" if row.category else row.label
         detail = Markup(f'at <span class="id">{_e(row.place)}</span>; first {_e(row.first_utc or "-")}, '
-                        f"last {_e(row.last_utc or '-')}; {_e(row.min_path_length)} hop(s) from the seed")
+                        f"last {_e(row.last_utc or '-')}; {_e(counted(int(row.min_path_length), 'hop'))} from the seed")
         rows.append(([row.reason, label, row.fifo_btc, row.haircut_btc, row.poison_btc, row.lifo_btc],
                      {2, 3, 4, 5}, detail))
     return ("<p>All columns, with satoshis, are in endpoints.csv.</p>"
@@ -228,7 +229,8 @@ def _answer_checks(result: TraceResult) -> str:
     cross = result.cross_check
     if cross is not None:
         parts.append(f"<p>Cross-check of {len(cross.sampled)} transactions across {_e(', '.join(cross.explorers))}: "
-                     f"{len(cross.disagreements)} disagreement(s), {len(cross.failures)} failure(s).</p>")
+                     f"{_e(counted(len(cross.disagreements), 'disagreement'))}, "
+                     f"{_e(counted(len(cross.failures), 'failure'))}.</p>")
         parts.append(_table(["txid", "field", "explorer", "value", "other explorer", "value"],
                             [(d["txid"], d["field"], d["explorer_a"], d["value_a"], d["explorer_b"], d["value_b"])
                              for d in cross.disagreements] +
@@ -329,46 +331,50 @@ def _methodology(accuracy: str) -> str:
 
 def report_pieces(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
                   charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
-                  attribution: dict[str, Any] | None = None) -> Iterator[str]:
+                  attribution: dict[str, Any] | None = None, case_roles: CaseRoles | None = None) -> Iterator[str]:
     """The report's HTML, section by section: each is made as it is written (the largest cases
-    would otherwise hold every section, and their pieces, at once)."""
+    would otherwise hold every section, and their pieces, at once). Page 1 is the finding; the
+    evidence for it follows; methodology, accuracy, limits and provenance are appendices."""
     attribution = attribution or {"store": None, "tags_from_store": 0, "sanctions": [], "clusters": [],
-                                  "deposits": [], "case_links": []}
-    title = case.title or case.id or "btctrace trace"
+                                  "deposits": [], "case_links": [], "addresses": []}
+    title = report_title(result, case)
     banner = ('<p class="synthetic">SYNTHETIC DATA: made by btctrace\'s demo generator, not real payments.</p>'
               if case.synthetic else "") + sanctions_banner(attribution)
     accuracy = _table(["heuristic", "precision", "recall / coverage", "measured over"], MEASURED_ACCURACY)
     sections: list[tuple[str, Callable[[], str]]] = [
-        ("Summary", lambda: _summary(result, analysis)),
+        ("Finding", lambda: finding_html(result, analysis, case, prices, attribution, case_roles)),
+        ("Flow chart", lambda: _figure(_svg(charts[0]), "Who paid whom: entities (clusters, services, holdings) with "
+                                                        "the transfers between them summed. The address-level chart is "
+                                                        "Appendix E; every transfer is in transfers.csv.")),
         ("Where the money ended", lambda: _figure(_svg(charts[1]), "Where the seed money ended (FIFO taint; "
                                                                    "endpoints.csv has every method).")
          + _figure(_svg(charts[2]), "Payments in, movements and cash-outs over time (UTC).")),
-        ("Flow chart", lambda: _figure(_svg(charts[0]), "Who paid whom: entities (clusters, services, holdings) with "
-                                                        "the transfers between them summed. The address-level chart is "
-                                                        "in the appendix; every transfer is in transfers.csv.")),
-        ("Seeds and parameters", lambda: _parameters(result, tags)),
-        ("Methodology", lambda: _methodology(accuracy)),
-        ("Findings", lambda: _findings(result, analysis)),
+        ("Heuristic findings", lambda: _findings(result, analysis)),
         ("Endpoints per taint method", lambda: _endpoints(endpoints_frame(analysis.taint))),
         ("Subpoena packet", lambda: _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
         ("Attributions", lambda: attributions_html(attribution, _table)),
         ("Links to other cases", lambda: case_links_html(attribution, _table)),
         ("Every stop and cap", lambda: _stops(result)),
         ("Analyst's notes", lambda: _analyst_notes(notes or [])),
-        ("Limits of this analysis", lambda: "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
-        ("Provenance", lambda: _provenance(result, prices, evidence)),
-        ("Appendix: address-level flow chart", lambda: _address_pages(charts[3])),
+        ("Appendix A: seeds and parameters", lambda: _parameters(result, tags)),
+        ("Appendix B: methodology and measured accuracy", lambda: _methodology(accuracy)),
+        ("Appendix C: limits of this analysis",
+         lambda: "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in LIMITS) + "</ul>"),
+        ("Appendix D: provenance and answer checks", lambda: _provenance(result, prices, evidence)),
+        ("Appendix E: address-level flow chart", lambda: _address_pages(charts[3])),
     ]
     yield (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
-           f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{banner}")
+           f"<style>{_CSS}</style></head><body><h1>{_e(title)}</h1>{banner}{case_table(case)}")
     for name, content in sections:
-        yield f'<h2 id="{_e(re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))}">{_e(name)}</h2>'
+        anchor = _e(re.sub(r"[^a-z]+", "-", name.lower()).strip("-"))
+        yield f'<h2 id="{anchor}">{_e(name)}</h2>'
         yield content()
     yield "</body></html>\n"
 
 
 def report_html(result: TraceResult, analysis: Analysis, tags: TagIndex, case: CaseInfo, prices: Prices,
                 charts: list[Path], evidence: dict[str, Path | None], notes: list[Note] | None = None,
-                attribution: dict[str, Any] | None = None) -> str:
+                attribution: dict[str, Any] | None = None, case_roles: CaseRoles | None = None) -> str:
     """The whole report as one HTML string (:func:`report_pieces` joined)."""
-    return "".join(report_pieces(result, analysis, tags, case, prices, charts, evidence, notes, attribution))
+    return "".join(report_pieces(result, analysis, tags, case, prices, charts, evidence, notes, attribution,
+                                 case_roles))

@@ -16,7 +16,7 @@ from btctrace.analysis import Analysis
 from btctrace.heuristics.attribution import step_down
 from btctrace.tags import TagIndex
 from btctrace.tracing.result import Stop, StopReason, TraceResult
-from btctrace.units import format_btc, format_utc
+from btctrace.units import counted, format_btc, format_utc
 from btctrace.valuation import Prices
 
 __all__ = ["SUBPOENA_COLUMNS", "SERVICE_REASONS", "subpoena_frame"]
@@ -79,7 +79,7 @@ def _row(result: TraceResult, analysis: Analysis, tags: TagIndex, stop: Stop, pr
         "taint_method": "fifo", "tainted_sats": fifo, "tainted_share": _share(fifo, out.value),
         **{f"{m}_sats": sats.get(m, 0) for m in ("poison", "haircut", "fifo", "lifo")},
         "confidence": confidence, "sanctions": sanctions,
-        "reasoning": f"{why}; reached {traced.hop + 1} hop(s) from the seed in tx {point[0]}; "
+        "reasoning": f"{why}; reached {counted(traced.hop + 1, 'hop')} from the seed in tx {point[0]}; "
                      f"{format_btc(fifo)} of {format_btc(out.value)} BTC tainted under FIFO",
     }
 

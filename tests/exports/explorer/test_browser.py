@@ -97,7 +97,7 @@ def test_search_finds_the_address(browser, demo):
     box.clear()
     box.send_keys(demo.ransom_address)
     browser.find_element("id", "search-button").click()
-    assert browser.find_element("id", "found").text.startswith("1 node(s)")
+    assert browser.find_element("id", "found").text.startswith("1 node, ")
     assert browser.find_element("id", "panel").get_attribute("data-id") == demo.ransom_address
 
 
@@ -149,3 +149,79 @@ def test_no_console_error_and_no_request_left_the_page(browser):
     requests = browser.execute_script("return performance.getEntriesByType('resource').map(function (e) {"
                                       " return e.name; })")
     assert requests == []
+
+
+def _entity_view(driver):
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element("id", "view")).select_by_value("entity")
+    _wait(driver, lambda: driver.find_element("tag name", "body").get_attribute("data-ready") == "entity")
+
+
+def first_view_problems(driver) -> list[str]:
+    """What makes the view on screen hard to read: text under 10 px, a box cut at the edge."""
+    smallest, boxes, width, height = driver.execute_script(
+        "var cy = window.btctraceExplorer.graph(), z = cy.zoom();"
+        "var sizes = cy.elements().filter(function (e) { return e.style('label'); }).map(function (e) {"
+        " return parseFloat(e.style('font-size')) * z; });"
+        "var boxes = cy.nodes().map(function (n) { var b = n.renderedBoundingBox({includeLabels: true});"
+        " return [b.x1, b.y1, b.x2, b.y2]; });"
+        "return [Math.min.apply(null, sizes), boxes, cy.width(), cy.height()];")
+    problems = [f"text {smallest:.1f} px"] if smallest < 10 else []
+    return problems + [f"box cut at {box}" for box in boxes
+                       if not (box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height)]
+
+
+def test_the_first_view_is_readable_and_nothing_is_clipped(browser):
+    _entity_view(browser)
+    assert first_view_problems(browser) == []
+    assert "1 transfers" not in browser.execute_script(
+        "return window.btctraceExplorer.graph().edges().map(function (e) { return e.data('name'); }).join('|')")
+
+
+def test_the_path_from_the_seed_keeps_its_nodes_readable(browser):
+    _entity_view(browser)
+    target = browser.execute_script(
+        "return window.btctraceExplorer.graph().nodes('[kind = \"holding\"]')[0].id()")
+    widths = "return window.btctraceExplorer.graph().nodes(arguments[0]).map(function (n) { return [n.id(), n.width()]; })"
+    before = dict(browser.execute_script(widths, "*"))
+    _click_node(browser, target)
+    _wait(browser, lambda: browser.find_element("id", "panel").get_attribute("data-id") == target)
+    browser.find_element("id", "path").click()
+    after = dict(browser.execute_script(widths, ".path"))
+    assert len(after) >= 3 and all(width == before[node] for node, width in after.items()), \
+        "the highlighted path's boxes keep their size"
+
+
+def test_the_entity_and_address_views_give_the_same_taint(browser):
+    _entity_view(browser)
+    entities = browser.execute_script(
+        "return window.btctraceExplorer.graph().nodes().filter(function (n) { return n.data('addresses') &&"
+        " n.data('addresses').length === 1 && Object.keys(n.data('taint') || {}).length; }).map(function (n) {"
+        " return [n.data('addresses')[0], n.data('taint')]; })")
+    assert entities, "single-address boxes with taint"
+    _address_view(browser)
+    for address, taint in entities:
+        assert browser.execute_script("return window.btctraceExplorer.graph().getElementById(arguments[0])"
+                                      ".data('taint')", address) == taint
+
+
+def test_the_panel_speaks_plain_words_and_hides_internal_fields(browser, demo):
+    _address_view(browser)
+    exchange = demo.exchange_addresses[1]
+    _click_node(browser, exchange)
+    _wait(browser, lambda: browser.find_element("id", "panel").get_attribute("data-id") == exchange)
+    panel = browser.find_element("id", "panel").text
+    assert "Role in the trace" in panel and "Attribution" in panel and "Northwind Exchange" in panel
+    assert "how: a tag on the address itself" in panel and "confidence:" in panel
+    for internal in ("column", "folded", "style", "{\"", "shape"):
+        assert internal not in panel
+
+
+def test_an_arrows_amount_box_shows_the_transfer(browser):
+    _entity_view(browser)
+    box = browser.execute_script("return window.btctraceExplorer.graph().nodes('[kind = \"amount\"]')[0].id()")
+    _click_node(browser, box)
+    _wait(browser, lambda: browser.find_element("id", "panel").get_attribute("data-id") == box)
+    panel = browser.find_element("id", "panel").text
+    assert panel.startswith("Transfer") and "Amount" in panel and "Transfers" in panel and "BTC" in panel

@@ -7,7 +7,7 @@ from btctrace.analysis import analyse
 from btctrace.case import CaseInfo
 from btctrace.exports import write_outputs
 
-CASE = CaseInfo("demo-ransom", "DemoLocker ransom (synthetic)", True)
+CASE = CaseInfo("demo-ransom", "DemoLocker ransom (synthetic)", True, kind="ransomware")
 
 
 @pytest.fixture(scope="package")

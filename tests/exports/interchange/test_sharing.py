@@ -33,9 +33,19 @@ def test_misp_event_objects(written):
 def test_tagpack_lists_the_seed_with_its_evidence(written, demo):
     folder, _, _ = written
     pack = yaml.safe_load((folder / "tagpack.yaml").read_text())
-    assert {"title", "creator", "tags"} <= set(pack) and pack["abuse"] == "ransomware"
+    assert {"title", "creator", "tags"} <= set(pack) and pack["abuse"] == "ransomware", "the case file's kind"
     assert [t["address"] for t in pack["tags"]] == [demo.ransom_address]
     assert pack["tags"][0]["context"] == "seed of the trace"
+
+
+def test_the_tagpack_claims_no_abuse_the_case_file_does_not_name(demo_trace, tmp_path):
+    from btctrace.analysis import analyse
+    from btctrace.case import CaseInfo
+    from btctrace.exports.interchange.sharing import tagpack
+
+    result, _, tags = demo_trace
+    pack = yaml.safe_load(tagpack(result, analyse(result, tags=tags), CaseInfo("c", "A case")))
+    assert "abuse" not in pack and "extortionist" not in pack["description"]
 
 
 def test_the_streamed_misp_event_is_the_whole_event_encoded_at_once(written):

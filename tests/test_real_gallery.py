@@ -210,6 +210,12 @@ def test_page_one_of_the_printed_report_is_the_finding(gallery, case, paper):
         assert "https://ransomwhe.re" in first and "How: a tag on the address itself" in first
     if case == "hydra":
         assert f"Sanctions: {HYDRA}" in first and "OFAC SDN" in first
+    if case == "darkside-back":
+        assert f"{DARKSIDE} received 1 payment totalling 0.00001693 BTC" in first
+        assert "does not apportion how much of it reached the seed" in first
+    if case == "bitfinex":
+        assert f"Transaction {SEIZURE} paid 2 outputs traced from it, totalling 15,005.88594500 BTC" in first
+        assert "on 1 February 2022, 04:57 UTC (2022-02-01T04:57:22Z)" in first
 
 
 @printing

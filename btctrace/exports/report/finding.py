@@ -66,24 +66,46 @@ def _usd(prices: Prices, amounts: list[tuple[int, int | None]]) -> str:
     return f", worth US${total.quantize(Decimal('0.01')):,} at the time (price source in the provenance appendix)"
 
 
-def _received(result: TraceResult, analysis: Analysis, prices: Prices) -> list[str]:
-    """One sentence per seed: the payments a seed address received, or what a seed transaction
-    paid out; how much, and when. At most :data:`SEEDS_SHOWN` seeds (the rest are counted)."""
-    if analysis.taint is None or not analysis.taint.seeds:
-        return []
+def _btc(sats: int) -> str:
+    """Exact BTC with thousands separated, for prose: "15,005.88594500 BTC"."""
+    whole, _, fraction = format_btc(sats).partition(".")
+    return f"{int(whole):,}.{fraction} BTC"
+
+
+def _when(times: list[int]) -> str:
+    if not times:
+        return " (unconfirmed)"
+    if times[0] == times[-1]:
+        return f" on {readable_utc(times[0])}"
+    return f" between {readable_utc(times[0])} and {readable_utc(times[-1])}"
+
+
+def _receipts(result: TraceResult, analysis: Analysis) -> dict[tuple[bool, str], list[tuple[int, int | None]]]:
+    """(is a seed transaction, seed) -> (satoshis, block time) of what it received or paid out:
+    forward, the taint seeds; backward, the outputs paying a seed address in the first hop."""
     seed_txs = {seed.value for seed in result.seeds if seed.kind in ("tx", "outpoint")}
     by_seed: dict[tuple[bool, str], list[tuple[int, int | None]]] = {}
-    for txid, vout in analysis.taint.seeds:
+    if analysis.taint is not None:
+        outputs = [(txid, vout) for txid, vout in analysis.taint.seeds]
+    else:
+        outputs = [(t.tx.txid, o.index) for t in result.txs.values() if t.hop == 0
+                   for o in t.tx.outputs if o.address in result.seed_addresses]
+    for txid, vout in outputs:
         tx = result.txs[txid].tx
         output = tx.outputs[vout]
         key = (True, txid) if txid in seed_txs else (False, output.address or f"{txid}:{vout}")
         by_seed.setdefault(key, []).append((output.value, tx.block_time))
+    return by_seed
+
+
+def _received(result: TraceResult, analysis: Analysis, prices: Prices) -> list[str]:
+    """One sentence per seed: the payments a seed address received, or what a seed transaction
+    paid out; how much, and when. At most :data:`SEEDS_SHOWN` seeds (the rest are counted)."""
+    by_seed = _receipts(result, analysis)
     lines = []
     for (is_tx, seed), amounts in sorted(by_seed.items())[:SEEDS_SHOWN]:
-        times = sorted(t for _, t in amounts if t is not None)
-        when = (f" on {readable_utc(times[0])}" if len(times) == 1 else
-                f" between {readable_utc(times[0])} and {readable_utc(times[-1])}") if times else " (unconfirmed)"
-        total = f"{format_btc(sum(s for s, _ in amounts))} BTC{_e(_usd(prices, amounts))}"
+        when = _when(sorted(t for _, t in amounts if t is not None))
+        total = f"{_btc(sum(s for s, _ in amounts))}{_e(_usd(prices, amounts))}"
         if is_tx:
             lines.append(f"Transaction {_id(seed)} paid {counted(len(amounts), 'output')} traced from it, totalling "
                          f"{total}{_e(when)}.")
@@ -91,8 +113,19 @@ def _received(result: TraceResult, analysis: Analysis, prices: Prices) -> list[s
             lines.append(f"{_id(seed)} received {counted(len(amounts), 'payment')} totalling {total}{_e(when)}.")
     if len(by_seed) > SEEDS_SHOWN:
         lines.append(_e(f"And {counted(len(by_seed) - SEEDS_SHOWN, 'more seed')}: each payment is in trace.json "
-                        "(taint seeds) and endpoints.csv."))
+                        "and transfers.csv."))
     return lines
+
+
+def _sources(result: TraceResult) -> str:
+    """Backward: the largest places where the walk stopped (the earliest sources it reached)."""
+    stops = sorted(result.stops, key=lambda s: (-s.value, s.txid, s.index))[:_PLACES_SHOWN]
+    named = "; ".join(f"{_btc(s.value)} from {_id(s.address or f'{s.txid}:{s.index}')} "
+                      f"({_e(s.reason.value.replace('_', ' '))})" for s in stops)
+    more = _e(f"; and {counted(len(result.stops) - _PLACES_SHOWN, 'more')} in the stops section") \
+        if len(result.stops) > _PLACES_SHOWN else ""
+    return (_e("Where the walk stopped, largest first (each input's whole value: a backward trace does not "
+               "apportion how much of it reached the seed): ") + f"{named}{more}.") if stops else ""
 
 
 def _went(result: TraceResult, analysis: Analysis) -> list[str]:
@@ -101,8 +134,7 @@ def _went(result: TraceResult, analysis: Analysis) -> list[str]:
     hops = "hop 0 only" if top == 0 else f"hops 0–{top}"
     if analysis.taint is None:
         return [_e(f"The trace followed the money that reached the seed{'s' if len(result.seeds) > 1 else ''} "
-                   f"back through {counted(len(result.txs), 'transaction')} ({hops}); the sources where it "
-                   "stopped are in the stops section.")]
+                   f"back through {counted(len(result.txs), 'transaction')} ({hops}). ") + _sources(result)]
     lines = [_e(f"The trace followed the money through {counted(len(result.txs), 'transaction')} ({hops}). "
                 "Under FIFO taint (each satoshi counted once):")]
     by_reason: dict[str, list] = {}
@@ -112,14 +144,14 @@ def _went(result: TraceResult, analysis: Analysis) -> list[str]:
     items = []
     for reason, rows in sorted(by_reason.items(), key=lambda kv: -sum(r.sats["fifo"] for r in kv[1])):
         rows.sort(key=lambda r: (-r.sats["fifo"], r.place))
-        named = "; ".join(f"{format_btc(r.sats['fifo'])} BTC at {_id(r.place)}" + (
+        named = "; ".join(f"{_btc(r.sats['fifo'])} at {_id(r.place)}" + (
             f" ({_e(r.label)})" if r.label else "") for r in rows[:_PLACES_SHOWN])
         more = f"; and {counted(len(rows) - _PLACES_SHOWN, 'more place')} in endpoints.csv" \
             if len(rows) > _PLACES_SHOWN else ""
-        items.append(f"<li>{format_btc(sum(r.sats['fifo'] for r in rows))} BTC: "
+        items.append(f"<li>{_btc(sum(r.sats['fifo'] for r in rows))}: "
                      f"{_e(STOP_EXPLANATIONS[StopReason(reason)])}. {named}{more}.</li>")
     fees = analysis.taint.totals["fifo"].fees
-    items.append(f"<li>{format_btc(fees)} BTC: paid as miners' fees. These amounts add up to what the seeds "
+    items.append(f"<li>{_btc(fees)}: paid as miners' fees. These amounts add up to what the seeds "
                  "received, to the satoshi, under every taint method (endpoints.csv).</li>")
     return lines + [f"<ul>{''.join(items)}</ul>"]
 

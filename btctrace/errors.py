@@ -35,6 +35,7 @@ __all__ = [
     "OfflineMiss",
     "MissingDependency",
     "OutputError",
+    "ExportStopped",
     "Interrupted",
     "ManifestError",
     "StoreError",
@@ -330,6 +331,26 @@ class OutputError(BtctraceError):
     def __init__(self, path: str, reason: str, hint: str = "") -> None:
         self.path = path
         super().__init__(f"cannot write {path}: {reason}", hint)
+
+
+class ExportStopped(BtctraceError):
+    """A child process writing a group of exports was stopped by a signal (the system out of
+    memory kills with SIGKILL): not a bug, and the run says which files it could not write."""
+
+    exit_code = ExitCode.OUTPUT
+
+    def __init__(self, what: str, signal_number: int, not_written: list[str]) -> None:
+        import signal
+
+        try:
+            name = signal.Signals(signal_number).name
+        except ValueError:
+            name = f"signal {signal_number}"
+        why = f"{name}, often the system out of memory" if signal_number == signal.SIGKILL else name
+        self.not_written = list(not_written)
+        super().__init__(f"writing the {what} was stopped by the system ({why}); not written: "
+                         f"{', '.join(not_written)}; the folder is marked incomplete",
+                         "free memory (or trace fewer transactions) and run the trace again")
 
 
 class Interrupted(BtctraceError):

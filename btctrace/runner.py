@@ -44,7 +44,7 @@ from btctrace.valuation import Prices, fetch_prices
 # TraceJob and DEFAULT_WORKERS live in btctrace.job (below the transport and the manifest, which
 # read a job too); they are named here as well, beside the functions that run a job.
 __all__ = ["API_URL_ENV", "DEFAULT_WORKERS", "TraceJob", "Traced", "TraceOutcome", "TaintOutcome", "trace_and_analyse",
-           "run_trace", "run_case", "run_taint", "resolve_api_url"]
+           "run_trace", "run_case", "run_taint", "resolve_api_url", "walk_workers"]
 
 
 @dataclass
@@ -114,9 +114,17 @@ def _evidence_tip(transport: Transport, run_store: RunStore) -> None:
         run_store.evidence.tip_height = None  # nothing is kept; the trace goes on
 
 
+def walk_workers(job: TraceJob) -> int:
+    """Threads fetching in parallel: the job's for the network; one for an offline replay,
+    whose answers are on disk and whose threads would only wait for each other (issue 31: 10,000
+    transactions traced and analysed in 5.0-5.3 s with one, 8.0-9.1 s with four)."""
+    return 1 if job.offline is not None else job.workers
+
+
 def _walk_and_value(job: TraceJob, provider: FailoverProvider, tags: TagIndex,
                     progress: Progress | None) -> tuple[TraceResult, Prices]:
-    result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress, workers=job.workers)
+    result = walk(provider, job.seeds, job.direction, job.limits, tags=tags, progress=progress,
+                  workers=walk_workers(job))
     tags.prefetch(x.address for t in result.txs.values() for x in (*t.tx.inputs, *t.tx.outputs) if x.address)
     result.deposits = follow_deposits(provider, result, tags, job.attribute_endpoints)
     # block times proven before they are priced

@@ -34,3 +34,12 @@ def test_stock_vcrpy_replays_a_btctrace_trace_to_the_same_outputs(demo, tmp_path
         run_trace(TraceJob(seeds, tmp_path / "vcr", limits=limits, api_url=api_url))
     for name in sorted(set(OUTPUT_FILES) - EVIDENCE_BOUND_OUTPUTS):
         assert (tmp_path / "live" / name).read_bytes() == (tmp_path / "vcr" / name).read_bytes(), name
+
+
+def test_an_offline_replay_walks_on_one_thread_and_a_live_run_on_the_jobs(tmp_path):
+    from btctrace.runner import TraceJob, walk_workers
+    from btctrace.tracing.result import Seed
+
+    seeds = (Seed("address", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr"),)
+    assert walk_workers(TraceJob(seeds, tmp_path, workers=6)) == 6
+    assert walk_workers(TraceJob(seeds, tmp_path, workers=6, offline=tmp_path / "c.json")) == 1

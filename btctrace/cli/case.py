@@ -38,7 +38,8 @@ def case_group() -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted --record from its journal.")
 @click.option("--api-url", help="Override the case's explorer URL.")
 @click.option("--force", is_flag=True, help="Overwrite earlier outputs (and, with --record, the cassette).")
-@click.option("--workers", type=click.IntRange(1, 32), help="Parallel requests [default: the case's, else 4].")
+@click.option("--workers", type=click.IntRange(1, 32),
+              help="Parallel requests [default: the case's, else 4; a replay uses one].")
 @click.option("--no-store", is_flag=True, help="Use no store (no evidence cache, store tags or case links).")
 @click.option("--attribute-endpoints", type=click.IntRange(0), default=0, metavar="N",
               help="Follow each unlabelled endpoint's sweep with at most N extra requests, to name it.")

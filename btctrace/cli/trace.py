@@ -62,9 +62,10 @@ _DEFAULTS = TraceLimits()
               help="Fetch N traced transactions from every --api-url and report any disagreement.")
 @click.option("--max-response-mb", type=click.FloatRange(0.01), default=DEFAULT_MAX_BODY_BYTES / 2**20,
               show_default=True, help="Refuse explorer answers larger than this (a hostile or broken explorer).")
-@click.option("--rate", type=float, help="Requests per second [default: 1 for blockstream.info, 5 for mempool.space].")
+@click.option("--rate", type=float, help="Requests per second, at most [default: 1 for blockstream.info, 5 for "
+                                         "mempool.space; other hosts unpaced until they answer 429, then adapted].")
 @click.option("--workers", type=click.IntRange(1, 32), default=DEFAULT_WORKERS, show_default=True,
-              help="Parallel requests (all share the --rate limit).")
+              help="Parallel requests (all share the --rate limit); an --offline replay uses one.")
 @click.option("--record", type=click.Path(dir_okay=False, path_type=Path), help="Save every response to this cassette.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted --record from its journal.")
 @click.option("--offline", type=click.Path(dir_okay=False, path_type=Path),

@@ -17,7 +17,7 @@ import networkx as nx
 
 from btctrace.analysis import Analysis
 from btctrace.case import CaseInfo
-from btctrace.errors import OutputError
+from btctrace.errors import ExportStopped, OutputError
 from btctrace.exports.charts.entity_chart import draw_entity_flow
 from btctrace.exports.charts.entity_flow import EntityChart, entity_chart, entity_flows_frame, fold_entities
 from btctrace.exports.charts.flow import draw_flow
@@ -70,6 +70,8 @@ OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html", "explorer.html", "store_snapshot.json")
+GRAPH_FILES = ("trace.json", "store_snapshot.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv",
+               "cluster_flows.csv", "clusters.graphml", "graph.graphml", "graph.gexf", "cytoscape.json")  # _graph_files
 EXPLORER_ENTITIES_PER_KIND = 7  # the explorer's entity view folds the rest of a kind into "N others"
 TAINT_FILES = ("endpoints.csv", "taint.json")  # what `btctrace taint` writes (default: <out>/taint/)
 
@@ -218,18 +220,19 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
         release_freed_memory()  # the children start from what is in use, not from freed pages
         _import_chart_modules()
         waits.append(in_background("flow chart", _draw_flow_chart, result, analysis, graph, case, path,
-                                   chart_by_time))
+                                   chart_by_time, files=("flow.svg", "flow.png", "flow.pdf")))
         node_flows(graph)  # read by the graph files and here: worked out once, before the child
         cluster_flow_graph(graph)  # ... as are the cluster flows (the entity chart's too)
         waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
-                                   attribution, store_view))
+                                   attribution, store_view, files=GRAPH_FILES))
         every_entity, entities = _entity_charts(graph, result, attribution)
         waits.append(in_background("charts", _draw_other_charts, result, analysis, case, path, sankey_method,
-                                   notes, every_entity))
+                                   notes, every_entity, files=("entity_flow.svg", "entity_flow.png",
+                                                               "entity_flow.pdf", "sankey.svg", "timeline.svg")))
         # The explorer's working copies of the graph are the largest the exports make: in a child
         # of their own they are not added to this process's peak (100,000 transactions: issue 18).
         waits.append(in_background("explorer", _write_explorer, path["explorer.html"], result, analysis, graph,
-                                   case, notes, entities, attribution))
+                                   case, notes, entities, attribution, files=("explorer.html",)))
         _sharing_files(result, analysis, graph, case, path, prices, every_entity)
     except BaseException as exc:
         _wait_quietly(waits)  # this failure is the one reported
@@ -269,5 +272,5 @@ def _wait_quietly(waits: list[Callable[[], None]]) -> None:
     """Let the children finish (none is left writing) without raising what they report."""
     try:
         wait_all(waits)
-    except (OutputError, RuntimeError):
+    except (OutputError, ExportStopped, RuntimeError):
         pass

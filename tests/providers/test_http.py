@@ -48,6 +48,7 @@ def test_default_rates_by_host():
     assert default_rate_for("https://blockstream.info/api") == 1.0
     assert default_rate_for("https://mempool.space/api") == 5.0
     assert default_rate_for("http://127.0.0.1:3000/api") is None
+    assert default_rate_for("http://192.168.1.20:3002/api") is None, "a self-hosted explorer: paced from its first 429"
 
 
 def test_rate_limit_spaces_requests():

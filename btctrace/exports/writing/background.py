@@ -10,9 +10,11 @@ from __future__ import annotations
 import multiprocessing
 from typing import Callable
 
-from btctrace.errors import ExitCode, OutputError
+from btctrace.errors import ExitCode, ExportStopped, OutputError
 
-__all__ = ["in_background", "wait_all"]
+__all__ = ["AFTER_THE_CHILDREN", "in_background", "wait_all"]
+
+AFTER_THE_CHILDREN = ("report.html", "manifest.json")  # written once every child has ended well
 
 
 def _report_errors(target: Callable[..., None], sender, *args: object) -> None:
@@ -25,10 +27,12 @@ def _report_errors(target: Callable[..., None], sender, *args: object) -> None:
         raise SystemExit(ExitCode.OUTPUT) from None
 
 
-def in_background(what: str, target: Callable[..., None], *args: object) -> Callable[[], None]:
-    """Start ``target(*args)`` (*what*: its name in an error) in a forked child and return the
-    function that waits for it. A write the child could not make is an :class:`OutputError`
-    here too (exit 7, one line)."""
+def in_background(what: str, target: Callable[..., None], *args: object,
+                  files: tuple[str, ...] = ()) -> Callable[[], None]:
+    """Start ``target(*args)`` (*what*: its name in an error; *files*: what it writes) in a
+    forked child and return the function that waits for it. A write the child could not make is
+    an :class:`OutputError` here too (exit 7, one line); a child the system stopped (killed for
+    memory) an :class:`ExportStopped` naming the files not written (exit 7, one line)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         target(*args)
         return lambda: None
@@ -47,6 +51,8 @@ def in_background(what: str, target: Callable[..., None], *args: object) -> Call
         receiver.close()
         if path is not None:
             raise OutputError(path, message.removeprefix(f"cannot write {path}: "))
+        if child.exitcode is not None and child.exitcode < 0:  # stopped by a signal: not a bug of ours
+            raise ExportStopped(what, -child.exitcode, [*files, *AFTER_THE_CHILDREN])
         if child.exitcode != 0:  # the child printed its traceback: a bug
             raise RuntimeError(f"writing the {what} failed in the child process (exit code {child.exitcode})")
     return wait
@@ -58,7 +64,7 @@ def wait_all(waits: list[Callable[[], None]]) -> None:
     for wait in waits:
         try:
             wait()
-        except (OutputError, RuntimeError) as exc:
+        except (OutputError, ExportStopped, RuntimeError) as exc:
             failure = failure or exc
     if failure is not None:
         raise failure

@@ -55,3 +55,21 @@ def test_without_fork_the_group_runs_here_at_once(tmp_path, monkeypatch):
     wait = in_background("tables", _write, tmp_path / "c.csv", "here\n")
     assert (tmp_path / "c.csv").read_text() == "here\n"
     wait()
+
+
+def _killed():
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)  # what the system does to a process it has no memory for
+
+
+def test_a_child_the_system_kills_is_one_line_naming_the_files_not_written():
+    from btctrace.errors import ExitCode, ExportStopped
+
+    with pytest.raises(ExportStopped) as caught:
+        in_background("flow chart", _killed, files=("flow.svg", "flow.png", "flow.pdf"))()
+    error = caught.value
+    assert error.exit_code == ExitCode.OUTPUT and "\n" not in error.user_message
+    assert "SIGKILL, often the system out of memory" in error.user_message
+    assert error.not_written == ["flow.svg", "flow.png", "flow.pdf", "report.html", "manifest.json"]

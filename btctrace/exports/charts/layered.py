@@ -87,7 +87,8 @@ def layered_layout(boxes: list[Box], edges: list[tuple[str, str]], rankdir: str 
                    same_rank: list[list[str]] = (), gap: float = 14.0) -> Layout:
     """Lay *boxes* and *edges* (source id, target id) out with ``dot``. Boxes keep their sizes;
     *same_rank* groups are put on one rank; *gap* (points) is kept between boxes and ranks.
-    Same input, same layout (dot is deterministic; input order is kept)."""
+    Same input, same layout (dot is deterministic; input order is kept). Graphviz sees only
+    neutral names ("n0", "n1"...): an id holds untrusted text (a tag label) that never reaches it."""
     import pygraphviz
 
     if not boxes:
@@ -97,21 +98,23 @@ def layered_layout(boxes: list[Box], edges: list[tuple[str, str]], rankdir: str 
                             ranksep=f"{gap / _POINTS_PER_INCH:.3f}", splines="spline", margin="0")
     graph.node_attr.update(shape="box", fixedsize="true", label="")
     graph.edge_attr.update(arrowsize="0.6")
+    name = {box.id: f"n{number}" for number, box in enumerate(boxes)}
     for box in boxes:
-        graph.add_node(box.id, width=f"{box.width / _POINTS_PER_INCH:.4f}",
+        graph.add_node(name[box.id], width=f"{box.width / _POINTS_PER_INCH:.4f}",
                        height=f"{box.height / _POINTS_PER_INCH:.4f}")
     for number, (source, target) in enumerate(edges):
-        graph.add_edge(source, target, key=str(number))
+        graph.add_edge(name[source], name[target], key=str(number))
     for number, group in enumerate(same_rank):
-        graph.add_subgraph(list(group), name=f"rank{number}", rank="same")
+        graph.add_subgraph([name[member] for member in group], name=f"rank{number}", rank="same")
     graph.layout(prog="dot")
     _, _, width, height = (float(v) for v in graph.graph_attr["bb"].split(","))
     layout = Layout(width, height, rankdir=rankdir)
     for box in boxes:
-        layout.centres[box.id] = _pair(graph.get_node(box.id).attr["pos"])
+        layout.centres[box.id] = _pair(graph.get_node(name[box.id]).attr["pos"])
         layout.sizes[box.id] = (box.width, box.height)
     for number, (source, target) in enumerate(edges):
-        layout.routes.append(_route(source, target, graph.get_edge(source, target, key=str(number)).attr["pos"]))
+        pos = graph.get_edge(name[source], name[target], key=str(number)).attr["pos"]
+        layout.routes.append(_route(source, target, pos))
     return layout
 
 

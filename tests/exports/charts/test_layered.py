@@ -49,3 +49,12 @@ def test_crossings_count_pairs_that_cross_not_those_that_meet_at_a_box():
     assert crossings([("a", "b", x), ("c", "d", other)]) == 1
     assert crossings([("a", "b", x), ("a", "d", other)]) == 0, "both leave a: they meet there by design"
     assert sampled(((0, 0), (1, 1), (2, 1), (3, 0)), steps=4)[-1] == (3, 0)
+
+
+def test_ids_holding_any_text_never_reach_graphviz_as_names():
+    hostile = ['a" -> b [label="x"]; //', "tag\x00one", "tag\x00two", "n0"]  # a C string ends at NUL
+    boxes = [Box(text, 40, 20) for text in hostile]
+    layout = layered_layout(boxes, [(hostile[0], hostile[1]), (hostile[2], hostile[3])], "LR")
+    assert set(layout.centres) == set(hostile) and len(layout.routes) == 2
+    assert len(set(layout.centres.values())) == len(hostile), "four boxes in four places"
+    assert [(r.source, r.target) for r in layout.routes] == [(hostile[0], hostile[1]), (hostile[2], hostile[3])]

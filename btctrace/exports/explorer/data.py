@@ -99,7 +99,7 @@ def _edge(source: str, target: str, key: str, data: dict) -> dict[str, Any]:
 
 
 def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph,
-                  known: AttributionIndex) -> dict[str, Any]:
+                  known: AttributionIndex, taint: dict[str, dict[str, int]]) -> dict[str, Any]:
     """Nodes and edges as :class:`Streamed` arrays, made as the page is written (the largest
     cases would otherwise hold every element, and the chart's copies of the graph, at once)."""
     display = display_graph(graph, frozenset(result.coinjoins),
@@ -110,7 +110,7 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     styles = {node: data["style"] for node, data in display.nodes(data=True)}
     del display, folded  # what the elements need is taken: the copies go before the elements are made
     release_freed_memory(collect=True)  # a NetworkX graph refers to itself (its cached views): collected, not freed
-    taint, merges = _taint_by_address(result, analysis), _merges_by_cluster(graph, analysis)
+    merges = _merges_by_cluster(graph, analysis)
     for fold in folds:
         fold.update(positions[fold["id"]])
 
@@ -243,11 +243,12 @@ def explorer_document(result: TraceResult, analysis: Analysis, graph: nx.MultiDi
     seeds = sorted(n for n, d in graph.nodes(data=True) if d.get("role") == S.ROLE_SEED)
     methods = sorted(analysis.taint.flows) if analysis.taint else []
     known = AttributionIndex.of(attribution or {})
+    taint = _taint_by_address(result, analysis)  # both views show the same figures: worked out once
     return {"schema": "btctrace.explorer/1", "title": title, "direction": result.direction.value, "seeds": seeds,
             "methods": methods, "max_hop": max((t.hop for t in result.txs.values()), default=0),
             "sanctions": (attribution or {}).get("sanctions", []),
             "legend": [{"style": style, "colour": colour, "text": text}
                        for style, (colour, _, text) in ROLE_STYLES.items()],
-            "address_view": _address_view(result, analysis, graph, known),
-            "entity_view": _entity_view(chart, _taint_by_address(result, analysis)),
+            "address_view": _address_view(result, analysis, graph, known, taint),
+            "entity_view": _entity_view(chart, taint),
             "notes": {n.subject: {"text": n.text, "colour": n.colour} for n in notes}}

@@ -3,6 +3,15 @@
 
     python benchmarks/end_to_end.py                         # 1k, 10k, 100k; 3 runs (1 for 100k)
     python benchmarks/end_to_end.py --sizes 1000 10000 --runs 5
+    python benchmarks/end_to_end.py --shape deep --sizes 500 2000 --runs 3
+    python benchmarks/end_to_end.py --shape both --sizes 100 500 1000 2000 5000 10000
+
+``--shape`` picks the case's shape (:func:`btctrace.testing.synthetic.make_case`): ``wide``
+(many short branches, the default) or ``deep`` (one peel chain of SIZE hops, the commonest
+laundering shape), or ``both``, one after the other, with the time per transaction of each
+size against the smallest size of its shape (issue 31: at most 1.3x) and, where both shapes
+ran a size, deep against wide. Each row also gives the flow chart's printed pages and the
+sizes of report.html and explorer.html.
 
 Each case is made by :func:`make_synthetic_case` and recorded once to a real cassette (answers
 computed in-process); then ``run_trace`` replays it offline into a fresh folder, in a fresh
@@ -31,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import resource
 import statistics
 import subprocess
@@ -46,7 +56,7 @@ from btctrace.providers.esplora.provider import EsploraProvider
 from btctrace.providers.ledger import AnswerLedger
 from btctrace.providers.http import HttpFetcher, make_session
 from btctrace.runner import TraceJob, run_trace
-from btctrace.testing.synthetic import SYNTHETIC_API_URL, StoreCassette, make_synthetic_case
+from btctrace.testing.synthetic import SHAPES, SYNTHETIC_API_URL, StoreCassette, make_case
 from btctrace.tracing.result import Direction, Seed, TraceLimits
 from btctrace.tracing.proving import prove_trace
 from btctrace.tracing.walk import walk
@@ -57,10 +67,10 @@ def limits_for(size: int) -> TraceLimits:
     return TraceLimits(hops=100_000, max_transactions=size * 2)
 
 
-def record(size: int, folder: Path) -> tuple[Path, str, int]:
+def record(size: int, folder: Path, shape: str = "wide") -> tuple[Path, str, int]:
     """Record a forward trace of a synthetic case of *size* transactions: (cassette, seed, txs)."""
-    case = make_synthetic_case(size)
-    store = StoreCassette(case.store, folder / f"synthetic-{size}.json")
+    case = make_case(shape, size)
+    store = StoreCassette(case.store, folder / f"synthetic-{shape}-{size}.json")
     provider = EsploraProvider(SYNTHETIC_API_URL, HttpFetcher(make_session(ReplayAdapter(store), trust_env=False)))
     result = walk(provider, (Seed("address", case.ransom_address),), Direction.FORWARD, limits_for(size))
     prove_trace(provider, result)  # the run proves its blocks and findings: their answers are recorded too
@@ -154,11 +164,11 @@ def own_peak_kib() -> int:
 PROVING = {"seconds": 0.0, "requests": 0}
 
 
-def _timed_proving(provider, result, all_txs=False, require=False):
+def _timed_proving(provider, result, all_txs=False, require=False, **options):
     """The proving stage (headers, block times, Merkle proofs, with their replayed requests), timed."""
     started = time.perf_counter()
     try:
-        record = prove_trace(provider, result, all_txs, require)
+        record = prove_trace(provider, result, all_txs, require, **options)
         PROVING["requests"] = record.requests
         return record
     finally:
@@ -176,8 +186,19 @@ def one_run(size: int, cassette: Path, seed: str, out: Path, checks: bool = True
     # Charts and graph files are written by forked children: the peak is the largest process's.
     peak_mib = max(own_peak_kib(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return {"seconds": seconds, "peak_mib": peak_mib, "txs": len(outcome.result.txs), "files": len(outcome.files),
+            **exhibit_sizes(out),
             "in_checks": TimedLedger.seconds, "in_proofs": PROVING["seconds"], "proof_requests": PROVING["requests"],
             "requests": outcome.result.requests, "floor": floor}
+
+
+def exhibit_sizes(out: Path) -> dict:
+    """The flow chart's printed pages, the report's and explorer's sizes and the largest file."""
+    pdf = (out / "flow.pdf").read_bytes()
+    largest = max(out.iterdir(), key=lambda f: f.stat().st_size)
+    return {"flow_pages": len(re.findall(rb"/Type\s*/Page[^s]", pdf)),
+            "report_mb": (out / "report.html").stat().st_size / 1e6,
+            "explorer_mb": (out / "explorer.html").stat().st_size / 1e6,
+            "largest": f"{largest.name} {largest.stat().st_size / 1e6:.1f} MB"}
 
 
 def _child(size: int, cassette: Path, seed: str, *flags: str) -> dict:
@@ -236,6 +257,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3, help="runs per size (sizes above 20,000: one)")
+    parser.add_argument("--shape", choices=(*SHAPES, "both"), default="wide",
+                        help="wide: many short branches; deep: one peel chain; both: one then the other")
     parser.add_argument("--one", nargs=3, metavar=("SIZE", "CASSETTE", "SEED"), help=argparse.SUPPRESS)
     parser.add_argument("--unchecked", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--check-cost", type=int, metavar="SIZE", help="time SIZE with and without the answer checks")
@@ -253,29 +276,52 @@ def main() -> None:
     if args.check_cost:
         check_cost(args.check_cost, args.runs)
         return
+    shapes = SHAPES if args.shape == "both" else (args.shape,)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in args.sizes:
-            started = time.perf_counter()
-            cassette, seed, txs = record(size, Path(folder))
-            made = time.perf_counter() - started
-            runs = [_child(size, cassette, seed) for _ in range(args.runs if size <= 20_000 else 1)]
-            seconds = statistics.median(r["seconds"] for r in runs)
-            ratio = statistics.median(r["seconds"] / r["floor"] for r in runs)
-            peak = max(r["peak_mib"] for r in runs)
-            rows.append((size, txs, seconds, peak, len(runs), cassette.stat().st_size / 2**20, made, ratio))
-    print(f"{'size':>8} {'traced':>8} {'median s':>9} {'ms/tx':>7} {'x floor':>8} {'peak MiB':>9} {'runs':>5} "
-          f"{'cassette MiB':>13} {'build+record s':>15}")
-    for size, txs, seconds, peak, runs, mib, made, ratio in rows:
-        print(f"{size:>8,} {txs:>8,} {seconds:>9.2f} {1000 * seconds / txs:>7.2f} {ratio:>8.1f} {peak:>9.0f} {runs:>5} "
-              f"{mib:>13.1f} {made:>15.1f}")
-    if len(rows) > 1:
-        xs = [math.log(r[1]) for r in rows]
-        ys = [math.log(r[2]) for r in rows]
-        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
-        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
-        print(f"growth exponent (time ~ n^b): b = {slope:.2f}")
+        for shape in shapes:
+            for size in args.sizes:
+                rows.append(measure_size(shape, size, args.runs, Path(folder)))
+    print_rows(rows)
 
+
+def measure_size(shape: str, size: int, runs: int, folder: Path) -> dict:
+    """Record a case of *shape* and *size*, then replay it *runs* times (once above 20,000)."""
+    started = time.perf_counter()
+    cassette, seed, txs = record(size, folder, shape)
+    made = time.perf_counter() - started
+    measured = [_child(size, cassette, seed) for _ in range(runs if size <= 20_000 else 1)]
+    seconds = statistics.median(r["seconds"] for r in measured)
+    return {"shape": shape, "size": size, "txs": txs, "seconds": seconds, "runs": len(measured),
+            "ratio": statistics.median(r["seconds"] / r["floor"] for r in measured),
+            "peak": max(r["peak_mib"] for r in measured), "cassette_mib": cassette.stat().st_size / 2**20,
+            "made": made, **{k: measured[-1][k] for k in ("flow_pages", "report_mb", "explorer_mb", "largest")}}
+
+
+def print_rows(rows: list[dict]) -> None:
+    """The table, then per shape the cost per transaction against its smallest size and the growth
+    exponent, then deep against wide where both ran a size."""
+    print(f"{'shape':>5} {'size':>7} {'traced':>7} {'median s':>9} {'ms/tx':>6} {'x floor':>7} {'peak MiB':>8} "
+          f"{'runs':>4} {'pages':>5} {'report MB':>9} {'explorer MB':>11}  largest file")
+    for r in rows:
+        print(f"{r['shape']:>5} {r['size']:>7,} {r['txs']:>7,} {r['seconds']:>9.2f} {1000 * r['seconds'] / r['txs']:>6.2f} "
+              f"{r['ratio']:>7.1f} {r['peak']:>8.0f} {r['runs']:>4} {r['flow_pages']:>5} {r['report_mb']:>9.2f} "
+              f"{r['explorer_mb']:>11.2f}  {r['largest']}")
+    for shape in dict.fromkeys(r["shape"] for r in rows):
+        mine = [r for r in rows if r["shape"] == shape]
+        base = mine[0]["seconds"] / mine[0]["txs"]
+        print(f"{shape}: time per transaction against {mine[0]['txs']:,} transactions: " + ", ".join(
+            f"{r['txs']:,}: {r['seconds'] / r['txs'] / base:.2f}x" for r in mine[1:]))
+        if len(mine) > 1:
+            xs, ys = [math.log(r["txs"]) for r in mine], [math.log(r["seconds"]) for r in mine]
+            mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+            slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+            print(f"{shape}: growth exponent (time ~ n^b): b = {slope:.2f}")
+    wide = {r["size"]: r for r in rows if r["shape"] == "wide"}
+    for r in (r for r in rows if r["shape"] == "deep" and r["size"] in wide):
+        w = wide[r["size"]]
+        print(f"{r['size']:,}: deep against wide, per transaction: {(r['seconds'] / r['txs']) / (w['seconds'] / w['txs']):.2f}x "
+              f"time, {r['peak'] / w['peak']:.2f}x peak memory")
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
     python benchmarks/explorer_open.py                 # 1,000 and 10,000 transactions
     python benchmarks/explorer_open.py --sizes 1000
+    python benchmarks/explorer_open.py --shape deep --sizes 2000   # one peel chain of 2,000 hops
 
 For each synthetic case (:func:`make_synthetic_case`, traced in process) it writes the page and
 measures, in one browser session: page load to the entity view drawn and interactive
@@ -20,27 +21,27 @@ import time
 from pathlib import Path
 
 
-def _trace(size: int):
+def _trace(size: int, shape: str):
     from btctrace.analysis import analyse
     from btctrace.graph.build import build_graph
     from btctrace.tags import TagIndex
     from btctrace.testing.provider import StoreProvider
-    from btctrace.testing.synthetic import make_synthetic_case
+    from btctrace.testing.synthetic import make_case
     from btctrace.tracing.result import Seed, TraceLimits
     from btctrace.tracing.walk import trace_forward
 
-    case = make_synthetic_case(size)
+    case = make_case(shape, size)
     result = trace_forward(StoreProvider(case.store), (Seed("address", case.ransom_address),),
-                           TraceLimits(hops=100, max_transactions=size * 2), tags=TagIndex())
+                           TraceLimits(hops=100_000, max_transactions=size * 2), tags=TagIndex())
     analysis = analyse(result)
     return result, analysis, build_graph(result, TagIndex(), analysis.clusters.ids())
 
 
-def _page(size: int, folder: Path) -> Path:
+def _page(size: int, folder: Path, shape: str) -> Path:
     from btctrace.exports.explorer import explorer_document, explorer_page
     from btctrace.exports.charts.entity_flow import entity_chart
 
-    result, analysis, graph = _trace(size)
+    result, analysis, graph = _trace(size, shape)
     path = folder / f"explorer-{size}.html"
     path.write_text(explorer_page(explorer_document(result, analysis, graph, entity_chart(graph, result.coinjoins),
                                                     f"synthetic {size}")))
@@ -67,6 +68,8 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--shape", choices=("wide", "deep"), default="wide",
+                        help="wide: many short branches; deep: one peel chain (btctrace.testing.synthetic)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         options = webdriver.ChromeOptions()
@@ -79,7 +82,7 @@ def main() -> None:
         driver.set_script_timeout(600)
         print(f"{'transactions':>12} {'page MiB':>9} {'entity view s':>14} {'address view s':>15} {'elements':>9}")
         for size in args.sizes:
-            page = _page(size, Path(scratch))
+            page = _page(size, Path(scratch), args.shape)
             started = time.perf_counter()
             driver.get(page.as_uri())
             _ready(driver, "entity")

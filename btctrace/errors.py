@@ -353,6 +353,20 @@ class ExportStopped(BtctraceError):
                          "free memory (or trace fewer transactions) and run the trace again")
 
 
+class ExportFailed(BtctraceError):
+    """A child process writing a group of exports ended with an error that is not a write
+    refused (a bug: its traceback is printed above this line); the run says which files it
+    could not write."""
+
+    exit_code = ExitCode.OUTPUT
+
+    def __init__(self, what: str, exit_status: int, not_written: list[str]) -> None:
+        self.not_written = list(not_written)
+        super().__init__(f"writing the {what} failed in its child process (exit code {exit_status}, the error "
+                         f"above); not written: {', '.join(not_written)}; the folder is marked incomplete",
+                         "report it with the lines above; the other files were written")
+
+
 class Interrupted(BtctraceError):
     """Ctrl-C or SIGTERM during a trace."""
 

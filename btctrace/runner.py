@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,9 +218,13 @@ def _case_record(job: TraceJob) -> CaseRecord | None:
     return CaseRecord(case_id, job.case.title or case_id, str(job.out_dir.resolve()), seeds)
 
 
-def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
+def run_trace(job: TraceJob, progress: Progress | None = None,
+              on_traced: Callable[[TraceOutcome], None] | None = None) -> TraceOutcome:
     """Trace, then write every output into ``job.out_dir``. With ``job.record`` every response
-    is journalled as it arrives, so a trace that fails or is interrupted loses nothing fetched."""
+    is journalled as it arrives, so a trace that fails or is interrupted loses nothing fetched.
+    *on_traced* is given the outcome (no files yet) as soon as the trace and its analysis are
+    done, before the exports: the first answer is not held back by the charts; *progress* is
+    told of the walk, the proofs and then the exports."""
     _check_job(job)
     notes = load_notes(job.notes_path) if job.notes_path else []  # a bad file is refused before any work
     prepare_out_dir(job.out_dir, job.force)
@@ -235,13 +240,19 @@ def run_trace(job: TraceJob, progress: Progress | None = None) -> TraceOutcome:
             finally:
                 traced.run_store.close()
             evidence = {"case file": job.case_file, "cassette": job.record or job.offline}
+            if on_traced is not None:
+                on_traced(_outcome(job, traced, view, []))
             begin_writing(job.out_dir)  # marked incomplete until the manifest is written
             files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case,
                                   job.out_dir, traced.prices, evidence, job.chart_by_time, job.sankey_method,
-                                  notes, view)
+                                  notes, view, progress)
     api_url = traced.explorers["api_urls"][0]
     files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
     finish_writing(job.out_dir)
+    return _outcome(job, traced, view, files)
+
+
+def _outcome(job: TraceJob, traced: Traced, view: StoreView, files: list[Path]) -> TraceOutcome:
     return TraceOutcome(traced.result, traced.graph, job.out_dir, files, traced.mode, job.record or job.offline,
                         traced.explorers, view, sanctions_line(traced.graph, traced.tags))
 
@@ -250,7 +261,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
              force: bool = False, api_url: str | None = None, progress: Progress | None = None,
              workers: int | None = None, resume: bool = False, store: str | None = None, no_store: bool = False,
              attribute_endpoints: int = 0, price_table: Path | None = None,
-             require_proofs: bool = False) -> TraceOutcome:
+             require_proofs: bool = False, on_traced: Callable[[TraceOutcome], None] | None = None) -> TraceOutcome:
     """Run a case file. By default it replays the case's cassette offline; ``live`` fetches
     from the explorer and ``record`` re-records the cassette (which needs ``force`` if it exists)."""
     cassette = case.cassette
@@ -280,7 +291,7 @@ def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record
         price_table=price_table or case.price_table, prove_all=case.prove_all,
         require_proofs=require_proofs or case.require_proofs,
     )
-    return run_trace(job, progress)
+    return run_trace(job, progress, on_traced)
 
 
 @dataclass

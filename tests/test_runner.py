@@ -43,3 +43,23 @@ def test_an_offline_replay_walks_on_one_thread_and_a_live_run_on_the_jobs(tmp_pa
     seeds = (Seed("address", "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fr"),)
     assert walk_workers(TraceJob(seeds, tmp_path, workers=6)) == 6
     assert walk_workers(TraceJob(seeds, tmp_path, workers=6, offline=tmp_path / "c.json")) == 1
+
+
+def test_the_first_answer_comes_before_the_exhibits_and_progress_covers_them(demo, tmp_path):
+    from btctrace.exports.writing.background import ExportStatus
+
+    seen, statuses = [], []
+
+    def on_traced(outcome):
+        seen.append((outcome.files, len(outcome.result.txs), (tmp_path / "out" / "report.html").exists(),
+                     (tmp_path / "out" / "flow.pdf").exists()))
+
+    with EsploraServer(demo.store) as server:
+        outcome = run_trace(TraceJob((Seed("address", demo.ransom_address),), tmp_path / "out",
+                                     limits=TraceLimits(hops=20, max_transactions=40), api_url=server.api_url,
+                                     no_store=True), progress=statuses.append, on_traced=on_traced)
+    assert seen == [([], len(outcome.result.txs), False, False)], "told once, before any exhibit was written"
+    exports = [s for s in statuses if isinstance(s, ExportStatus)]
+    assert [s.done for s in exports] == sorted(s.done for s in exports) and exports[-1].what == "report"
+    assert exports[-1].done == exports[-1].total == len(OUTPUT_FILES)
+    assert {s.what for s in exports} >= {"flow chart", "graph files", "charts", "explorer", "tables and sharing files"}

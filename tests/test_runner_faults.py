@@ -17,6 +17,7 @@ from btctrace.errors import ExitCode, IncompleteHistory, ProviderError, RateLimi
 from btctrace.exports import OUTPUT_FILES
 from btctrace.providers.esplora.provider import EsploraProvider
 from btctrace.providers.http import HttpFetcher, RetryPolicy, make_session
+from btctrace.providers import rate
 from btctrace.runner import TraceJob, run_trace
 from btctrace.testing.server import EsploraServer, Fault
 from btctrace.tracing.result import Direction, Seed, StopReason, TraceLimits
@@ -166,6 +167,10 @@ def test_a_persistent_fault_stops_keeping_everything_and_resume_ends_identical(d
 
 def test_the_cli_says_what_failed_in_one_line_with_the_provider_exit_code(demo, demo_server, tmp_path, monkeypatch):
     monkeypatch.setattr(RetryPolicy.__init__, "__defaults__", (2, 0.001, 0.01, 0.05, (2.0, 2.0)))
+    # an explorer failing after its retries rests 30 s, then 60, 120 ... before it is asked again:
+    # the same rests, in hundredths, so the test takes seconds, not four minutes
+    monkeypatch.setattr(rate, "_FIRST_REST", 0.3)
+    monkeypatch.setattr(rate, "_MAX_REST", 6.0)
     demo_server.faults[:] = [Fault(r"/tx/", status=503, times=10**6)]
     try:
         result = CliRunner().invoke(cli, ["trace", demo.ransom_address, "--api-url", demo_server.api_url, "--out",

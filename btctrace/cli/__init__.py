@@ -13,20 +13,45 @@ from typing import Any
 
 import click
 
+from importlib import import_module
+
 from btctrace.version import __version__
-from btctrace.cli.case import case_group
-from btctrace.cli.cluster import cluster_command
-from btctrace.cli.explain import explain_command
-from btctrace.cli.extract import extract_command
-from btctrace.cli.explore import explore_command
-from btctrace.cli.search import search_command
-from btctrace.cli.tags import tags_group
-from btctrace.cli.taint import taint_command
-from btctrace.cli.trace import trace_command
-from btctrace.cli.verify import verify_command
 from btctrace.errors import BtctraceError, ExitCode
 
-__all__ = ["cli", "main"]
+__all__ = ["COMMANDS", "cli", "main"]
+
+# name -> (module, attribute, the line --help shows): each command's module, and what it imports
+# (pandas, NetworkX, requests), is loaded only when that command runs, so `btctrace --version` and
+# `--help` answer at once. tests/cli/test_lazy.py checks each line against the command's own help.
+COMMANDS = {
+    "case": ("btctrace.cli.case", "case_group",
+             "Run or check a case file (seeds, limits, tags and cassette of one investigation)."),
+    "cluster": ("btctrace.cli.cluster", "cluster_command",
+                "Cluster the addresses spending in EXPORT (bitcoin-etl / BigQuery transactions as JSON lines or "
+                "Parquet) by the multi-input heuristic, CoinJoins excluded by btctrace's detectors."),
+    "explain": ("btctrace.cli.explain", "explain_command",
+                "Say why ADDRESS_A and ADDRESS_B are in one cluster: the shortest chain of transactions (with the "
+                "rule and its source) that links them in a trace's output folder, or that none does."),
+    "explore": ("btctrace.cli.explore", "explore_command",
+                "Open OUT_DIR/explorer.html: the trace's graph, offline, with the evidence of every node and edge "
+                "(click), search, filters, the path from the seed with the taint per method, and analyst notes."),
+    "extract": ("btctrace.cli.extract", "extract_command",
+                "Print every valid Bitcoin address in FILE (a ransom note, e-mail or chat log), one per line, "
+                "checksums verified, look-alikes ignored."),
+    "search": ("btctrace.cli.search", "search_command",
+               "List every case that touched ITEMS (addresses or txids), with hop, role and cluster."),
+    "tags": ("btctrace.cli.tags", "tags_group",
+             "Attributions in the store: TagPacks, sanctions lists, address lists, Ransomwhere."),
+    "taint": ("btctrace.cli.taint", "taint_command",
+              "Print where the tainted satoshis ended (endpoints: services, holdings, CoinJoins, limits) under "
+              "poison, haircut, FIFO and LIFO, reconciled to the satoshi with fees; from a trace's output folder, "
+              "without network."),
+    "trace": ("btctrace.cli.trace", "trace_command",
+              "Trace SEEDS (addresses, txids or txid:vout) and write trace.json, CSVs, GraphML and a flow chart."),
+    "verify": ("btctrace.cli.verify", "verify_command",
+               "Rerun OUT_DIR's trace offline from its cassette and report, file by file, whether the outputs are "
+               "byte-identical; first check that the case file, tags and cassette are unchanged."),
+}
 
 
 class _ReportedError(click.ClickException):
@@ -44,6 +69,26 @@ class _ReportedError(click.ClickException):
 
 
 class _BoundaryGroup(click.Group):
+    """The root group: commands loaded on first use (:data:`COMMANDS`), errors caught once."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from :data:`COMMANDS`, shortened as click shortens a command's own
+        help, no command module imported."""
+        from click.utils import make_default_short_help
+
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, make_default_short_help(COMMANDS[name][2], limit)) for name in sorted(COMMANDS)])
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -70,18 +115,6 @@ def cli() -> None:
       btctrace trace bc1q... --hops 6 --out out/case1 --record cassettes/case1.json
       btctrace trace bc1q... --hops 6 --out out/case1-replay --offline cassettes/case1.json
     """
-
-
-cli.add_command(trace_command)
-cli.add_command(case_group)
-cli.add_command(verify_command)
-cli.add_command(explain_command)
-cli.add_command(taint_command)
-cli.add_command(extract_command)
-cli.add_command(cluster_command)
-cli.add_command(explore_command)
-cli.add_command(tags_group)
-cli.add_command(search_command)
 
 
 def _terminate(signum: int, frame: Any) -> None:

@@ -10,7 +10,7 @@ from btctrace.exports.writing.safe_text import summarise
 from btctrace.case import load_case
 from btctrace.cli.verify import render_report
 from btctrace.verify import verify_outputs
-from btctrace.cli.render import progress_shown, summary_lines
+from btctrace.cli.render import files_lines, finding_printer, progress_shown
 from btctrace.cli.options import store_option
 from btctrace.runner import run_case
 from btctrace.store import open_store
@@ -62,10 +62,11 @@ def run_command(case_file, out_dir, live, record, resume, api_url, force, worker
         outcome = run_case(case, out_dir=out_dir, live=live, record=record, force=force, api_url=api_url,
                            progress=progress, workers=workers, resume=resume, store=store, no_store=no_store,
                            attribute_endpoints=attribute_endpoints, price_table=price_table,
-                           require_proofs=require_proofs)
-    if case.synthetic:
-        click.echo(f"Case {case.id}: SYNTHETIC data (made by btctrace's demo generator, not real payments).")
-    click.echo("\n".join(summary_lines(outcome)))
+                           require_proofs=require_proofs,
+                           on_traced=finding_printer(progress, f"Case {case.id}: SYNTHETIC data (made by btctrace's "
+                                                               "demo generator, not real payments)." if case.synthetic
+                                                     else ""))
+    click.echo("\n".join(files_lines(outcome)))
 
 
 @case_group.command("validate")

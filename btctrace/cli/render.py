@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 
 import click
 
+from btctrace.exports.writing.background import ExportStatus
 from btctrace.exports.writing.safe_text import summarise
 from btctrace.runner import TraceOutcome
 from btctrace.tracing.proving import ProofStatus, proof_line
@@ -17,7 +18,7 @@ from btctrace.tracing.result import STOP_EXPLANATIONS, StopReason
 from btctrace.tracing.walk import WalkStatus
 from btctrace.units import format_btc
 
-__all__ = ["summary_lines", "progress_printer", "progress_shown"]
+__all__ = ["summary_lines", "files_lines", "finding_printer", "progress_printer", "progress_shown"]
 
 
 def summary_lines(outcome: TraceOutcome) -> list[str]:
@@ -47,9 +48,24 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
     lines.extend(_store_lines(outcome))
     lines.append("Caps that bit:" if result.caps else "Caps that bit: none")
     lines.extend(f"  {cap.name} (limit {cap.limit}): {cap.detail}" for cap in result.caps)
-    lines.append(f"Wrote {len(outcome.files)} files to {outcome.out_dir}:")
-    lines.extend(f"  {path}" for path in outcome.files)
     return lines
+
+
+def files_lines(outcome: TraceOutcome) -> list[str]:
+    """The files a run wrote, once they all are."""
+    return [f"Wrote {len(outcome.files)} files to {outcome.out_dir}:", *(f"  {path}" for path in outcome.files)]
+
+
+def finding_printer(progress: "_ProgressLine | None", heading: str = "") -> Callable[[TraceOutcome], None]:
+    """What a command gives the runner as *on_traced*: *heading* and the summary on stdout as
+    soon as the trace is analysed (the progress line ended first), before the exhibits are written."""
+    def show(outcome: TraceOutcome) -> None:
+        if progress is not None:
+            progress.break_line()
+        if heading:
+            click.echo(heading)
+        click.echo("\n".join(summary_lines(outcome)))
+    return show
 
 
 def _store_lines(outcome: TraceOutcome) -> list[str]:
@@ -105,10 +121,21 @@ class _ProgressLine:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.started: float | None = None
         self.clock = clock
+        self.showing = False
 
-    def __call__(self, status: WalkStatus | ProofStatus) -> None:
-        text = self.proof_line(status) if isinstance(status, ProofStatus) else self.line(status)
+    def __call__(self, status: WalkStatus | ProofStatus | ExportStatus) -> None:
+        if isinstance(status, ExportStatus):
+            text = f"exhibits: {status.done:,} of {status.total:,} files written ({status.what})".ljust(100)
+        else:
+            text = self.proof_line(status) if isinstance(status, ProofStatus) else self.line(status)
+        self.showing = True
         click.echo("\r" + text + " ", nl=False, err=True)
+
+    def break_line(self) -> None:
+        """End the line shown (output on stdout follows on a line of its own)."""
+        if self.showing:
+            click.echo("", err=True)
+            self.showing = False
 
     @staticmethod
     def proof_line(status: ProofStatus) -> str:
@@ -129,8 +156,7 @@ class _ProgressLine:
         return text
 
     def close(self) -> None:
-        if self.started is not None:
-            click.echo("", err=True)
+        self.break_line()
 
 
 def _duration(seconds: float) -> str:

@@ -8,7 +8,7 @@ import click
 
 from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.cli.options import convert, store_option
-from btctrace.cli.render import progress_shown, summary_lines
+from btctrace.cli.render import files_lines, finding_printer, progress_shown
 from btctrace.heuristics.clustering import DEFAULT_COLLAPSE_THRESHOLD
 from btctrace.providers.http import DEFAULT_MAX_BODY_BYTES
 from btctrace.job import DEFAULT_WORKERS, TraceJob
@@ -120,5 +120,5 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
         prove_all=prove_all, require_proofs=require_proofs, price_table=price_table,
     )
     with progress_shown(quiet) as progress:
-        outcome = run_trace(job, progress=progress)
-    click.echo("\n".join(summary_lines(outcome)))
+        outcome = run_trace(job, progress=progress, on_traced=finding_printer(progress))
+    click.echo("\n".join(files_lines(outcome)))

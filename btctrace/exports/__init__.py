@@ -26,6 +26,7 @@ from btctrace.exports.charts.timeline import draw_timeline
 from btctrace.exports.explorer import explorer_document
 from btctrace.exports.explorer.page import explorer_pieces
 from btctrace.exports.interchange.clusters import merges_frame, write_cluster_outputs
+from btctrace.exports.interchange.peel_table import peel_chains_frame
 from btctrace.exports.interchange.cytoscape import cytoscape_pieces
 from btctrace.exports.interchange.dot import dot_lines
 from btctrace.exports.interchange.endpoints import endpoints_frame, taint_section
@@ -48,7 +49,7 @@ from btctrace.exports.writing.atomic import (
     write_pieces,
     write_text,
 )
-from btctrace.exports.writing.background import in_background, wait_all
+from btctrace.exports.writing.background import ExportProgress, ExportTally, in_background, wait_all
 from btctrace.exports.writing.safe_text import CHART_RC, summarise, xml_text
 from btctrace.graph.case_roles import mark_case_roles
 from btctrace.graph.cluster_flows import cluster_flow_graph
@@ -66,10 +67,13 @@ __all__ = ["OUTPUT_FILES", "TAINT_FILES", "CaseInfo", "prepare_out_dir", "write_
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "merges.csv", "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "merges.csv", "peel_chains.csv", "entity_flows.csv",
+                "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html", "explorer.html", "store_snapshot.json")
+SHARING_FILES = ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.dot", "misp_event.json", "tagpack.yaml",
+                 "entity_flows.csv", "merges.csv", "peel_chains.csv")  # _sharing_files, in this process
 GRAPH_FILES = ("trace.json", "store_snapshot.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv",
                "cluster_flows.csv", "clusters.graphml", "graph.graphml", "graph.gexf", "cytoscape.json")  # _graph_files
 EXPLORER_ENTITIES_PER_KIND = 7  # the explorer's entity view folds the rest of a kind into "N others"
@@ -141,7 +145,8 @@ def _draw_flow_chart(result: TraceResult, analysis: Analysis, graph: nx.MultiDiG
     with matplotlib.rc_context(CHART_RC):  # every label and title drawn literally: no $...$ math
         draw_flow(graph, chart_title(result, case), [path["flow.svg"], path["flow.png"], path["flow.pdf"]],
                   mirrored=result.direction is Direction.BACKWARD, coinjoins=frozenset(result.coinjoins),
-                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), by_time=chart_by_time)
+                  peel_txids=frozenset(s.txid for c in analysis.peel_chains for s in c.steps), by_time=chart_by_time,
+                  peel_chains=tuple(analysis.peel_chains))
 
 
 def _draw_other_charts(result: TraceResult, analysis: Analysis, case: CaseInfo, path: dict[str, Path],
@@ -195,13 +200,16 @@ def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGra
     write_text(path["tagpack.yaml"], tagpack(result, analysis, case))
     write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
     write_csv(merges_frame(analysis.clusters.merges), path["merges.csv"])
+    write_csv(peel_chains_frame(analysis.peel_chains), path["peel_chains.csv"])
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,
                   out_dir: Path, prices: Prices | None = None, evidence: dict[str, Path | None] | None = None,
                   chart_by_time: bool = False, sankey_method: str = "fifo",
-                  notes: list[Note] | None = None, store_view: StoreView | None = None) -> list[Path]:
-    """Write every output file into *out_dir* (which must exist); returns their paths. *evidence*
+                  notes: list[Note] | None = None, store_view: StoreView | None = None,
+                  progress: ExportProgress | None = None) -> list[Path]:
+    """Write every output file into *out_dir* (which must exist); returns their paths; *progress*
+    is told as each group of files is written. *evidence*
     names the case file and cassette whose hashes the report's provenance block shows; *notes* are
     the analyst's (:mod:`btctrace.notes`), shown as theirs in the report, charts and explorer;
     *store_view* is what the run took from the store (tags, links to other cases), pinned in
@@ -216,24 +224,27 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     attribution = attribution_section(result, analysis, graph, tags, store_view)
     notes = notes or []
     waits: list[Callable[[], None]] = []
+    tally = ExportTally(progress, len(OUTPUT_FILES))
     try:
         release_freed_memory()  # the children start from what is in use, not from freed pages
         _import_chart_modules()
         waits.append(in_background("flow chart", _draw_flow_chart, result, analysis, graph, case, path,
-                                   chart_by_time, files=("flow.svg", "flow.png", "flow.pdf")))
+                                   chart_by_time, files=("flow.svg", "flow.png", "flow.pdf"), tally=tally))
         node_flows(graph)  # read by the graph files and here: worked out once, before the child
         cluster_flow_graph(graph)  # ... as are the cluster flows (the entity chart's too)
         waits.append(in_background("graph files", _graph_files, result, analysis, graph, tags, case, path, prices,
-                                   attribution, store_view, files=GRAPH_FILES))
+                                   attribution, store_view, files=GRAPH_FILES, tally=tally))
         every_entity, entities = _entity_charts(graph, result, attribution)
         waits.append(in_background("charts", _draw_other_charts, result, analysis, case, path, sankey_method,
                                    notes, every_entity, files=("entity_flow.svg", "entity_flow.png",
-                                                               "entity_flow.pdf", "sankey.svg", "timeline.svg")))
+                                                               "entity_flow.pdf", "sankey.svg", "timeline.svg"),
+                                   tally=tally))
         # The explorer's working copies of the graph are the largest the exports make: in a child
         # of their own they are not added to this process's peak (100,000 transactions: issue 18).
         waits.append(in_background("explorer", _write_explorer, path["explorer.html"], result, analysis, graph,
-                                   case, notes, entities, attribution, files=("explorer.html",)))
+                                   case, notes, entities, attribution, files=("explorer.html",), tally=tally))
         _sharing_files(result, analysis, graph, case, path, prices, every_entity)
+        tally.add("tables and sharing files", len(SHARING_FILES))
     except BaseException as exc:
         _wait_quietly(waits)  # this failure is the one reported
         if isinstance(exc, OSError):
@@ -247,6 +258,7 @@ def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
                                                         notes, attribution, case_roles))
     except OSError as exc:
         raise OutputError(str(out_dir), exc.strerror or str(exc)) from exc
+    tally.add("report", 1)
     return list(path.values())
 
 

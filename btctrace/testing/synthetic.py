@@ -25,7 +25,7 @@ from btctrace.testing.builder import ChainBuilder, Coin
 from btctrace.testing.chain import ChainStore
 from btctrace.testing.server import EsploraServer
 
-__all__ = ["SyntheticCase", "make_synthetic_case", "make_many_seeds_case", "record_synthetic", "StoreCassette"]
+__all__ = ["SyntheticCase", "make_synthetic_case", "make_peel_chain_case", "SHAPES", "make_case", "make_many_seeds_case", "record_synthetic", "StoreCassette"]
 
 _TYPES = ("p2wpkh", "p2wpkh", "p2wpkh", "p2tr", "p2pkh", "p2sh")
 SYNTHETIC_API_URL = "http://127.0.0.1:50020/api"
@@ -69,6 +69,45 @@ def make_synthetic_case(size: int, seed: int = 1) -> SyntheticCase:
         made += 1
     b.store.blocks()  # the blocks made now: every block hash in store.txs is its header's
     return SyntheticCase(b.store, ransom, made)
+
+
+def make_peel_chain_case(size: int, seed: int = 1) -> SyntheticCase:
+    """A deep case: victims pay the ransom address, one transaction gathers the ransom, and
+    a peel chain follows it (each step 1 input, 2 outputs: a peel of 0.01-0.1 % to a fresh
+    address, left unspent, and change that the next step spends) until *size* transactions
+    follow the seed. The shape investigators meet most after a ransom is paid (Meiklejohn et
+    al. 2013; Kappos et al. 2022); the wide case above is its opposite."""
+    rng = random.Random(seed)
+    b = ChainBuilder(rng, base_height=800_000, base_time=1_690_000_000)
+    ransom = b.address("p2wpkh")
+    height = 800_010
+    victims = max(1, min(5, size // 100))
+    paid = []
+    for _ in range(victims):
+        funding = b.coinbase(height, b.address(rng.choice(_TYPES)), 5_000_000_000)
+        paid.append(b.spend(height + 1, [funding], [(ransom, rng.randint(1_000, 2_000) * 1_000_000)],
+                            change=b.address(rng.choice(_TYPES)))[0])
+    coin = b.spend(height + 2, paid, [], change=b.address("p2wpkh"))[0]
+    made = victims + 1
+    while made < size:
+        height += 1 if made % 3 == 0 else 0
+        peel = coin.value * rng.randint(1, 10) // 10_000
+        if peel < 546 or coin.value - peel < 50_000:  # 546: the dust limit of a P2PKH output
+            break  # the chain ran dry: what is left stays unspent
+        change_at = rng.randint(0, 1)
+        coin = b.spend(height + 3, [coin], [(b.address(rng.choice(_TYPES)), peel)], change=b.address("p2wpkh"),
+                       change_at=change_at)[change_at]
+        made += 1
+    b.store.blocks()
+    return SyntheticCase(b.store, ransom, made)
+
+
+SHAPES = ("wide", "deep")  # the benchmarks' two shapes: many short branches; one long peel chain
+
+
+def make_case(shape: str, size: int) -> SyntheticCase:
+    """A synthetic case of *size* transactions of the given *shape* (one of :data:`SHAPES`)."""
+    return make_peel_chain_case(size) if shape == "deep" else make_synthetic_case(size)
 
 
 def make_many_seeds_case(victims: int, seed: int = 2) -> tuple[ChainStore, list[str]]:

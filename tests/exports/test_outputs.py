@@ -101,7 +101,7 @@ def test_chart_modules_are_imported_once_before_the_first_child_is_forked(demo_t
 
     events = []
 
-    def inline(what, target, *args, files=()):
+    def inline(what, target, *args, files=(), tally=None):
         events.append(what)
         target(*args)
         return lambda: None

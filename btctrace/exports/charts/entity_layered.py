@@ -75,7 +75,7 @@ def draw_laid_out(axes, chart: EntityChart, laid: Fitted, marks: dict[str, list[
         width, height = layout.sizes[node]
         edge = "#c00000" if entity is not None and entity.sanctioned else \
             (noted[0][1].colour if noted else ("#999999" if label else "#333333"))
-        axes.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+        axes.add_artist(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                       boxstyle="round,pad=0,rounding_size=3" if not label else "square,pad=0",
                                       facecolor="white" if label else ENTITY_KINDS[entity.kind][2],
                                       edgecolor=edge, linewidth=(2.2 if noted or (entity and entity.sanctioned)

@@ -36,6 +36,7 @@ from btctrace.exports.charts.flow_layout import (
 from btctrace.exports.charts.flow_layered import draw_page, lay_out_page
 from btctrace.exports.charts.flow_text import edge_label, merged_edges, node_label
 from btctrace.exports.charts.label_layout import LabelPlacer
+from btctrace.exports.charts.peel_display import rank_hops
 from btctrace.exports.charts.layered import ENGINE, engine_available
 from btctrace.exports.charts.layered_drawing import Fitted, layout_axes, layout_words
 from btctrace.exports.charts.styles import (
@@ -120,6 +121,7 @@ def _legend(figure, graph: nx.MultiDiGraph, placer: LabelPlacer) -> None:
 _CHART_BOTTOM, _CHART_TOP = 0.15, 0.925  # figure fractions: legend and notes below, titles above
 _AREA = (0.02, _CHART_BOTTOM, 0.96, _CHART_TOP - _CHART_BOTTOM)  # the engine's chart area (left, bottom, w, h)
 _FOLD_STEPS = (MAX_PER_COLUMN, 10, 7, 5, 3)  # nodes kept per column, tried in turn until every page fits
+_PEEL_NOTE = "; a long peel chain is one box here, every hop of it in peel_chains.csv"
 _MAX_ROW_IN = 1.3  # a sparse page spreads its rows up to this far apart
 
 
@@ -130,11 +132,13 @@ def _band(figure, bottom: float, top: float):
     return Bbox.from_extents(0, bottom * figure.bbox.height, figure.bbox.width, top * figure.bbox.height)
 
 
-def _page_header(figure, placer: LabelPlacer, page: FlowPage, pages: int, title: str, by_time: bool) -> None:
+def _page_header(figure, placer: LabelPlacer, graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str,
+                 by_time: bool) -> None:
     what = "time ranks" if by_time else "hops"
+    first, last = (page.first_rank, page.last_rank) if by_time else rank_hops(graph, page.first_rank, page.last_rank)
     header = [figure.text(0.03, 0.988, wrap_words(title, 100), fontsize=8, va="top"),
               figure.text(0.03, 0.952, f"Address-level flow, page {page.number} of {pages}: {what} "
-                                       f"{page.first_rank}–{page.last_rank}. Every amount is in BTC; parallel "
+                                       f"{first:,}–{last:,}. Every amount is in BTC; parallel "
                                        "transfers are summed on one arrow.", fontsize=7, va="top", color="#333333")]
     for text in header:
         placer.fixed(text)
@@ -147,11 +151,12 @@ def _engine_page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, titl
 
     figure = Figure(figsize=(PRINT_WIDTH_IN, PRINT_HEIGHT_IN), dpi=_DPI)
     placer = LabelPlacer(figure)
-    _page_header(figure, placer, page, pages, title, by_time)
+    _page_header(figure, placer, graph, page, pages, title, by_time)
     _legend(figure, graph, placer)
     axes, scale = layout_axes(figure, fitted, _AREA, MIN_FONT_PT / _EDGE_PT)
     draw_page(axes, graph, fitted, edges, (_NODE_PT * scale, _EDGE_PT * scale))
-    figure.text(0.03, 0.012, wrap_words(f"Every address, transfer and amount is in addresses.csv and transfers.csv. "
+    figure.text(0.03, 0.012, wrap_words(f"Every address, transfer and amount is in addresses.csv and transfers.csv"
+                                        f"{_PEEL_NOTE if graph.graph.get('peel_elements') else ''}. "
                                         f"Laid out by {ENGINE}: {layout_words(fitted)} on this page.", 140),
                 fontsize=6.5, va="bottom", color="#333333")
     return figure
@@ -170,11 +175,12 @@ def _page_figure(graph: nx.MultiDiGraph, page: FlowPage, pages: int, title: str,
     span = max(max(ys) - min(ys) + 1.2, height_in / _MAX_ROW_IN)  # a sparse page spreads up to _MAX_ROW_IN a row
     axes.set_xlim(-0.6, page.columns - 0.4)
     axes.set_ylim(-span / 2 - 0.1, span / 2 - 0.1)
-    _page_header(figure, placer, page, pages, title, by_time)
+    _page_header(figure, placer, graph, page, pages, title, by_time)
     _legend(figure, graph, placer)
     _draw_nodes(axes, graph, page, placer)
     _draw_edges(axes, graph, page, placer)
-    note = ("Every address, transfer and amount is in addresses.csv and transfers.csv. Laid out in columns by hop: "
+    note = ("Every address, transfer and amount is in addresses.csv and transfers.csv"
+            f"{_PEEL_NOTE if graph.graph.get('peel_elements') else ''}. Laid out in columns by hop: "
             "the layout engine (pygraphviz) is not installed."
             + (f" {placer.left_out} label(s) left out here for room." if placer.left_out else ""))
     figure.text(0.03, 0.012, note, fontsize=6.5, va="bottom", color="#333333")
@@ -241,11 +247,11 @@ def _sized(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
                     coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
-                    by_time: bool = False) -> list:
+                    by_time: bool = False, peel_chains: tuple = ()) -> list:
     """The chart's pages as matplotlib figures (one per :class:`FlowPage`): laid out by the
     engine (money always flows left to right or down the page, so a backward trace needs no
     mirroring), or without it in mirrored columns."""
-    display = display_graph(graph, coinjoins, peel_txids, CHART_KEYS)
+    display = display_graph(graph, coinjoins, peel_txids, CHART_KEYS, peel_chains)
     if engine_available():
         return _engine_pages(display, title, by_time)
     graph = _sized(fold_crowded_columns(display, by_time))
@@ -255,13 +261,13 @@ def draw_flow_pages(graph: nx.MultiDiGraph, title: str, mirrored: bool = False,
 
 def draw_flow(graph: nx.MultiDiGraph, title: str, paths: list[Path], mirrored: bool = False,
               coinjoins: frozenset[str] = frozenset(), peel_txids: frozenset[str] = frozenset(),
-              by_time: bool = False) -> int:
+              by_time: bool = False, peel_chains: tuple = ()) -> int:
     """Draw the pages once; save a multi-page PDF and, for SVG and PNG, the pages one below the
     other. Returns the number of pages."""
     import matplotlib
 
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path", "font.family": FONT}):
-        figures = draw_flow_pages(graph, title, mirrored, coinjoins, peel_txids, by_time)
+        figures = draw_flow_pages(graph, title, mirrored, coinjoins, peel_txids, by_time, peel_chains)
         for path in paths:
             if path.suffix == ".pdf":
                 write_atomically(path, lambda temporary: save_pdf_pages(figures, temporary))

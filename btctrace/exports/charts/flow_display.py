@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from btctrace.exports.charts.peel_display import collapse_peel_chains
 from btctrace.graph import schema as S
 from btctrace.graph.case_roles import CASE_ROLE_VICTIM
 from btctrace.graph.copying import graph_copy
@@ -57,15 +58,17 @@ def _fold(display: nx.MultiDiGraph, tx: str, side: str) -> None:
         display.add_edge(node, tx, key="others", **attrs)
 
 
-LAYOUT_KEYS = ((S.KIND, "role", "hop", "block_time"),  # what folding and the layout read of a node
+LAYOUT_KEYS = ((S.KIND, "role", "hop", "block_time", "label"),  # what folding and the layout read of a node
                ("value", "index", "side"))  # ... and of an edge
-CHART_KEYS = (LAYOUT_KEYS[0] + ("label", "address", "cluster", "time_utc"), LAYOUT_KEYS[1])  # ... and the chart
+CHART_KEYS = (LAYOUT_KEYS[0] + ("address", "cluster", "time_utc"), LAYOUT_KEYS[1])  # ... and the chart
 
 
 def display_graph(graph: nx.MultiDiGraph, coinjoins: frozenset[str] = frozenset(),
                   peel_txids: frozenset[str] = frozenset(),
-                  keys: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> nx.MultiDiGraph:
-    """A copy of *graph* with a ``style`` on every node and wide untraced fans folded. With
+                  keys: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+                  peel_chains: tuple = ()) -> nx.MultiDiGraph:
+    """A copy of *graph* with a ``style`` on every node, each long peel chain of *peel_chains*
+    one element (:mod:`btctrace.exports.charts.peel_display`) and wide untraced fans folded. With
     *keys* (node keys, edge keys) the copy keeps only those attributes: :data:`LAYOUT_KEYS` for
     the explorer's positions and groups (a third of a full copy at 100,000 transactions),
     :data:`CHART_KEYS` for the flow chart."""
@@ -78,7 +81,8 @@ def display_graph(graph: nx.MultiDiGraph, coinjoins: frozenset[str] = frozenset(
             data["style"] = "coinjoin" if node in coinjoins else "peel" if node in peel_txids else "tx"
         else:
             data["style"] = _address_style(graph.nodes[node], seed_cluster, node)
-    for tx in sorted(n for n, d in graph.nodes(data=True) if d[S.KIND] == S.KIND_TX):
+    collapse_peel_chains(display, peel_chains)
+    for tx in sorted(n for n, d in display.nodes(data=True) if d[S.KIND] == S.KIND_TX):
         _fold(display, tx, S.SIDE_OUTPUT)
         _fold(display, tx, S.SIDE_INPUT)
     return display

@@ -73,7 +73,7 @@ def draw_page(axes, graph: nx.MultiDiGraph, fitted: Fitted, edges, sizes: tuple[
         width, height = layout.sizes[node]
         label = node.startswith(_LABEL)
         tx = not label and graph.nodes[node][S.KIND] == S.KIND_TX
-        axes.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height, clip_on=False, zorder=3,
+        axes.add_artist(FancyBboxPatch((x - width / 2, y - height / 2), width, height, clip_on=False, zorder=3,
                                       boxstyle="square,pad=0" if label else "round,pad=0,rounding_size=2",
                                       facecolor="#f2f2f2" if tx else "white",
                                       edgecolor="#bbbbbb" if label else "#888888", linewidth=0.3 if label else 0.5))

@@ -106,7 +106,8 @@ def fold_crowded_columns(graph: nx.MultiDiGraph, by_time: bool = False, limit: i
     members: dict[str, list[str]] = {}
     for node, fold in sorted(merged.items()):
         members.setdefault(fold, []).append(node)
-    folded.graph["fold_members"] = members  # fold node -> what it stands for (the explorer expands it)
+    # fold node -> what it stands for (the explorer expands it), beside the peel chains' own groups
+    folded.graph["fold_members"] = {**graph.graph.get("fold_members", {}), **members}
     return folded
 
 

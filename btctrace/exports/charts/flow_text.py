@@ -22,6 +22,8 @@ def _short(node: str) -> str:
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:
     """An address (head…tail) and its tag or cluster; a transaction's txid head and time."""
     data = graph.nodes[node]
+    if data.get("peel_steps"):  # a peel chain drawn as one element: its facts one a line, as written
+        return xml_text(data["label"])
     label = wrap_words(xml_text(data.get("label") or ""), LABEL_CHARS)
     if data[S.KIND] == S.KIND_TX:
         return label or f"tx {node[:8]}\n{data['time_utc'][:16].replace('T', ' ')}"
@@ -36,9 +38,10 @@ def edge_label(transfers: list[dict], narrow: bool = False) -> str:
     """The summed BTC of the transfers one arrow stands for, without the unit the page's header
     gives ("0.5"; "2 transfers, 150.0001 in total"); USD values are in transfers.csv."""
     total = short_btc(sum(d["value"] for d in transfers)).removesuffix(" BTC")
-    if len(transfers) == 1:
+    count = sum(d.get("transfers", 1) for d in transfers)  # an arrow of gathered peels counts each
+    if count == 1:
         return total
-    return f"{len(transfers)} transfers{chr(10) if narrow else ', '}{total} in total"
+    return f"{count:,} transfers{chr(10) if narrow else ', '}{total} in total"
 
 
 def merged_edges(graph: nx.MultiDiGraph, nodes) -> list[tuple[str, str, list[dict]]]:

@@ -7,6 +7,7 @@ chart."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from btctrace.exports.charts.layered import Box, Layout, Route, crossings, layered_layout
@@ -21,21 +22,31 @@ LINE_SPACING = 1.15
 class Fitted:
     """A layout, its scale onto the page (1.0: printed at the measured sizes), the text of
     each box, and how many pairs of its routes cross (two routes meeting at one box are not
-    counted against each other: they meet there by design)."""
+    counted against each other: they meet there by design), counted when first asked: the
+    layouts a chart tries and does not print are never counted."""
     layout: Layout
     scale: float
     texts: dict[str, str]
-    crossings: int
+
+    @cached_property
+    def crossings(self) -> int:
+        return crossings([(r.source, r.target, r.line()) for r in self.layout.routes])
 
 
 def measure(figure, text: str, size: float, extra_width: float = 0.0) -> tuple[float, float]:
     """Width and height in points of *text* at *size* points, with :data:`PAD` around it and
-    *extra_width* more (room for a marker)."""
-    renderer = figure.canvas.get_renderer()
-    artist = figure.text(0, 0, text, fontsize=size, linespacing=LINE_SPACING, parse_math=False)  # labels are literal
-    box = artist.get_window_extent(renderer)
-    artist.remove()
-    return box.width * 72 / figure.dpi + 2 * PAD + extra_width, box.height * 72 / figure.dpi + 2 * PAD
+    *extra_width* more (room for a marker). Kept on *figure*: a chart that tries several page
+    breaks and both directions measures each text once."""
+    measured = figure.__dict__.setdefault("_btctrace_measured", {})
+    key = (text, size, figure.dpi)
+    if key not in measured:
+        renderer = figure.canvas.get_renderer()
+        artist = figure.text(0, 0, text, fontsize=size, linespacing=LINE_SPACING, parse_math=False)  # literal
+        box = artist.get_window_extent(renderer)
+        artist.remove()
+        measured[key] = (box.width * 72 / figure.dpi + 2 * PAD, box.height * 72 / figure.dpi + 2 * PAD)
+    width, height = measured[key]
+    return width + extra_width, height
 
 
 def best_layout(make_boxes: Callable[[bool], tuple[list[Box], dict[str, str]]], edges: list[tuple[str, str]],
@@ -51,7 +62,7 @@ def best_layout(make_boxes: Callable[[bool], tuple[list[Box], dict[str, str]]], 
         if best is None or scale > best[1] + 1e-9:
             best = (layout, scale, texts)
     layout, scale, texts = best
-    return Fitted(layout, scale, texts, crossings([(r.source, r.target, r.line()) for r in layout.routes]))
+    return Fitted(layout, scale, texts)
 
 
 def draw_route(axes, route: Route, width: float, arrow: bool, colour: str = "#444444") -> None:
@@ -63,7 +74,9 @@ def draw_route(axes, route: Route, width: float, arrow: bool, colour: str = "#44
     points = list(route.points) + ([route.arrow_tip] if route.arrow_tip is not None else [])
     codes = [Path.MOVETO] + [Path.CURVE4] * (len(route.points) - 1) + \
         ([Path.LINETO] if route.arrow_tip is not None else [])
-    axes.add_patch(FancyArrowPatch(path=Path(points, codes), arrowstyle="-|>" if arrow else "-", mutation_scale=8,
+    # add_artist, not add_patch: the axes' limits are set by the layout, and add_patch would
+    # work out each route's extent only to widen limits nothing reads (0.6 s of a 10-page chart)
+    axes.add_artist(FancyArrowPatch(path=Path(points, codes), arrowstyle="-|>" if arrow else "-", mutation_scale=8,
                                    color=colour, linewidth=width, zorder=2, clip_on=False,
                                    capstyle="butt", joinstyle="miter"))
 

@@ -30,6 +30,7 @@ ROLE_STYLES = {
     S.ROLE_COUNTERPARTY: ("#bbbbbb", "o", "counterparty (not traced)"),
     "tx": ("#444444", "s", "transaction"),
     "peel": ("#ff7f0e", "s", "peel-chain step"),
+    "peel_chain": ("#ff7f0e", "D", "peel chain (one box, every hop in peel_chains.csv)"),
     "coinjoin": ("#000000", "h", "CoinJoin"),
 }
 PRINT_WIDTH_IN = 7.2

@@ -190,7 +190,8 @@
     timings.total = Math.round(performance.now() - started);
     document.body.setAttribute("data-ready", current);
   }
-  window.btctraceExplorer = { graph: function () { return cy; }, timings: function () { return timings; } };  // for tests and the console
+  window.btctraceExplorer = { graph: function () { return cy; }, timings: function () { return timings; },
+    open: function (id) { expanded[id] = true; draw(); } };  // for tests and the console (open: as a click on a group)
 
   function row(table, key, value) {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) { return; }

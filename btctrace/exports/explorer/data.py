@@ -103,9 +103,10 @@ def _address_view(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGrap
     """Nodes and edges as :class:`Streamed` arrays, made as the page is written (the largest
     cases would otherwise hold every element, and the chart's copies of the graph, at once)."""
     display = display_graph(graph, frozenset(result.coinjoins),
-                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps), LAYOUT_KEYS)
+                             frozenset(s.txid for c in analysis.peel_chains for s in c.steps), LAYOUT_KEYS,
+                             tuple(analysis.peel_chains))
     folded = fold_crowded_columns(display, limit=_PER_COLUMN)
-    folds = _fan_folds(graph, display) + _column_folds(folded)
+    folds = _fan_folds(graph, display) + _column_folds(folded, display)
     positions = _positions(folded, folds, result.direction is Direction.BACKWARD)
     styles = {node: data["style"] for node, data in display.nodes(data=True)}
     del display, folded  # what the elements need is taken: the copies go before the elements are made
@@ -147,16 +148,18 @@ def _positions(folded: nx.MultiDiGraph, folds: list[dict[str, Any]], mirrored: b
     return positions
 
 
-def _column_folds(folded: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def _column_folds(folded: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """A column of more than :data:`_PER_COLUMN` nodes shows the largest and one "N others"
     group (as the static chart does), expanded when clicked: a first look at a large case is a
-    chart, not a wall of thousands of nodes."""
+    chart, not a wall of thousands of nodes. A peel chain and its gathered peels are groups too
+    (:mod:`btctrace.exports.charts.peel_display`), found in *display* when a column group holds them."""
     groups = []
     for fold, members in sorted(folded.graph.get("fold_members", {}).items()):
+        shown = folded if fold in folded else display
         edges = [{"source": s, "target": t, "value": d["value"]} for s, t, d in
-                 sorted(list(folded.in_edges(fold, data=True)) + list(folded.out_edges(fold, data=True)),
+                 sorted(list(shown.in_edges(fold, data=True)) + list(shown.out_edges(fold, data=True)),
                         key=lambda e: (e[0], e[1], e[2]["side"]))]
-        groups.append({"id": fold, "label": folded.nodes[fold]["label"], "members": members, "edges": edges,
+        groups.append({"id": fold, "label": shown.nodes[fold]["label"], "members": members, "edges": edges,
                        "value": sum(e["value"] for e in edges)})
     return groups
 
@@ -166,7 +169,7 @@ def _fan_folds(graph: nx.MultiDiGraph, display: nx.MultiDiGraph) -> list[dict[st
     first and its members when it is clicked."""
     folds = []
     for node, data in sorted(display.nodes(data=True)):
-        if node in graph:
+        if node in graph or ":others-" not in node:  # a peel chain's groups are listed with the columns'
             continue
         tx, side = node.rsplit(":others-", 1)
         neighbours = graph.successors(tx) if side == "out" else graph.predecessors(tx)

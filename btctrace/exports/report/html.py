@@ -27,6 +27,7 @@ from btctrace.heuristics.measured import (
     MEASURED_ACCURACY,
     METHOD_SOURCES,
 )
+from btctrace.heuristics.peeling import PEEL_REFERENCE
 from btctrace.notes import Note
 from btctrace.tags import TagIndex
 from btctrace.tracing.proving import HOW_PROVEN, proof_line
@@ -152,12 +153,22 @@ def _findings(result: TraceResult, analysis: Analysis) -> str:
     decided = sum(1 for v in analysis.change.values() if v.change is not None)
     parts.append(f"<p>Change was decided for {decided} of {len(analysis.change)} ordinary transactions "
                  "(votes per output in trace.json).</p>")
-    parts += [f"<p>{_e(counted(len(analysis.peel_chains), 'peel chain'))}:</p>",
-              _paired_table(["steps", "peeled BTC", "ends"],
-                            [([c.length, format_btc(c.total_peeled), c.end], {0, 1},
-                              Markup(f'starts at <span class="id">{_e(c.steps[0].txid)}</span>'))
-                             for c in analysis.peel_chains])]
+    parts.append(_peel_chains(analysis))
     return "".join(parts)
+
+
+def _peel_chains(analysis: Analysis) -> str:
+    """One row per chain (its hops, peels, first and last transactions and dates); the charts
+    draw a long chain as one box, and every hop is in peel_chains.csv."""
+    chains = analysis.peel_chains
+    intro = f"<p>{_e(counted(len(chains), 'peel chain'))}" + (
+        f" ({PEEL_REFERENCE}); every hop of each, with its peel and the change passed on, is in peel_chains.csv. "
+        "The charts draw a chain of five hops or more as one box.</p>" if chains else ".</p>")
+    rows = [([c.length, format_btc(c.total_peeled), f"{format_utc(c.steps[0].block_time)[:10] or 'unconfirmed'} to "
+              f"{format_utc(c.steps[-1].block_time)[:10] or 'unconfirmed'}", c.end], {0, 1},
+             Markup(f'from <span class="id">{_e(c.steps[0].txid)}</span> to <span class="id">'
+                    f'{_e(c.steps[-1].txid)}</span>')) for c in chains]
+    return intro + (_paired_table(["hops", "peeled BTC", "dates (UTC)", "ends"], rows) if rows else "")
 
 
 MERGE_TXS_SHOWN = 10  # transactions whose merges the report lists; merges.csv holds every merge
@@ -193,8 +204,25 @@ def _paired_table(headers: list[str], rows: list[tuple[list[Any], set[int], Mark
     return f'<table class="packet"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+ENDPOINTS_SHOWN = 100  # places the report lists, the largest first; endpoints.csv holds every one
+
+
 def _endpoints(frame) -> str:
-    """Where the money ended, per taint method (BTC), with each place and its time range."""
+    """Where the money ended, per taint method (BTC), with each place and its time range: the
+    :data:`ENDPOINTS_SHOWN` largest (by FIFO, then haircut), the rest summed in one row."""
+    ordered = frame.sort_values(["fifo_sats", "haircut_sats", "place"], ascending=[False, False, True], kind="stable")
+    shown, rest = ordered.iloc[:ENDPOINTS_SHOWN], ordered.iloc[ENDPOINTS_SHOWN:]
+    rows = _endpoint_rows(shown)
+    if len(rest):
+        sums = [format_btc(int(rest[f"{m}_sats"].sum())) for m in ("fifo", "haircut", "poison", "lifo")]
+        rows.append((["the rest", f"{len(rest):,} more places", *sums], {2, 3, 4, 5},
+                     Markup(f"each listed in endpoints.csv; the {ENDPOINTS_SHOWN} largest by FIFO are above")))
+    return ("<p>All columns, with satoshis, are in endpoints.csv"
+            + (f", one row per place; the {ENDPOINTS_SHOWN} places holding the most are listed here" if len(rest) else "")
+            + ".</p>" + _paired_table(["reason", "label", "FIFO BTC", "haircut BTC", "poison BTC", "LIFO BTC"], rows))
+
+
+def _endpoint_rows(frame) -> list:
     rows = []
     for row in frame.itertuples(index=False):
         label = f"{row.label} ({row.category})" if row.category else row.label
@@ -202,8 +230,7 @@ def _endpoints(frame) -> str:
                         f"last {_e(row.last_utc or '-')}; {_e(counted(int(row.min_path_length), 'hop'))} from the seed")
         rows.append(([row.reason, label, row.fifo_btc, row.haircut_btc, row.poison_btc, row.lifo_btc],
                      {2, 3, 4, 5}, detail))
-    return ("<p>All columns, with satoshis, are in endpoints.csv.</p>"
-            + _paired_table(["reason", "label", "FIFO BTC", "haircut BTC", "poison BTC", "LIFO BTC"], rows))
+    return rows
 
 
 def _stops(result: TraceResult) -> str:
@@ -213,7 +240,12 @@ def _stops(result: TraceResult) -> str:
             for s in result.sorted_stops()]
     caps = [(c.name, c.limit, c.detail) for c in result.caps] or [("none", "", "")]
     notes = "".join(f"<p>Note: {_e(n)}</p>" for n in result.notes)
-    return _paired_table(["reason", "hop", "BTC", "detail"], rows) + notes + \
+    by_reason: dict[str, list[int]] = {}
+    for stop in result.stops:
+        by_reason.setdefault(stop.reason.value, []).append(stop.value)
+    summary = _table(["reason", "stops", "BTC"], [(reason, f"{len(values):,}", format_btc(sum(values)))
+                                                   for reason, values in sorted(by_reason.items())], {1, 2})
+    return summary + "<p>Each stop:</p>" + _paired_table(["reason", "hop", "BTC", "detail"], rows) + notes + \
         "<p>Caps that bit:</p>" + _table(["cap", "limit", "what it cut"], caps)
 
 

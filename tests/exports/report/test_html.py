@@ -94,7 +94,7 @@ def test_summary_charts_are_written_and_embedded(report):
         svg = (out / name).read_text()
         assert svg.lstrip().startswith("<?xml") and "<dc:date>" not in svg and len(svg) > 5_000
     pages = svg_pages((out / "flow.svg").read_text())
-    assert len(pages) >= 5 and text.count("<svg") == 3 + len(pages), "main figure, two summaries, each page"
+    assert len(pages) >= 2 and text.count("<svg") == 3 + len(pages), "main figure, two summaries, each page"
     assert text.index((out / "entity_flow.svg").read_text().split("<svg", 1)[1][:200]) < text.index('id="appendix-a')
 
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from btctrace.errors import OutputError
+from btctrace.errors import ExitCode, ExportFailed, OutputError
 from btctrace.exports.writing import background
 from btctrace.exports.writing.atomic import write_text
 from btctrace.exports.writing.background import in_background, wait_all
@@ -36,9 +36,11 @@ def test_a_write_the_child_could_not_make_is_one_output_error_here(tmp_path):
     assert caught.value.path == str(tmp_path / "b.csv") and "No space left on device" in str(caught.value)
 
 
-def test_a_bug_in_the_child_is_a_runtime_error_naming_the_group(capfd):
-    with pytest.raises(RuntimeError, match="writing the charts failed in the child process"):
-        in_background("charts", _bug)()
+def test_a_bug_in_the_child_is_one_line_naming_the_group_and_the_files_not_written(capfd):
+    with pytest.raises(ExportFailed, match="writing the charts failed in its child process") as caught:
+        in_background("charts", _bug, files=("sankey.svg",))()
+    assert caught.value.exit_code == ExitCode.OUTPUT and caught.value.not_written[0] == "sankey.svg"
+    assert "not written: sankey.svg, report.html, manifest.json" in caught.value.message
     assert "ValueError: a bug" in capfd.readouterr().err, "the child's traceback is shown"
 
 

@@ -44,6 +44,9 @@ def test_a_2000_hop_chain_gives_exhibits_a_reader_can_hold(two_thousand):
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "every hop of each, with its peel and the change passed on, is in peel_chains.csv" in report
     assert "more places" in report, "the endpoints beyond the largest are summed in one row"
+    assert "The 100 largest stops (every one is in stops.csv)" in report
+    assert "The money passed down 1 peel chain" in report, "page 1 says what the chain shows"
+    assert len(_rows(out / "stops.csv")) == len(outcome.result.stops) > 1_990
 
 
 def test_every_hop_is_in_the_tables_and_the_figures_reconcile(two_thousand):

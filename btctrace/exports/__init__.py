@@ -27,6 +27,7 @@ from btctrace.exports.explorer import explorer_document
 from btctrace.exports.explorer.page import explorer_pieces
 from btctrace.exports.interchange.clusters import merges_frame, write_cluster_outputs
 from btctrace.exports.interchange.peel_table import peel_chains_frame
+from btctrace.exports.interchange.stops import stops_frame
 from btctrace.exports.interchange.cytoscape import cytoscape_pieces
 from btctrace.exports.interchange.dot import dot_lines
 from btctrace.exports.interchange.endpoints import endpoints_frame, taint_section
@@ -67,13 +68,13 @@ __all__ = ["OUTPUT_FILES", "TAINT_FILES", "CaseInfo", "prepare_out_dir", "write_
 
 OUTPUT_FILES = ("trace.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv", "graph.graphml", "cluster_flows.csv",
                 "clusters.graphml", "link_table.csv", "link_table.xlsx", "entities.csv", "graph.gexf", "graph.dot",
-                "cytoscape.json", "misp_event.json", "tagpack.yaml", "merges.csv", "peel_chains.csv", "entity_flows.csv",
-                "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
+                "cytoscape.json", "misp_event.json", "tagpack.yaml", "merges.csv", "peel_chains.csv", "stops.csv",
+                "entity_flows.csv", "entity_flow.svg", "entity_flow.png", "entity_flow.pdf",
                 "flow.svg", "flow.png", "flow.pdf", "sankey.svg",
                 "timeline.svg",
                 "report.html", "explorer.html", "store_snapshot.json")
 SHARING_FILES = ("link_table.csv", "link_table.xlsx", "entities.csv", "graph.dot", "misp_event.json", "tagpack.yaml",
-                 "entity_flows.csv", "merges.csv", "peel_chains.csv")  # _sharing_files, in this process
+                 "entity_flows.csv", "merges.csv", "peel_chains.csv", "stops.csv")  # _sharing_files, here
 GRAPH_FILES = ("trace.json", "store_snapshot.json", "transfers.csv", "addresses.csv", "endpoints.csv", "subpoena.csv",
                "cluster_flows.csv", "clusters.graphml", "graph.graphml", "graph.gexf", "cytoscape.json")  # _graph_files
 EXPLORER_ENTITIES_PER_KIND = 7  # the explorer's entity view folds the rest of a kind into "N others"
@@ -201,6 +202,7 @@ def _sharing_files(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGra
     write_csv(entity_flows_frame(entities), path["entity_flows.csv"])
     write_csv(merges_frame(analysis.clusters.merges), path["merges.csv"])
     write_csv(peel_chains_frame(analysis.peel_chains), path["peel_chains.csv"])
+    write_csv(stops_frame(result), path["stops.csv"])
 
 
 def write_outputs(result: TraceResult, analysis: Analysis, graph: nx.MultiDiGraph, tags: TagIndex, case: CaseInfo,

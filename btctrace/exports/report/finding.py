@@ -22,7 +22,7 @@ from btctrace.graph.case_roles import CaseRoles
 from btctrace.graph.schema import ROLE_WORDS
 from btctrace.tracing.proving import proof_line
 from btctrace.tracing.result import STOP_EXPLANATIONS, Direction, StopReason, TraceResult
-from btctrace.units import counted, format_btc, readable_date, readable_utc
+from btctrace.units import counted, format_btc, format_utc, readable_date, readable_utc
 from btctrace.valuation import Prices
 
 __all__ = ["NOT_GIVEN", "SEEDS_SHOWN", "case_table", "finding_html", "report_title"]
@@ -167,6 +167,32 @@ def _coinjoins(result: TraceResult) -> list[str]:
             "(see the methodology appendix)."]
 
 
+PEEL_CHAINS_NAMED = 3  # the longest peel chains page 1 names; the report's table lists every one
+
+
+def _peel_chains(analysis: Analysis) -> list[str]:
+    """The longest peel chains, as the chain shows them: hops, what was peeled to how many
+    addresses, first and last transactions with their block dates (peel_chains.csv has each hop)."""
+    if not analysis.peel_chains:
+        return []
+    longest = sorted(analysis.peel_chains, key=lambda c: (-c.length, c.steps[0].txid))[:PEEL_CHAINS_NAMED]
+    named = "; ".join(
+        f"{c.length:,} hops from {_id(c.steps[0].txid)}, confirmed {_e(_day(c.steps[0].block_time))}, to "
+        f"{_id(c.steps[-1].txid)}, confirmed {_e(_day(c.steps[-1].block_time))}, peeling "
+        f"{_e(format_btc(c.total_peeled))} BTC "
+        f"to {_e(counted(len({s.peel_address or s.txid for s in c.steps}), 'address', 'addresses'))}"
+        for c in longest)
+    more = _e(f"; and {counted(len(analysis.peel_chains) - len(longest), 'shorter one')}") \
+        if len(analysis.peel_chains) > len(longest) else ""
+    return [f"The money passed down {_e(counted(len(analysis.peel_chains), 'peel chain'))} (each step one input, one "
+            f"output paid off and the other passed on to the next step): {named}{more}. Each hop is a row of "
+            "peel_chains.csv; the charts draw a chain of five hops or more as one box."]
+
+
+def _day(block_time: int | None) -> str:
+    return f"on {readable_date(format_utc(block_time)[:10])}" if block_time is not None else "not yet (unconfirmed)"
+
+
 def _tag_words(tag: dict[str, Any]) -> str:
     kind = tag.get("abuse") or tag.get("category") or "no category given"
     source = tag.get("source") or "no source given"
@@ -256,6 +282,7 @@ def finding_html(result: TraceResult, analysis: Analysis, case: CaseInfo, prices
     """Page 1 after the case table: seeds, receipts, where it went, attributions, sanctions,
     roles and how far the chain data were proven."""
     paragraphs = [*_received(result, analysis, prices), *_went(result, analysis), *_coinjoins(result),
+                  *_peel_chains(analysis),
                   *_attributions(attribution),
                   *_sanctions(attribution), _roles(case_roles)]
     if result.proofs is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterator
 
 from btctrace.analysis import Analysis
 from btctrace.cache.provenance import cassette_facts, sha256_file
@@ -16,6 +16,8 @@ from btctrace.case import CaseInfo
 from btctrace.exports.charts.figure_files import svg_pages
 from btctrace.exports.interchange.endpoints import endpoints_frame
 from btctrace.exports.report.attribution_html import attributions_html, case_links_html, sanctions_banner
+from btctrace.exports.report.cells import Markup, paired_table as _paired_table, table as _table
+from btctrace.exports.report.listings import endpoints_html, peel_chains_html, stops_html
 from btctrace.exports.report.finding import case_table, finding_html, report_title
 from btctrace.exports.report.subpoena import subpoena_frame
 from btctrace.exports.writing.safe_text import html_text, summarise
@@ -27,7 +29,6 @@ from btctrace.heuristics.measured import (
     MEASURED_ACCURACY,
     METHOD_SOURCES,
 )
-from btctrace.heuristics.peeling import PEEL_REFERENCE
 from btctrace.notes import Note
 from btctrace.tags import TagIndex
 from btctrace.tracing.proving import HOW_PROVEN, proof_line
@@ -82,39 +83,6 @@ LIMITS = (
 
 
 _e = html_text
-_IDENTIFIER = re.compile(r"[0-9a-f]{64}(:\d+)?|(bc1|tb1|bcrt1)[0-9a-z]{8,90}|[123mn][1-9A-HJ-NP-Za-km-z]{25,34}")
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?Z?")
-
-
-class Markup(str):
-    """Cell content already rendered as HTML by this module (never data that was not escaped)."""
-
-
-def _inline(text: str) -> str:
-    """Escaped text with each txid or address inside it in monospace, breakable only inside,
-    and each UTC time kept on one line."""
-    marked = _IDENTIFIER.sub(lambda m: f'<span class="id">{m.group(0)}</span>', _e(text))
-    return _TIME.sub(lambda m: f'<span class="t">{m.group(0)}</span>', marked)
-
-
-def _cell(value: Any, numeric: bool, span: int = 1) -> str:
-    """One cell, classed by what it holds: a number (right, never broken), a txid or address
-    (monospace, broken only inside it: two lines at most), a UTC time (never broken), or text
-    (broken between words; identifiers inside it as above)."""
-    spanned = f' colspan="{span}"' if span > 1 else ""
-    if isinstance(value, Markup):
-        return f"<td{spanned}>{value}</td>"
-    text = "" if value is None else str(value)
-    kind = "n" if numeric else "id" if _IDENTIFIER.fullmatch(text) else "t" if _TIME.fullmatch(text) else ""
-    return f'<td class="{kind}"{spanned}>{_e(text)}</td>' if kind else f"<td{spanned}>{_inline(text)}</td>"
-
-
-def _table(headers: list[str], rows: Iterable[Iterable[Any]], numeric: set[int] = frozenset()) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _window(since: int | None, until: int | None) -> str:
     if since is None and until is None:
         return "not limited"
@@ -153,22 +121,8 @@ def _findings(result: TraceResult, analysis: Analysis) -> str:
     decided = sum(1 for v in analysis.change.values() if v.change is not None)
     parts.append(f"<p>Change was decided for {decided} of {len(analysis.change)} ordinary transactions "
                  "(votes per output in trace.json).</p>")
-    parts.append(_peel_chains(analysis))
+    parts.append(peel_chains_html(analysis))
     return "".join(parts)
-
-
-def _peel_chains(analysis: Analysis) -> str:
-    """One row per chain (its hops, peels, first and last transactions and dates); the charts
-    draw a long chain as one box, and every hop is in peel_chains.csv."""
-    chains = analysis.peel_chains
-    intro = f"<p>{_e(counted(len(chains), 'peel chain'))}" + (
-        f" ({PEEL_REFERENCE}); every hop of each, with its peel and the change passed on, is in peel_chains.csv. "
-        "The charts draw a chain of five hops or more as one box.</p>" if chains else ".</p>")
-    rows = [([c.length, format_btc(c.total_peeled), f"{format_utc(c.steps[0].block_time)[:10] or 'unconfirmed'} to "
-              f"{format_utc(c.steps[-1].block_time)[:10] or 'unconfirmed'}", c.end], {0, 1},
-             Markup(f'from <span class="id">{_e(c.steps[0].txid)}</span> to <span class="id">'
-                    f'{_e(c.steps[-1].txid)}</span>')) for c in chains]
-    return intro + (_paired_table(["hops", "peeled BTC", "dates (UTC)", "ends"], rows) if rows else "")
 
 
 MERGE_TXS_SHOWN = 10  # transactions whose merges the report lists; merges.csv holds every merge
@@ -191,62 +145,6 @@ def _merges(analysis: Analysis) -> str:
     return (f"<p>{_e(counted(merges, 'clustering merge'))} by {_e(counted(len(rows), 'transaction'))}; each joins "
             f"addresses that transaction spent together. Every merge, pair by pair, is in merges.csv.{_e(shown)}</p>"
             + _table(["transaction", "addresses joined", "rule and source"], rows[:MERGE_TXS_SHOWN], {1}))
-
-
-def _paired_table(headers: list[str], rows: list[tuple[list[Any], set[int], Markup]]) -> str:
-    """Two table rows per item: its short fields, then a full-width row with its identifiers
-    whole (so no column has to hold a 64-character txid)."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = []
-    for cells, numeric, detail in rows:
-        body.append("<tr>" + "".join(_cell(c, i in numeric) for i, c in enumerate(cells)) + "</tr>")
-        body.append(f'<tr class="detail">{_cell(detail, False, len(headers))}</tr>')
-    return f'<table class="packet"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
-ENDPOINTS_SHOWN = 100  # places the report lists, the largest first; endpoints.csv holds every one
-
-
-def _endpoints(frame) -> str:
-    """Where the money ended, per taint method (BTC), with each place and its time range: the
-    :data:`ENDPOINTS_SHOWN` largest (by FIFO, then haircut), the rest summed in one row."""
-    ordered = frame.sort_values(["fifo_sats", "haircut_sats", "place"], ascending=[False, False, True], kind="stable")
-    shown, rest = ordered.iloc[:ENDPOINTS_SHOWN], ordered.iloc[ENDPOINTS_SHOWN:]
-    rows = _endpoint_rows(shown)
-    if len(rest):
-        sums = [format_btc(int(rest[f"{m}_sats"].sum())) for m in ("fifo", "haircut", "poison", "lifo")]
-        rows.append((["the rest", f"{len(rest):,} more places", *sums], {2, 3, 4, 5},
-                     Markup(f"each listed in endpoints.csv; the {ENDPOINTS_SHOWN} largest by FIFO are above")))
-    return ("<p>All columns, with satoshis, are in endpoints.csv"
-            + (f", one row per place; the {ENDPOINTS_SHOWN} places holding the most are listed here" if len(rest) else "")
-            + ".</p>" + _paired_table(["reason", "label", "FIFO BTC", "haircut BTC", "poison BTC", "LIFO BTC"], rows))
-
-
-def _endpoint_rows(frame) -> list:
-    rows = []
-    for row in frame.itertuples(index=False):
-        label = f"{row.label} ({row.category})" if row.category else row.label
-        detail = Markup(f'at <span class="id">{_e(row.place)}</span>; first {_e(row.first_utc or "-")}, '
-                        f"last {_e(row.last_utc or '-')}; {_e(counted(int(row.min_path_length), 'hop'))} from the seed")
-        rows.append(([row.reason, label, row.fifo_btc, row.haircut_btc, row.poison_btc, row.lifo_btc],
-                     {2, 3, 4, 5}, detail))
-    return rows
-
-
-def _stops(result: TraceResult) -> str:
-    rows = [([s.reason.value, s.hop, format_btc(s.value), s.detail], {1, 2},
-             Markup(f'output <span class="id">{_e(s.txid)}:{_e(s.index)}</span>'
-                    + (f' at <span class="id">{_e(s.address)}</span>' if s.address else "")))
-            for s in result.sorted_stops()]
-    caps = [(c.name, c.limit, c.detail) for c in result.caps] or [("none", "", "")]
-    notes = "".join(f"<p>Note: {_e(n)}</p>" for n in result.notes)
-    by_reason: dict[str, list[int]] = {}
-    for stop in result.stops:
-        by_reason.setdefault(stop.reason.value, []).append(stop.value)
-    summary = _table(["reason", "stops", "BTC"], [(reason, f"{len(values):,}", format_btc(sum(values)))
-                                                   for reason, values in sorted(by_reason.items())], {1, 2})
-    return summary + "<p>Each stop:</p>" + _paired_table(["reason", "hop", "BTC", "detail"], rows) + notes + \
-        "<p>Caps that bit:</p>" + _table(["cap", "limit", "what it cut"], caps)
 
 
 def _answer_checks(result: TraceResult) -> str:
@@ -382,11 +280,11 @@ def report_pieces(result: TraceResult, analysis: Analysis, tags: TagIndex, case:
                                                                    "endpoints.csv has every method).")
          + _figure(_svg(charts[2]), "Payments in, movements and cash-outs over time (UTC).")),
         ("Heuristic findings", lambda: _findings(result, analysis)),
-        ("Endpoints per taint method", lambda: _endpoints(endpoints_frame(analysis.taint))),
+        ("Endpoints per taint method", lambda: endpoints_html(endpoints_frame(analysis.taint))),
         ("Subpoena packet", lambda: _subpoena_packet(subpoena_frame(result, analysis, tags, prices))),
         ("Attributions", lambda: attributions_html(attribution, _table)),
         ("Links to other cases", lambda: case_links_html(attribution, _table)),
-        ("Every stop and cap", lambda: _stops(result)),
+        ("Every stop and cap", lambda: stops_html(result)),
         ("Analyst's notes", lambda: _analyst_notes(notes or [])),
         ("Appendix A: seeds and parameters", lambda: _parameters(result, tags)),
         ("Appendix B: methodology and measured accuracy", lambda: _methodology(accuracy)),

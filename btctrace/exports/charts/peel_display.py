@@ -108,12 +108,13 @@ def _in_chain_order(chain: PeelChain, out_of: list[tuple[str, str, dict]], insid
         txid = key.split(":", 1)[0]  # the keys are "<txid>:<edge key>"
         if target in inside and data.get("index") == continuation.get(txid):
             change[txid] = target
-    members = []
+    members, placed = [], set()
     for step in chain.steps:
         members.append(step.txid)
-        if step.txid in change and change[step.txid] not in members:
+        if step.txid in change and change[step.txid] not in placed:
             members.append(change[step.txid])
-    return members + sorted(inside - set(members))
+            placed.add(change[step.txid])
+    return members + sorted(inside - placed)
 
 
 def _plain(data: dict) -> bool:

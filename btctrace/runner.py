@@ -67,6 +67,9 @@ def _check_job(job: TraceJob) -> None:
                            "Record once with --record, then replay with --offline")
     if not job.seeds:
         raise UsageProblem("no seed given", "Give at least one address, txid or txid:vout")
+    if job.record is not None and (job.record.exists() or job.record.is_symlink()) and not (job.force or job.resume):
+        raise UsageProblem(f"the cassette {job.record} exists: it is the evidence of an earlier run, whose folder "
+                           "verifies only against it", "Add --force to record over it, or --resume to continue it")
     if job.rate is not None and not (math.isfinite(job.rate) and 0.001 <= job.rate <= 1000):
         raise UsageProblem(f"--rate must be from 0.001 to 1,000 requests a second, got {job.rate}")
     since, until = job.limits.since, job.limits.until

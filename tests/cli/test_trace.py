@@ -214,3 +214,15 @@ def test_a_second_recording_to_the_same_cassette_is_refused_while_the_first_runs
 def test_options_out_of_range_are_one_line(demo, tmp_path, args, message):
     result = run("trace", demo.ransom_address, "--out", tmp_path / "o", *args, "--offline", tmp_path / "none.json")
     assert_one_line_error(result, ExitCode.USAGE, message)
+
+
+def test_recording_over_an_existing_cassette_needs_force(demo, tmp_path):
+    """Issue 32: --record once overwrote an earlier run's evidence with exit 0."""
+    from tests.cli.conftest import invoke
+
+    cassette = tmp_path / "evidence.json"
+    cassette.write_text('{"interactions": []}\n')
+    result = invoke("trace", demo.ransom_address, "--out", tmp_path / "out", "--record", cassette, "-q")
+    assert result.exit_code == 2 and "exists: it is the evidence of an earlier run" in result.output
+    assert "--force" in result.output and len(result.output.strip().splitlines()) == 1
+    assert cassette.read_text() == '{"interactions": []}\n', "the evidence is untouched"

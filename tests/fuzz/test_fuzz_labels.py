@@ -30,7 +30,8 @@ DEMO_TAGS = yaml.safe_load((PROJECT_ROOT / "cases" / "demo-tags.yaml").read_text
 DEMO_CASE = (PROJECT_ROOT / "cases" / "demo-ransom.toml").read_text()
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1:A2)", "\t=1", "\r=2",
          "paid $\\foo{$ ransom", "$x$ and $y$", "\x01\x02\x0b\x1f", "<script>alert(1)</script>", "</svg>&amp;\"'",
-         "\u202eevil\u202c", "\u200f\u200e", "\ufffe\uffff", "]]>", "\x7f", "a\nb\r\nc", "\\", "{{x}}", "%s%n"]
+         "\u202eevil\u202c", "\u200f\u200e", "\ufffe\uffff", "]]>", "\x7f", "a\nb\r\nc", "\\", "{{x}}", "%s%n",
+         "\ufeffBOM\ufeff", "a<!--b", "x</script><!--y-->", "<!--<script>"]  # issue 32: each broke a page
 TRIED = {"cases": 0}
 text = st.one_of(st.sampled_from(NASTY), st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
                  st.tuples(st.sampled_from(NASTY), st.text(max_size=10)).map("".join))
@@ -87,6 +88,10 @@ def _check_outputs(out: Path) -> None:
     report = _Report()
     report.feed((out / "report.html").read_text(encoding="utf-8"))
     assert "script" not in report.tags
+    page = (out / "explorer.html").read_text(encoding="utf-8")
+    start = page.index('<script type="application/json" id="btctrace-data">')
+    block = page[page.index(">", start) + 1:page.index("</script>", start)]
+    json.loads(block)  # the data the page reads: valid JSON whatever the labels hold
     for name in ("trace.json", "cytoscape.json", "misp_event.json", "manifest.json"):
         json.loads((out / name).read_text(encoding="utf-8"))
     yaml.safe_load((out / "tagpack.yaml").read_text(encoding="utf-8"))
@@ -111,7 +116,7 @@ def test_the_cases_tried_are_reported():
 def test_the_nastiest_labels_at_once(tmp_path):
     """Every nasty string in one run, so each is met even when the drawn cases miss it."""
     labels = NASTY * 2
-    case = _write_case(tmp_path, " ".join(NASTY[:8]), " ".join(NASTY), labels)
+    case = _write_case(tmp_path, " ".join(NASTY[:8] + NASTY[-4:]), " ".join(NASTY), labels)
     result = invoke("case", "run", case, "--out", tmp_path / "out", "-q")
     assert result.exit_code == 0, result.output
     _check_outputs(tmp_path / "out")

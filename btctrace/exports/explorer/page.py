@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any, Iterator
 
 from btctrace import jsontext
-from btctrace.exports.writing.safe_text import html_text
+from btctrace.exports.writing.safe_text import html_text, json_in_html
 
 __all__ = ["EXPLORER_NAME", "VENDORED", "explorer_page", "explorer_pieces"]
 
@@ -49,19 +49,15 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def _escaped(piece: str) -> str:
-    return piece.replace("</", "<\\/").replace("<!--", "<\\!--")
-
-
 def data_block(document: dict[str, Any]) -> str:
     """The document as JSON that cannot end the script element it sits in."""
-    return "".join(map(_escaped, jsontext.compact_pieces(document)))
+    return "".join(map(json_in_html, jsontext.compact_pieces(document)))
 
 
 def explorer_pieces(document: dict[str, Any]) -> Iterator[str]:
     """The whole page, piece by piece (the data block streamed: :class:`jsontext.Streamed`).
-    A piece of the data is one JSON value or its punctuation, so neither ``</`` nor ``<!--``
-    can straddle two pieces: escaping piece by piece escapes the whole."""
+    Every ``<`` of the data is escaped (:func:`json_in_html`), piece by piece: a character
+    cannot straddle two pieces."""
     scripts = [_asset(f"vendor/{name}") for name in VENDORED] + [_asset("app.js")]
     policy = ("default-src 'none'; script-src " + " ".join(_hash(s) for s in scripts) +
               "; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'")
@@ -69,7 +65,7 @@ def explorer_pieces(document: dict[str, Any]) -> Iterator[str]:
            f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
            f"<title>{html_text(document['title'])} - btctrace explorer</title><style>{_asset('app.css')}</style>"
            f'</head><body>{_CONTROLS}\n<script type="application/json" id="btctrace-data">')
-    yield from map(_escaped, jsontext.compact_pieces(document))
+    yield from map(json_in_html, jsontext.compact_pieces(document))
     yield "</script>\n" + "".join(f"<script>{s}</script>\n" for s in scripts) + "</body></html>\n"
 
 

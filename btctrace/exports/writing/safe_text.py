@@ -26,12 +26,15 @@ from xml.sax.saxutils import escape, quoteattr
 import pandas as pd
 
 __all__ = ["FORMULA_PREFIXES", "CHART_RC", "spreadsheet_text", "spreadsheet_frame", "xml_text", "xml_attribute",
-           "xml_escaped", "dot_string", "html_text", "summarise"]
+           "xml_escaped", "dot_string", "json_in_html", "html_text", "summarise"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHART_RC = {"text.parse_math": False}
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# ... and U+FEFF, which XML allows but matplotlib's PDF writer cannot place (IndexError in
+# track_glyph: a title holding one killed the flow chart; issue 32): a byte-order mark inside a
+# label carries nothing a reader could see
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufeff\ufffe\uffff]")
 # What xml_attribute / xml_escaped must treat: markup, quotes, controls, what XML forbids.
 _XML_NEEDS_CARE = re.compile("[&<>\"'\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -89,6 +92,15 @@ def dot_string(value: Any) -> str:
     characters replaced (Graphviz writes labels into SVG)."""
     text = xml_text(value)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def json_in_html(json_text: str) -> str:
+    """JSON text made safe inside an HTML ``<script>`` element: every ``<`` written as the JSON
+    escape ``\\u003c``. ``<`` can only stand inside a JSON string, where the escape means the same
+    character, so the result is always valid JSON with the same value, and neither ``</script``
+    nor ``<!--`` can appear in it (the old ``<\\!--`` was not valid JSON: a label holding
+    ``<!--`` left explorer.html blank; issue 32)."""
+    return json_text.replace("<", "\\u003c")
 
 
 def html_text(value: Any) -> str:

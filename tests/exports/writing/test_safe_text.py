@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from btctrace.exports.writing.safe_text import (
     dot_string,
     html_text,
+    json_in_html,
     spreadsheet_frame,
     spreadsheet_text,
     summarise,
@@ -67,3 +68,23 @@ def test_a_carriage_return_inside_a_cell_cannot_end_the_row():
 def test_the_xml_fast_path_writes_the_same_bytes_as_the_two_passes(value):
     assert xml_attribute(value) == quoteattr(xml_text(value))
     assert xml_escaped(value) == escape(xml_text(value))
+
+
+@given(st.recursive(st.text() | st.integers() | st.none(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+                    max_leaves=8))
+def test_json_inside_html_is_always_valid_json_of_the_same_value(value):
+    import json
+
+    text = json_in_html(json.dumps(value, ensure_ascii=False))
+    assert json.loads(text) == value and "<" not in text  # no </script, no <!--: nothing ends the element
+
+
+@pytest.mark.parametrize("label", ["a<!--b", "x</script><!--y-->", "<!--<script>", "<\\!--"])
+def test_the_comment_opener_that_blanked_the_explorer_stays_valid_json(label):
+    import json
+
+    assert json.loads(json_in_html(json.dumps({"label": label}))) == {"label": label}
+
+
+def test_a_byte_order_mark_inside_a_label_is_replaced_for_the_charts():
+    assert xml_text("\ufeffBOM\ufeff") == "\ufffdBOM\ufffd"

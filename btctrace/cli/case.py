@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.exports.writing.safe_text import summarise
 from btctrace.case import load_case
 from btctrace.cli.verify import render_report
@@ -66,7 +67,7 @@ def run_command(case_file, out_dir, live, record, resume, api_url, force, worker
                            on_traced=finding_printer(progress, f"Case {case.id}: SYNTHETIC data (made by btctrace's "
                                                                "demo generator, not real payments)." if case.synthetic
                                                      else ""))
-    click.echo("\n".join(files_lines(outcome)))
+    say("\n".join(files_lines(outcome)))
 
 
 @case_group.command("validate")
@@ -80,17 +81,17 @@ def validate_command(case_file) -> None:
     """
     case = load_case(case_file)
     limits = case.limits
-    click.echo(f"case {case.id}: {case.title}{' [SYNTHETIC]' if case.synthetic else ''}")
-    click.echo(f"  seeds: {summarise(case.seeds, 'seeds')} ({case.direction.value})")
-    click.echo(f"  hops {limits.hops}, min value {format_btc(limits.min_value)} BTC, "
+    say(f"case {case.id}: {case.title}{' [SYNTHETIC]' if case.synthetic else ''}")
+    say(f"  seeds: {summarise(case.seeds, 'seeds')} ({case.direction.value})")
+    say(f"  hops {limits.hops}, min value {format_btc(limits.min_value)} BTC, "
                f"window {format_utc(limits.since) or '-'} .. {format_utc(limits.until) or '-'}, "
                f"max {limits.max_transactions} transactions, large address > {limits.large_address_tx_count} txs")
-    click.echo(f"  cassette: {case.cassette or 'none'}{'' if case.cassette is None or case.cassette.exists() else ' (missing)'}")
-    click.echo(f"  tags: {', '.join(str(p) for p in case.tag_paths) or 'none'}")
+    say(f"  cassette: {case.cassette or 'none'}{'' if case.cassette is None or case.cassette.exists() else ' (missing)'}")
+    say(f"  tags: {', '.join(str(p) for p in case.tag_paths) or 'none'}")
     info = case.info
-    click.echo(f"  examiner {info.examiner or 'not given'}, agency {info.agency or 'not given'}, "
+    say(f"  examiner {info.examiner or 'not given'}, agency {info.agency or 'not given'}, "
                f"report date {info.report_date or 'not given'}, exhibit {info.exhibit or 'not given'}")
-    click.echo(f"  roles from the case file: {len(info.victims)} victims' payments or addresses; seed holder "
+    say(f"  roles from the case file: {len(info.victims)} victims' payments or addresses; seed holder "
                f"{info.seed_owner or 'not given'}")
 
 
@@ -127,13 +128,13 @@ def links_command(case_id, store) -> None:
     finally:
         opened.close()
     if not links:
-        click.echo(f"{case_id}: no other case shares an address, transaction or cluster with it")
+        say(f"{case_id}: no other case shares an address, transaction or cluster with it")
     for link in links:
-        click.echo(f"{link.case_id} ({link.title}): {len(link.addresses)} shared address(es), "
+        say(f"{link.case_id} ({link.title}): {len(link.addresses)} shared address(es), "
                    f"{len(link.transactions)} transaction(s), {len(link.clusters)} cluster(s)")
         for address, here, there in link.addresses[:20]:
-            click.echo(f"  address {address}: {here} here, {there} there")
-        click.echo("".join(f"  transaction {txid}\n" for txid in link.transactions[:20]), nl=False)
+            say(f"  address {address}: {here} here, {there} there")
+        say("".join(f"  transaction {txid}\n" for txid in link.transactions[:20]), nl=False)
         for cluster in link.clusters[:20]:
-            click.echo(f"  cluster {cluster.here} ({cluster.size_here} addresses) = {cluster.there} there "
+            say(f"  cluster {cluster.here} ({cluster.size_here} addresses) = {cluster.there} there "
                        f"({cluster.size_there}): through {', '.join(cluster.shared[:3])}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.errors import OutputError
 from btctrace.scale.etl import cluster_export
 from btctrace.exports.interchange.tables import write_csv
@@ -46,4 +47,4 @@ def cluster_command(export: str, out_file: Path, backend: str, master: str, chec
     else:
         frame = cluster_export(Path(export))
     write_csv(frame, out_file)
-    click.echo(f"{len(frame):,} addresses in {frame['cluster'].nunique():,} clusters -> {out_file}")
+    say(f"{len(frame):,} addresses in {frame['cluster'].nunique():,} clusters -> {out_file}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.case import load_case
 from btctrace.errors import UsageProblem
 from btctrace.explain import Explanation, explain_link
@@ -47,4 +48,4 @@ def explain_command(address_a, address_b, out_dir, case_file) -> None:
     if (out_dir is None) == (case_file is None):
         raise UsageProblem("give either an output folder or --case CASE")
     folder = out_dir if out_dir is not None else Path("out") / load_case(case_file).id
-    click.echo("\n".join(explanation_lines(explain_link(folder, address_a, address_b))))
+    say("\n".join(explanation_lines(explain_link(folder, address_a, address_b))))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.exports.explorer import explorer_file
 
 __all__ = ["explore_command"]
@@ -26,4 +27,4 @@ def explore_command(out_dir: Path, print_path: bool) -> None:
     """
     page = explorer_file(out_dir)
     if print_path or not webbrowser.open(page.as_uri()):
-        click.echo(str(page))
+        say(str(page))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.files import NotRegularFile, open_regular
 from btctrace.errors import UsageProblem
 from btctrace.extract import extract_addresses
@@ -39,7 +40,7 @@ def extract_command(file: Path, as_json: bool) -> None:
         raise UsageProblem(f"cannot read {exc}", "Give a text file, or - for standard input") from None
     found = extract_addresses(text)
     if as_json:
-        click.echo(json.dumps([vars(f) for f in found], indent=1))
+        say(json.dumps([vars(f) for f in found], indent=1))
     else:
         for item in found:
-            click.echo(item.address)
+            say(item.address)

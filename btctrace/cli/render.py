@@ -10,6 +10,7 @@ from typing import Callable, Iterator
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.exports.writing.background import ExportStatus
 from btctrace.exports.writing.safe_text import summarise
 from btctrace.runner import TraceOutcome
@@ -63,8 +64,8 @@ def finding_printer(progress: "_ProgressLine | None", heading: str = "") -> Call
         if progress is not None:
             progress.break_line()
         if heading:
-            click.echo(heading)
-        click.echo("\n".join(summary_lines(outcome)))
+            say(heading)
+        say("\n".join(summary_lines(outcome)))
     return show
 
 

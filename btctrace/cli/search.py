@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.cli.options import store_option
 from btctrace.store import open_store
 
@@ -26,10 +27,10 @@ def search_command(items, store) -> None:
     finally:
         opened.close()
     for item, touches in found.items():
-        click.echo(f"{item}: {len(touches)} case(s)" if touches else f"{item}: in no case")
+        say(f"{item}: {len(touches)} case(s)" if touches else f"{item}: in no case")
         for touch in touches:
             hop = f"hop {touch.hop}" if touch.hop is not None else "hop ?"
             cluster = f", cluster {touch.cluster}" if touch.cluster else ""
             role = f", {touch.role}" if touch.kind == "address" else ""
-            click.echo(f"  {touch.case_id} ({touch.title}): {touch.kind}, {hop}{role}{cluster}; "
+            say(f"  {touch.case_id} ({touch.title}): {touch.kind}, {hop}{role}{cluster}; "
                        f"registered {touch.registered_at}")

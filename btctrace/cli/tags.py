@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.cli.options import store_option
 from btctrace.errors import UsageProblem
 from btctrace.exports.writing.safe_text import summarise
@@ -76,12 +77,12 @@ def import_command(paths, kind, label, category, source_url, sanctions, listed_o
     opened = open_store(store)
     try:
         for path in paths:
-            click.echo(f"{path}:")
-            opened.import_file(_kind_of(path, kind), path, defaults, lambda o: click.echo(_imported_line(o)))
+            say(f"{path}:")
+            opened.import_file(_kind_of(path, kind), path, defaults, lambda o: say(_imported_line(o)))
         stats = opened.stats()
     finally:
         opened.close()
-    click.echo(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses "
+    say(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses "
                f"({stats.sanctioned_addresses:,} on a sanctions list).")
 
 
@@ -102,12 +103,12 @@ def lookup_command(addresses, store) -> None:
         opened.close()
     for address in addresses:
         tags = found.get(address, [])
-        click.echo(f"{address}: {len(tags)} tag(s)" if tags else f"{address}: no tag")
+        say(f"{address}: {len(tags)} tag(s)" if tags else f"{address}: no tag")
         for tag in tags:
             flag = "SANCTIONS " if tag.is_sanction else ""
             entry = f" · {tag.entry}" if tag.entry else ""
             listed = f" · listed {tag.listed_on}" if tag.listed_on else ""
-            click.echo(f"  {flag}{tag.label} [{tag.category or 'no category'}] confidence {tag.confidence or '?'}"
+            say(f"  {flag}{tag.label} [{tag.category or 'no category'}] confidence {tag.confidence or '?'}"
                        f" · {tag.tagpack} (sha256 {tag.file_sha256[:12]}…, imported {tag.imported_at}){entry}{listed}"
                        f" · source {tag.source}")
 
@@ -126,9 +127,9 @@ def stats_command(store) -> None:
         stats = opened.stats()
     finally:
         opened.close()
-    click.echo(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses, "
+    say(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses, "
                f"{stats.sanctioned_addresses:,} on a sanctions list.")
-    click.echo("By category: " + summarise([f"{c} {n:,}" for c, n in stats.by_category.items()], "categories", 12))
+    say("By category: " + summarise([f"{c} {n:,}" for c, n in stats.by_category.items()], "categories", 12))
     for source in stats.sources:
-        click.echo(f"  {source.name}: {source.tags:,} tags ({source.kind}), imported {source.imported_at}, "
+        say(f"  {source.name}: {source.tags:,} tags ({source.kind}), imported {source.imported_at}, "
                    f"sha256 {source.sha256[:16]}…" + (f", published {source.published}" if source.published else ""))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.case import load_case
 from btctrace.errors import UsageProblem
 from btctrace.runner import TaintOutcome, run_taint
@@ -61,4 +62,4 @@ def taint_command(out_dir, case_file, method, seed_outputs, write_dir, force) ->
         seeds.append((seed.value, seed.vout))
     methods = METHODS if method == "all" else (method,)
     outcome = run_taint(folder, seeds or None, methods, write_dir, force)
-    click.echo("\n".join(taint_lines(outcome, methods)))
+    say("\n".join(taint_lines(outcome, methods)))

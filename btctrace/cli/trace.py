@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.addresses import MAINNET, NETWORKS
 from btctrace.cli.options import convert, store_option
 from btctrace.cli.render import files_lines, finding_printer, progress_shown
@@ -121,4 +122,4 @@ def trace_command(seeds, network, direction, hops, min_value, since, until, max_
     )
     with progress_shown(quiet) as progress:
         outcome = run_trace(job, progress=progress, on_traced=finding_printer(progress))
-    click.echo("\n".join(files_lines(outcome)))
+    say("\n".join(files_lines(outcome)))

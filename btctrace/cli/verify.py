@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from btctrace.cli.terminal import say
 from btctrace.errors import ExitCode
 from btctrace.verify import VerifyReport, verify_outputs
 
@@ -15,13 +16,13 @@ __all__ = ["verify_command", "render_report"]
 def render_report(ctx: click.Context, report: VerifyReport) -> None:
     """Print one line per check, then the verdict; exit 8 unless everything matched."""
     for check in report.checks:
-        click.echo(f"{'OK' if check.ok else 'FAIL':<5} {check.subject}: {check.detail}")
+        say(f"{'OK' if check.ok else 'FAIL':<5} {check.subject}: {check.detail}")
     outputs = [c for c in report.checks if c.subject.startswith("output ")]
     if report.ok:
-        click.echo(f"VERIFIED: the evidence is unchanged and all {len(outputs)} outputs are byte-identical on rerun.")
+        say(f"VERIFIED: the evidence is unchanged and all {len(outputs)} outputs are byte-identical on rerun.")
         return
     failed = sum(1 for c in report.checks if not c.ok)
-    click.echo(f"NOT VERIFIED: {failed} check(s) failed.")
+    say(f"NOT VERIFIED: {failed} check(s) failed.")
     ctx.exit(int(ExitCode.NOT_VERIFIED))
 
 

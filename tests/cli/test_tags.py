@@ -124,3 +124,24 @@ def test_real_ofac_list_flags_the_hydra_address():
     assert "434 tags, 1 skipped" in result.output
     looked = invoke("tags", "lookup", "16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T")
     assert "SANCTIONS OFAC SDN (0xB10C list)" in looked.output
+
+
+def test_a_label_carrying_terminal_sequences_is_printed_inert(tmp_path):
+    """Issue 32: OSC (window title, OSC 52 clipboard) and CSI sequences in a tag label reached
+    the terminal raw through `tags lookup`; now every control character is shown escaped."""
+    path = tmp_path / "list.txt"
+    path.write_text("16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T\n")
+    label = "Evil\x1b]0;pwned\x07\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[8mhidden\x1b[0m\u202eRTL"
+    imported = invoke("tags", "import", path, "--kind", "list", "--label", label, "--category", "ransomware",
+                      "--source", "https://example.org/list")
+    assert imported.exit_code == 0, imported.output
+    looked = invoke("tags", "lookup", "16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T")
+    assert looked.exit_code == 0 and "\x1b" not in looked.output and "\x07" not in looked.output
+    assert "\u202e" not in looked.output and "Evil\\x1b]0;pwned\\x07" in looked.output and "\\u202eRTL" in looked.output
+
+
+def test_terminal_text_keeps_lines_and_tabs_and_escapes_every_other_control():
+    from btctrace.cli.terminal import terminal_text
+
+    assert terminal_text("a\tb\nc") == "a\tb\nc"
+    assert terminal_text("\x00\x1b[31m\x7f\x9b\u2066") == "\\x00\\x1b[31m\\x7f\\x9b\\u2066"

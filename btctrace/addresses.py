@@ -19,6 +19,7 @@ from embit import base58
 from btctrace.errors import InvalidAddress, InvalidTxid, WrongNetwork
 
 __all__ = [
+    "canonical_address",
     "MAINNET",
     "NETWORKS",
     "Address",
@@ -188,6 +189,14 @@ def is_address(text: str, network: str = MAINNET) -> bool:
     except (InvalidAddress, WrongNetwork):
         return False
     return True
+
+
+def canonical_address(text: str, network: str = MAINNET) -> str | None:
+    """*text* as its canonical address on *network*, or None when it is not one."""
+    try:
+        return parse_address(text.strip(), network).address
+    except (InvalidAddress, WrongNetwork, ValueError):
+        return None
 
 
 def network_of(text: str) -> str:

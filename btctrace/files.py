@@ -1,10 +1,14 @@
 """Reading the files a user names (case files, TagPacks, cassettes, journals, exports to
 cluster): regular files only. A FIFO would hang a read and ``/dev/zero`` would never end, so a
-path is opened without blocking and refused unless it is a regular file. Text from outside also
-loses lone surrogates, which no output encoding can hold."""
+path is opened without blocking and refused unless it is a regular file. A text file may begin
+with a byte-order mark (Notepad saves one): UTF-8's is dropped and UTF-16's decodes the file, so
+the first line is read like any other (issue 32: a list saved with a BOM lost its first address).
+Text from outside also loses lone surrogates, which no output encoding can hold, and NUL, which
+PostgreSQL cannot store in text (each becomes U+FFFD)."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import stat
@@ -12,7 +16,8 @@ from pathlib import Path
 
 __all__ = ["NotRegularFile", "open_regular", "read_regular_text", "clean_text"]
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_BYTE_ORDER_MARKS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 class NotRegularFile(ValueError):
@@ -39,10 +44,20 @@ def open_regular(path: str | Path, mode: str = "r", encoding: str | None = "utf-
 
 
 def read_regular_text(path: str | Path) -> str:
-    with open_regular(path) as stream:
-        return stream.read()
+    """The text of a regular file: UTF-8, or the encoding its byte-order mark names (the mark
+    itself dropped), line ends read as newlines as :func:`open` reads them. Undecodable bytes
+    raise :class:`UnicodeDecodeError`."""
+    with open_regular(path, "rb") as stream:
+        data = stream.read()
+    encoding = "utf-8"
+    for mark, named in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            data, encoding = data[len(mark):], named
+            break
+    text = data.decode(encoding)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def clean_text(text: str) -> str:
-    """*text* with lone surrogates (from ``\\ud800``-style escapes) replaced by U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text)
+    """*text* with lone surrogates (from ``\\ud800``-style escapes) and NUL replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)

@@ -15,7 +15,7 @@ import networkx as nx
 from btctrace.analysis import Analysis, analyse
 from btctrace.cache.interactions import normalise_uri
 from btctrace.case import Case
-from btctrace.errors import BtctraceError, UsageProblem
+from btctrace.errors import AnswerRefused, BtctraceError, UsageProblem
 from btctrace.exports import prepare_out_dir, sanctions_line, write_outputs, write_taint_outputs
 from btctrace.exports.interchange.trace_json import read_trace_document, result_from_document
 from btctrace.exports.writing.atomic import begin_writing, finish_writing
@@ -29,6 +29,7 @@ from btctrace.providers.esplora.client import EsploraClient
 from btctrace.providers.failover import FailoverProvider, cross_check
 from btctrace.providers.http import HttpFetcher
 from btctrace.store.cases import CaseRecord
+from btctrace.store.evidence import EvidenceCache
 from btctrace.store.run import RunStore, case_items, open_run_store
 from btctrace.store.snapshot import StoreView
 from btctrace.tags import TagIndex, load_tagpacks
@@ -137,6 +138,32 @@ def _walk_and_value(job: TraceJob, provider: FailoverProvider, tags: TagIndex,
     return result, fetch_prices(provider, result, table)
 
 
+def _walk_trusting_no_cache(job: TraceJob, transport: Transport, provider: FailoverProvider,
+                            evidence: EvidenceCache | None, tags: TagIndex,
+                            progress: Progress | None) -> tuple[TraceResult, Prices, FailoverProvider]:
+    """The walk; when the checks refused an answer in a run the evidence store served answers
+    to, the store's answers are suspects: each is asked of the explorer afresh (a kept answer
+    that differs is quarantined, :class:`~btctrace.store.evidence.EvidenceCache`), and when
+    any was, the walk runs once more from the explorer with new checks, the refusals it no
+    longer meets laid at the store's door (issue 32)."""
+    try:
+        result, prices = _walk_and_value(job, provider, tags, progress)
+        failure = None
+    except AnswerRefused as exc:
+        failure = exc
+    if evidence is None or not (failure or provider.refusals) or not evidence.recheck_served(
+            lambda uri: transport.providers[0].fetcher.get(uri, fresh=True, keep_text=False)):
+        if failure is not None:
+            raise failure
+        return result, prices, provider
+    first = provider
+    transport.providers = transport.new_providers()
+    provider = FailoverProvider(transport.providers, transport.replay_order)
+    result, prices = _walk_and_value(job, provider, tags, progress)
+    provider.cache_refusals = [r for r in first.refusals if r not in provider.refusals]
+    return result, prices, provider
+
+
 def _trace(job: TraceJob, tags: TagIndex, run_store: RunStore,
            progress: Progress | None) -> tuple[TraceResult, Prices, dict, str]:
     """Open the transport, walk and value: the result, its prices, the explorers' log and the
@@ -149,7 +176,8 @@ def _trace(job: TraceJob, tags: TagIndex, run_store: RunStore,
     provider = FailoverProvider(transport.providers, transport.replay_order)
     try:
         _evidence_tip(transport, run_store)
-        result, prices = _walk_and_value(job, provider, tags, progress)
+        result, prices, provider = _walk_trusting_no_cache(job, transport, provider, run_store.evidence, tags,
+                                                           progress)
         if job.cross_check and len(transport.providers) > 1:
             result.cross_check = cross_check(transport.providers, sorted(result.txs), job.cross_check)
     except BaseException as exc:
@@ -191,7 +219,8 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
         explorers["store"] = run_store.store.location  # where it lives: the manifest's business only
     if run_store.evidence is not None:
         run_store.evidence.commit(refused_uris(explorers))
-        explorers["evidence_store"] = dict(run_store.evidence.counts, tip_height=run_store.evidence.tip_height)
+        explorers["evidence_store"] = dict(run_store.evidence.counts, tip_height=run_store.evidence.tip_height,
+                                           quarantined=run_store.evidence.quarantined)
     return Traced(result, analysis, graph, tags, prices, mode, explorers, run_store)
 
 

@@ -12,16 +12,18 @@ and every tag field must be a plain scalar.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
+from btctrace.addresses import canonical_address
 from btctrace.errors import TagFileError
 from btctrace.files import clean_text, read_regular_text
 
-__all__ = ["CONFIDENCE_LEVELS", "Tag", "TagIndex", "TagLookup", "iter_tagpack", "load_tagpacks", "tagpack_files"]
+__all__ = ["CONFIDENCE_LEVELS", "TEXT_LIMIT", "Tag", "calendar_date", "checked_tag", "TagIndex", "TagLookup", "iter_tagpack", "load_tagpacks", "tagpack_files"]
 
 _INHERITED = ("label", "category", "source", "confidence", "currency", "actor", "abuse")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -66,6 +68,51 @@ class Tag:
 
 TagLookup = Callable[[list[str]], dict[str, list[Tag]]]
 
+# The longest text field a tag keeps (label, category, source, actor, abuse, entry), applied
+# where tags enter btctrace: TagPacks read for a run and every store import. A label is a name,
+# not a document; GraphSense's longest public labels run to about 200 characters, and an
+# unbounded one broke spreadsheet cells (Excel holds 32,767 characters) and every chart (issue 32).
+TEXT_LIMIT = 1_000
+_BOUNDED = ("label", "category", "source", "confidence", "actor", "abuse", "entry", "listed_on")
+
+
+def _cut(text: str) -> str:
+    note = f"… [cut: {len(text):,} characters]"
+    return text[:TEXT_LIMIT - len(note)] + note
+
+
+def calendar_date(text: str) -> str:
+    """*text* when it is a calendar date ``YYYY-MM-DD``, else empty."""
+    try:
+        return text if len(text) == 10 and date.fromisoformat(text) else ""
+    except ValueError:
+        return ""
+
+
+def _add(counts: dict[str, int], name: str, number: int = 1) -> None:
+    counts[name] = counts.get(name, 0) + number
+
+
+def checked_tag(tag: Tag, counts: dict[str, int]) -> Tag | None:
+    """*tag* as btctrace keeps it, wherever tags enter (a run's TagPacks, every store import):
+    its address a canonical mainnet address (else None, counted as ``skipped``); ``listed_on``
+    a calendar date or empty (counted as ``bad_dates``); each text field at most
+    :data:`TEXT_LIMIT` characters, a longer one cut and saying so (counted as ``cut_fields``)."""
+    address = canonical_address(tag.address)
+    if address is None:
+        _add(counts, "skipped")
+        return None
+    changes: dict[str, str] = {name: _cut(getattr(tag, name)) for name in _BOUNDED
+                               if len(getattr(tag, name)) > TEXT_LIMIT}
+    _add(counts, "cut_fields", len(changes))
+    listed_on = calendar_date(changes.get("listed_on", tag.listed_on))
+    if listed_on != tag.listed_on:
+        _add(counts, "bad_dates", 1 if tag.listed_on else 0)
+        changes["listed_on"] = listed_on
+    if address != tag.address:
+        changes["address"] = address
+    return replace(tag, **changes) if changes else tag
+
 
 def _rank(tag: Tag) -> tuple:
     """Order of an address's tags, the one shown first: a service's own tag before a sanctions
@@ -83,6 +130,7 @@ class TagIndex:
     by_address: dict[str, Tag] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     skipped_other_currency: int = 0
+    checks: dict[str, int] = field(default_factory=dict)  # what checked_tag skipped, cut or blanked
     lookup: TagLookup | None = None
     all_tags: dict[str, tuple[Tag, ...]] = field(default_factory=dict)  # every tag, files' and store's
     from_store: dict[str, tuple[Tag, ...]] = field(default_factory=dict)
@@ -154,35 +202,37 @@ def tagpack_files(path: Path) -> list[Path]:
     raise TagFileError(str(path), "no such file or folder")
 
 
-def _refuse_aliases(path: Path, data: Any) -> None:
-    """A mapping or list met twice is an alias (``*name``): refused, before anything expands it."""
-    seen: set[int] = set()
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (dict, list)):
-            if id(node) in seen:
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Any alias (``*name``), of a scalar as of a mapping or list, is refused before anything
+    expands it: the parser's events are read first (issue 32: a 107 KB TagPack of scalar aliases
+    filled a 200 MB store)."""
+    if "*" not in text:
+        return  # no alias can be written without an asterisk
+    try:
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.AliasEvent):
                 raise TagFileError(str(path), "uses YAML aliases (&anchor / *alias), which TagPacks do not need: refused")
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
+    except yaml.YAMLError:
+        return  # the load below reports the file as unreadable
 
 
 def _read_tagpack(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(read_regular_text(path), Loader=_YAML_LOADER)
+        text = read_regular_text(path)
+        _refuse_aliases(path, text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         detail = " ".join(str(exc).split())[:160]
         raise TagFileError(str(path), f"cannot be read ({type(exc).__name__}: {detail})") from None
     if not isinstance(data, dict) or not isinstance(data.get("tags"), list):
         raise TagFileError(str(path), "has no 'tags' list")
-    _refuse_aliases(path, data)
     return data
 
 
 def _plain(path: Path, key: str, value: Any) -> str:
     """A tag field as text: scalars only (a list or mapping is refused); lone surrogates, which
     no output encoding can hold, are replaced."""
-    if isinstance(value, str) and value.isascii():
+    if isinstance(value, str) and value.isascii() and "\x00" not in value:
         return value  # the common case, and nothing to clean
     if isinstance(value, (dict, list, set, tuple, bytes)):
         raise TagFileError(str(path), f"field {key!r} is a {type(value).__name__}, not plain text")
@@ -208,16 +258,15 @@ def _tag_from(item: dict[str, Any], defaults: dict[str, Any], path: Path) -> Tag
     address = _plain(path, "address", item.get("address")).strip()
     if not address:
         return None
-    if address[:3].lower() == "bc1":
-        address = address.lower()
     return Tag(address=address, label=text["label"], category=text["category"], source=text["source"],
                confidence=text["confidence"], actor=text["actor"], abuse=text["abuse"], tagpack=path.name,
                listed_on=text["lastmod"][:10], cluster_definer=text["is_cluster_definer"])
 
 
 def iter_tagpack(file: Path) -> Iterator[Tag | None]:
-    """Every Bitcoin tag of one TagPack file, in file order; ``None`` for each tag of another
-    currency (counted by the caller, never used)."""
+    """Every Bitcoin tag of one TagPack file, in file order, as written (the caller checks each
+    with :func:`checked_tag`); ``None`` for each tag of another currency (counted by the
+    caller, never used)."""
     data = _read_tagpack(file)
     defaults = _header_fields(data, file)
     header_currency = _plain(file, "currency", data.get("currency") or "BTC").strip().upper()
@@ -243,6 +292,8 @@ def load_tagpacks(paths: list[str | Path]) -> TagIndex:
             for tag in iter_tagpack(file):
                 if tag is None:
                     index.skipped_other_currency += 1
-                else:
+                    continue
+                tag = checked_tag(tag, index.checks)
+                if tag is not None:
                     index.by_address.setdefault(tag.address, tag)
     return index

@@ -120,6 +120,8 @@ class Transport:
     mode: str
     # Offline: the explorers in the order they answered, for each request several answered.
     replay_order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # New providers on the same session (a walk run again after the evidence store was at fault).
+    new_providers: Callable[[], list[EsploraProvider]] | None = None
 
 
 _REQUEST_OF_PATH = (
@@ -182,8 +184,9 @@ def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
         session = make_session(adapter)
     if adapter is not None:
         adapter.canonical = canonical_url(api_urls)
-    providers = _providers(job, api_urls, session, adapter, policy, mode)
-    return Transport(session, providers, recording, mode, order if mode == "offline" else {})
+    def new_providers() -> list[EsploraProvider]:
+        return _providers(job, api_urls, session, adapter, policy, mode)
+    return Transport(session, new_providers(), recording, mode, order if mode == "offline" else {}, new_providers)
 
 
 def _providers(job: TraceJob, api_urls: list[str], session: Any, adapter: RecordingAdapter | None,

@@ -81,6 +81,8 @@ def _store_lines(outcome: TraceOutcome) -> list[str]:
     if evidence:
         lines.append(f"Evidence cache: {evidence['served']} final answers taken from the store, {evidence['kept']} "
                      f"kept for later runs ({evidence['not_final']} not final yet: asked afresh next time)")
+        lines.extend(f"EVIDENCE CACHE FAULT: the kept answer {q['resource']} was quarantined: {q['reason']}"
+                     for q in evidence.get("quarantined", []))
     for link in view.case_links:
         lines.append(f"LINKED CASE {link.case_id}: {len(link.addresses)} shared address(es), "
                      f"{len(link.transactions)} transaction(s), {len(link.clusters)} cluster(s)")
@@ -100,7 +102,8 @@ def _explorer_lines(outcome: TraceOutcome) -> list[str]:
                          f"requests slowed to {rate['rate']}/s (ceiling {rate['ceiling'] or 'none'})")
     lines.extend(f"Failover: {s['request']} failed at {s['failed']} ({s['error']}); {s['to']} answered"
                  for s in explorers.get("switches", []))
-    lines.extend(f"REFUSED: {r['request']} at {r['api_url']}: {r['detail']}" for r in explorers.get("refused", []))
+    lines.extend(f"REFUSED: {r['request']}, served by the {r['source']}: {r['detail']}" if r.get("source") else
+                 f"REFUSED: {r['request']} at {r['api_url']}: {r['detail']}" for r in explorers.get("refused", []))
     if outcome.result.checks:
         passed = [f"{c['check']} {c['passed']:,}" for c in outcome.result.checks["checks"] if c["passed"]]
         lines.append(f"Explorer answers checked ({outcome.result.checks['network']}), passed per check: "

@@ -13,6 +13,7 @@ from btctrace.exports.writing.safe_text import summarise
 from btctrace.store import open_store
 from btctrace.store.tag_sources import SOURCE_KINDS, ListDefaults
 from btctrace.store.tag_store import ImportOutcome
+from btctrace.tags import TEXT_LIMIT
 
 __all__ = ["tags_group"]
 
@@ -46,9 +47,13 @@ def _imported_line(outcome: ImportOutcome) -> str:
     source = outcome.source
     if outcome.unchanged:
         return f"  {source.name}: unchanged since {source.imported_at} (sha256 {source.sha256[:16]}…): skipped"
-    replaced = f"; replaces the import of {outcome.replaced.imported_at}" if outcome.replaced else ""
+    replaced = f"; replaces the import of {outcome.replaced.imported_at} from {outcome.replaced.path}" \
+        if outcome.replaced else ""
+    checks = outcome.checks or {}
+    cut = f", {checks['cut_fields']:,} fields cut at {TEXT_LIMIT:,} characters" if checks.get("cut_fields") else ""
+    dates = f", {checks['bad_dates']:,} dates not understood (left blank)" if checks.get("bad_dates") else ""
     return (f"  {source.name}: {source.tags:,} tags, {source.skipped:,} skipped (other currency or not a "
-            f"mainnet address), sha256 {source.sha256[:16]}…{replaced}")
+            f"mainnet address){cut}{dates}, sha256 {source.sha256[:16]}…{replaced}")
 
 
 @tags_group.command("import")

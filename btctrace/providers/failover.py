@@ -57,6 +57,10 @@ Fetch = Callable[[EsploraProvider, bool], Any]  # (explorer, fresh) -> answer
 Admit = Callable[[Any], Any]  # check an answer against the trace, or raise CheckFailure
 
 
+_CACHE_FAULT = ("evidence store: an answer it kept was quarantined after the explorer's fresh answer differed, "
+                "and the walk was run again from the explorer")
+
+
 @dataclass(frozen=True)
 class Switch:
     """The explorer in use changed: *request* failed at *failed* with *error*; *to* answered."""
@@ -96,6 +100,9 @@ class FailoverProvider:
         self.answered: Counter = Counter()  # api_url -> calls answered
         self.switches: list[Switch] = []
         self.refusals: list[Refusal] = []
+        # Refusals of an earlier walk of this run that the evidence store's answers caused
+        # (the walk was run again without them: btctrace.runner)
+        self.cache_refusals: list[Refusal] = []
         self._current = 0
         self._index = {id(p): i for i, p in enumerate(providers)}
         self._replay_order = replay_order or {}  # offline: request -> explorers in the order they answered
@@ -226,7 +233,9 @@ class FailoverProvider:
             "switches": [{"request": s.request, "failed": s.failed, "error": s.error, "to": s.to}
                          for s in self.switches],
             "refused": [{"request": r.request, "api_url": r.api_url, "check": r.check, "detail": r.detail}
-                        for r in self.refusals],
+                        for r in self.refusals]
+            + [{"request": r.request, "api_url": r.api_url, "check": r.check, "detail": r.detail,
+                "source": _CACHE_FAULT} for r in self.cache_refusals],
         }
 
 

@@ -11,9 +11,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from btctrace.store.database import Database
+from btctrace.errors import UsageProblem
+from btctrace.store.database import Database, typed_row
 
 __all__ = ["CaseItem", "CaseLink", "CaseRecord", "CaseTouch", "case_links", "cases_touching", "register_case"]
+
+
+_HOP = (int, type(None))
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def cases_touching(db: Database, item: str) -> list[CaseTouch]:
     rows = db.query("SELECT c.case_id, c.title, c.registered_at, i.kind, i.hop, i.role, i.cluster "
                     "FROM case_items i JOIN cases c ON c.case_id = i.case_id WHERE i.item = ? "
                     "ORDER BY c.registered_at, c.case_id", (item,))
-    return [CaseTouch(*row) for row in rows]
+    return [CaseTouch(*typed_row(db, "case_items", row, (str, str, str, str, _HOP, str, str))) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,18 @@ class CaseLink:
 def _cluster_sizes(db: Database, case_id: str) -> dict[str, int]:
     rows = db.query("SELECT cluster, COUNT(*) FROM case_items WHERE case_id = ? AND kind = 'address' "
                     "AND cluster <> '' GROUP BY cluster", (case_id,))
-    return {cluster: int(n) for cluster, n in rows}
+    return dict(typed_row(db, "case_items", row, (str, int)) for row in rows)
 
 
 def case_links(db: Database, case_id: str, items: list[CaseItem] | None = None) -> list[CaseLink]:
     """Other cases sharing addresses, transactions or clusters with *case_id* (or with *items*,
     for a case not registered yet), most shared first."""
     if items is None:
+        if not db.query("SELECT 1 FROM cases WHERE case_id = ?", (case_id,)):
+            raise UsageProblem(f"the store {db.location} holds no case {case_id!r}",
+                               "Give the case id of a case run with this store (see its manifest.json)")
         rows = db.query("SELECT kind, item, hop, role, cluster FROM case_items WHERE case_id = ?", (case_id,))
-        items = [CaseItem(*row) for row in rows]
+        items = [CaseItem(*typed_row(db, "case_items", row, (str, str, _HOP, str, str))) for row in rows]
     mine = {(i.kind, i.item): i for i in items}
     if not mine:
         return []
@@ -130,7 +137,8 @@ def case_links(db: Database, case_id: str, items: list[CaseItem] | None = None) 
         rows = db.query("SELECT c.case_id, c.title, i.kind, i.item, i.role, i.cluster FROM case_items i "
                         f"JOIN cases c ON c.case_id = i.case_id WHERE i.item IN ({', '.join('?' * len(batch))}) "
                         "AND i.case_id <> ?", (*batch, case_id))
-        for other, title, kind, item, role, cluster in rows:
+        for row in rows:
+            other, title, kind, item, role, cluster = typed_row(db, "case_items", row, (str,) * 6)
             here = mine.get((kind, item))
             if here is None:
                 continue

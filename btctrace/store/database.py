@@ -19,11 +19,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from btctrace.errors import MissingDependency, StoreError
 
-__all__ = ["STORE_ENV", "Database", "default_store_location", "open_database", "redact_location"]
+__all__ = ["STORE_ENV", "Database", "default_store_location", "open_database", "redact_location", "typed_row"]
 
 STORE_ENV = "BTCTRACE_STORE"
 _BUSY_TIMEOUT_MS = 30_000
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_REPAIR = "The store was changed outside btctrace: restore it from a backup, or start a new store with --store"
 
 
 def default_store_location() -> str:
@@ -45,6 +46,20 @@ def redact_location(location: str) -> str:
         host = f"{host}:{parts.port}"
     user = f"{parts.username}@" if parts.username else ""
     return urlunsplit((parts.scheme, user + host, parts.path, "", ""))
+
+
+def typed_row(db: "Database", table: str, row: Sequence[Any], types: Sequence[type | tuple[type, ...]]) -> tuple:
+    """*row* checked against the types its columns hold (``str``, ``int``, ``(int, type(None))``).
+    SQLite keeps whatever a hand edit writes into a column, so a value of another type is a
+    :class:`StoreError` naming the table, never a traceback further on (issue 32)."""
+    if len(row) != len(types):
+        raise StoreError(db.location, f"a row of {table} has {len(row)} columns, not {len(types)}", _REPAIR)
+    for position, (value, wanted) in enumerate(zip(row, types)):
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise StoreError(db.location, f"a row of {table} holds {type(value).__name__} {str(value)[:40]!r} in "
+                                          f"column {position + 1}, where the schema has "
+                                          f"{getattr(wanted, '__name__', 'a number or nothing')}", _REPAIR)
+    return tuple(row)
 
 
 class Database:

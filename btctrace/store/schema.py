@@ -43,6 +43,16 @@ MIGRATIONS: list[tuple[int, str, tuple[str, ...]]] = [
             PRIMARY KEY (case_id, kind, item))""",
         "CREATE INDEX case_items_item ON case_items (item)",
     )),
+    (2, "import meaning, evidence quarantine", (
+        # What the user said a plain list is: part of an import's identity (issue 32).
+        "ALTER TABLE tag_sources ADD COLUMN meaning TEXT NOT NULL DEFAULT ''",
+        # Kept answers found at fault (a fresh answer differed, or the row was unreadable),
+        # moved out of the cache with the reason and kept for the examiner.
+        """CREATE TABLE evidence_quarantine (
+            resource TEXT NOT NULL, source_url TEXT, fetched_at TEXT, sha256 TEXT, status INTEGER,
+            content_type TEXT, body TEXT, block_height BIGINT, tip_height BIGINT, stored_at TEXT,
+            reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)""",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _LOCK_KEY = 0x62746374  # "btct": the PostgreSQL advisory lock taken while migrating
@@ -54,8 +64,19 @@ def schema_version(db: Database) -> int:
     return int(rows[0][0] or 0)
 
 
+def _up_to_date(db: Database) -> bool:
+    """True when the store needs no migration: read without the write lock, so opening a store
+    never waits on a writer (issue 32: a long import locked ``tags lookup`` out)."""
+    try:
+        return schema_version(db) == SCHEMA_VERSION
+    except StoreError:
+        return False  # a new store (no store_schema table yet)
+
+
 def migrate(db: Database) -> list[int]:
     """Apply the migrations this store lacks; the versions applied (none when up to date)."""
+    if _up_to_date(db):
+        return []
     applied: list[int] = []
     with db.transaction():
         if db.kind == "postgresql":

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from btctrace import safejson
 from btctrace.errors import ManifestError
 from btctrace.files import read_regular_text
 from btctrace.store.cases import CaseLink
@@ -48,7 +49,7 @@ class StoreView:
     @classmethod
     def read(cls, path: Path) -> "StoreView":
         try:
-            data = json.loads(read_regular_text(path))
+            data = safejson.loads(read_regular_text(path))
             if data.get("schema") != SNAPSHOT_SCHEMA:
                 raise ValueError(f"schema {data.get('schema')!r} is not {SNAPSHOT_SCHEMA}")
             if data["store"] not in (None, "sqlite", "postgresql"):

@@ -12,24 +12,29 @@
 - Ransomwhere's ``/export`` JSON (``{"result": [{"address", "family", "blockchain", ...}]}``,
   cablej/ransomwhere ``backend/model/Address.js``).
 
-Every file is untrusted: regular files only, XML without a DOCTYPE (no entity expansion), text
-fields plain scalars, addresses checked as Bitcoin mainnet addresses (others counted, skipped).
+Every file is untrusted: regular files only; XML read by ``defusedxml``, a parser made for
+hostile input, with DTDs, entities and external references refused wherever they stand in the
+file and in any encoding (issue 32: a check of the first bytes let a comment or UTF-16 through);
+text fields plain scalars. Each tag is then checked where every import passes
+(:func:`btctrace.tags.checked_tag`: mainnet addresses only, dates, length).
 """
 
 from __future__ import annotations
 
-import json
+from btctrace import safejson
 import xml.etree.ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from btctrace.addresses import MAINNET, parse_address
-from btctrace.errors import InvalidAddress, TagSourceError, WrongNetwork
+from btctrace.errors import TagSourceError
 from btctrace.files import clean_text, open_regular, read_regular_text
 from btctrace.tags import Tag
 
-__all__ = ["SOURCE_KINDS", "ListDefaults", "read_address_list", "read_ofac_xml", "read_ransomwhere", "valid_address"]
+__all__ = ["SOURCE_KINDS", "ListDefaults", "read_address_list", "read_ofac_xml", "read_ransomwhere"]
 
 SOURCE_KINDS = ("tagpack", "ofac", "list", "ransomwhere")
 OFAC_SOURCE = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/SDN_ADVANCED.XML"
@@ -37,23 +42,8 @@ RANSOMWHERE_SOURCE = "https://api.ransomwhe.re/export"
 _XBT_FEATURE = "Digital Currency Address - XBT"
 
 
-def valid_address(text: str) -> str | None:
-    """*text* as a canonical mainnet address, or None when it is not one."""
-    try:
-        return parse_address(text.strip(), MAINNET).address
-    except (InvalidAddress, WrongNetwork, ValueError):
-        return None
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
-
-
-def _refuse_doctype(path: Path) -> None:
-    with open_regular(path, "rb") as stream:
-        head = stream.read(4096)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise TagSourceError(str(path), "OFAC sdn_advanced.xml", "declares a DOCTYPE or entities: refused")
 
 
 def _date_of(element: ET.Element | None) -> str:
@@ -88,7 +78,7 @@ def _parse_ofac(path: Path) -> _OfacParse:
     parsed = _OfacParse(set(), "", {}, [])
     pending: list[ET.Element] = []
     with open_regular(path, "rb") as stream:
-        for _event, element in ET.iterparse(stream, events=("end",)):
+        for _event, element in iterparse(stream, events=("end",), forbid_dtd=True):
             name = _local(element.tag)
             if name == "FeatureType" and (element.text or "").strip() == _XBT_FEATURE:
                 parsed.feature_ids.add(element.get("ID", ""))
@@ -114,20 +104,18 @@ def _parse_ofac(path: Path) -> _OfacParse:
 
 def read_ofac_xml(path: Path, counts: dict[str, int]) -> Iterator[Tag]:
     """The XBT addresses of OFAC's SDN list with the sanctioned party, entry and listing date."""
-    _refuse_doctype(path)
     try:
         parsed = _parse_ofac(path)
+    except DefusedXmlException as exc:
+        raise TagSourceError(str(path), "OFAC sdn_advanced.xml",
+                             f"declares a DTD, entities or external references ({type(exc).__name__}): refused") from None
     except (ET.ParseError, OSError, ValueError) as exc:
         raise TagSourceError(str(path), "OFAC sdn_advanced.xml", f"cannot be read ({exc})") from None
     if not parsed.feature_ids:
         raise TagSourceError(str(path), "OFAC sdn_advanced.xml",
                              f"has no FeatureType {_XBT_FEATURE!r}: not the ADVANCED_XML export")
     for profile_id, name, addresses in parsed.parties:
-        for raw in addresses:
-            address = valid_address(raw)
-            if address is None:
-                counts["skipped"] = counts.get("skipped", 0) + 1
-                continue
+        for address in addresses:
             yield Tag(address=address, label=f"OFAC SDN: {name}" if name else "OFAC SDN", category="sanction",
                       source=OFAC_SOURCE, confidence="authority_data", actor="", abuse="sanction",
                       tagpack=path.name, kind="ofac", entry=f"OFAC SDN profile {profile_id}: {name}".strip(),
@@ -154,7 +142,7 @@ def _list_entries(path: Path) -> list[str]:
         raise TagSourceError(str(path), "address list", f"cannot be read ({exc})") from None
     if text.lstrip().startswith("["):
         try:
-            entries = json.loads(text)
+            entries = safejson.loads(text)
         except ValueError as exc:
             raise TagSourceError(str(path), "address list", f"is not a JSON array ({exc})") from None
         if not all(isinstance(e, str) for e in entries):
@@ -166,17 +154,12 @@ def _list_entries(path: Path) -> list[str]:
 def read_address_list(path: Path, defaults: ListDefaults, counts: dict[str, int]) -> Iterator[Tag]:
     """One tag per address of a plain list (lines, ``#`` comments, or a JSON array)."""
     for raw in _list_entries(path):
-        if not raw:
-            continue
-        address = valid_address(raw)
-        if address is None:
-            counts["skipped"] = counts.get("skipped", 0) + 1
-            continue
-        yield Tag(address=address, label=defaults.label, category=defaults.category, source=defaults.source,
-                  confidence=defaults.confidence, actor="", abuse="sanction" if defaults.sanctions else "",
-                  tagpack=path.name, kind="list",
-                  entry=defaults.label if defaults.sanctions else "", listed_on=defaults.listed_on,
-                  sanctions=defaults.sanctions)
+        if raw:
+            yield Tag(address=raw, label=defaults.label, category=defaults.category, source=defaults.source,
+                      confidence=defaults.confidence, actor="", abuse="sanction" if defaults.sanctions else "",
+                      tagpack=path.name, kind="list",
+                      entry=defaults.label if defaults.sanctions else "", listed_on=defaults.listed_on,
+                      sanctions=defaults.sanctions)
 
 
 def _text(path: Path, value: Any) -> str:
@@ -188,7 +171,7 @@ def _text(path: Path, value: Any) -> str:
 def read_ransomwhere(path: Path, counts: dict[str, int]) -> Iterator[Tag]:
     """Ransomwhere's export: each Bitcoin address with its ransomware family."""
     try:
-        data = json.loads(read_regular_text(path))
+        data = safejson.loads(read_regular_text(path))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise TagSourceError(str(path), "Ransomwhere export", f"cannot be read ({exc})") from None
     entries = data.get("result") if isinstance(data, dict) else data
@@ -198,10 +181,7 @@ def read_ransomwhere(path: Path, counts: dict[str, int]) -> Iterator[Tag]:
         if not isinstance(entry, dict) or _text(path, entry.get("blockchain") or "bitcoin").lower() != "bitcoin":
             counts["skipped"] = counts.get("skipped", 0) + 1
             continue
-        address = valid_address(_text(path, entry.get("address")))
-        if address is None:
-            counts["skipped"] = counts.get("skipped", 0) + 1
-            continue
+        address = _text(path, entry.get("address"))
         family = _text(path, entry.get("family")) or "unknown family"
         yield Tag(address=address, label=f"{family} ransomware", category="perpetrator", source=RANSOMWHERE_SOURCE,
                   confidence="web_crawl", actor=family.lower(), abuse="ransomware", tagpack=path.name,

@@ -1,16 +1,18 @@
 """Attributions in the store: import a file's tags in one transaction (replacing an earlier
-import of a file of the same name), look addresses up in batches, count what is there."""
+import of the same identity: see :mod:`btctrace.store.importing`), look addresses up in
+batches, count what is there."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from btctrace.store.database import Database
+from btctrace.errors import StoreError
+from btctrace.store.database import Database, typed_row
 from btctrace.tags import Tag
 
-__all__ = ["ImportOutcome", "TagSource", "TagStats", "import_tags", "lookup_tags", "tag_stats", "tag_sources"]
+__all__ = ["ImportOutcome", "TagImport", "TagSource", "TagStats", "import_tags", "lookup_tags", "tag_stats", "tag_sources"]
 
 _COLUMNS = ("address", "source_name", "label", "category", "actor", "abuse", "source", "confidence", "entry",
             "listed_on", "sanctions", "cluster_definer")
@@ -27,19 +29,37 @@ class TagSource:
     tags: int
     skipped: int
     published: str
+    meaning: str = ""  # what the user said a plain list is (JSON), part of the import's identity
+
+
+@dataclass(frozen=True)
+class TagImport:
+    """One file about to be imported: its identity (*name*: kind and path under the import
+    root), where it was read, its SHA-256 and the meaning the user gave it."""
+
+    name: str
+    kind: str
+    path: str
+    sha256: str
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
 class ImportOutcome:
     source: TagSource
-    replaced: TagSource | None  # the earlier import of a file of this name
-    unchanged: bool  # the same file (same SHA-256) was imported before: nothing done
+    replaced: TagSource | None  # the earlier import of this identity
+    unchanged: bool  # the same file (same SHA-256) was imported before with the same meaning: nothing done
+    checks: dict[str, int] | None = None  # what checked_tag skipped, cut or blanked
+
+
+_SOURCE_TYPES = (str, str, str, str, str, int, int, str, str)
+_TAG_TYPES = (str,) * 10 + (int, int)
 
 
 def tag_sources(db: Database) -> list[TagSource]:
-    rows = db.query("SELECT name, kind, path, sha256, imported_at, tags, skipped, published FROM tag_sources "
-                    "ORDER BY name")
-    return [TagSource(*row) for row in rows]
+    rows = db.query("SELECT name, kind, path, sha256, imported_at, tags, skipped, published, meaning "
+                    "FROM tag_sources ORDER BY name")
+    return [TagSource(*typed_row(db, "tag_sources", row, _SOURCE_TYPES)) for row in rows]
 
 
 def _rows(name: str, tags: Iterable[Tag], counted: list[int]) -> Iterator[tuple]:
@@ -54,29 +74,33 @@ def _rows(name: str, tags: Iterable[Tag], counted: list[int]) -> Iterator[tuple]
                tag.entry, tag.listed_on, int(tag.sanctions), int(tag.cluster_definer))
 
 
-def import_tags(db: Database, name: str, kind: str, path: str, sha256: str, tags: Iterable[Tag],
-                skipped: "dict[str, int]") -> ImportOutcome:
-    """Store every tag of one file. *skipped* is filled by the reader as it goes (and may hold the
-    file's publication date under ``published``)."""
-    earlier = {s.name: s for s in tag_sources(db)}.get(name)
-    if earlier is not None and earlier.sha256 == sha256 and earlier.kind == kind:
+def import_tags(db: Database, found: TagImport, read: Callable[[], list[Tag]],
+                counts: "dict[str, int]") -> ImportOutcome:
+    """Store every tag *read* returns for one file; *counts* is filled by the reader as it goes
+    (and may hold the file's publication date under ``published``). The file is read before the
+    write transaction begins, so readers and other writers wait only for the rows' copy."""
+    earlier = {s.name: s for s in tag_sources(db)}.get(found.name)
+    if earlier is not None and (earlier.sha256, earlier.kind, earlier.meaning) == (found.sha256, found.kind,
+                                                                                   found.meaning):
         return ImportOutcome(earlier, None, True)
+    tags = read()
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     counted = [0]
+    rows = list(_rows(found.name, tags, counted))
+    skipped = int(counts.get("skipped", 0)) + int(counts.get("other_currency", 0))
+    published = str(counts.get("published", "") or "")
     with db.transaction():
-        db.execute("DELETE FROM tags WHERE source_name = ?", (name,))
-        db.execute("DELETE FROM tag_sources WHERE name = ?", (name,))
-        db.execute("INSERT INTO tag_sources (name, kind, path, sha256, imported_at, tags, skipped, published) "
-                   "VALUES (?, ?, ?, ?, ?, 0, 0, '')", (name, kind, path, sha256, now))
-        db.copy_rows("tags", _COLUMNS, _rows(name, tags, counted))
-        published = str(skipped.get("published", "") or "")
-        db.execute("UPDATE tag_sources SET tags = ?, skipped = ?, published = ? WHERE name = ?",
-                   (counted[0], int(skipped.get("skipped", 0)) + int(skipped.get("other_currency", 0)), published, name))
+        db.execute("DELETE FROM tags WHERE source_name = ?", (found.name,))
+        db.execute("DELETE FROM tag_sources WHERE name = ?", (found.name,))
+        db.execute("INSERT INTO tag_sources (name, kind, path, sha256, imported_at, tags, skipped, published, meaning) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (found.name, found.kind, found.path, found.sha256, now,
+                                                          counted[0], skipped, published, found.meaning))
+        db.copy_rows("tags", _COLUMNS, rows)
     if db.kind == "postgresql":
         db.execute("ANALYZE tags")  # fresh statistics, so look-ups use the address index
-    source = TagSource(name, kind, path, sha256, now, counted[0],
-                       int(skipped.get("skipped", 0)) + int(skipped.get("other_currency", 0)), published)
-    return ImportOutcome(source, earlier, False)
+    source = TagSource(found.name, found.kind, found.path, found.sha256, now, counted[0], skipped, published,
+                       found.meaning)
+    return ImportOutcome(source, earlier, False, {k: v for k, v in counts.items() if k in ("cut_fields", "bad_dates")})
 
 
 def _select(db: Database, addresses: list[str]) -> list[tuple]:
@@ -105,9 +129,13 @@ def lookup_tags(db: Database, addresses: Iterable[str]) -> dict[str, list[Tag]]:
         return {}
     sources = {s.name: s for s in tag_sources(db)}
     found: dict[str, list[Tag]] = {}
-    for (address, label, category, source, confidence, actor, abuse, source_name, entry, listed_on, sanctions,
-         definer) in rows:
-        origin = sources[source_name]
+    for row in rows:
+        (address, label, category, source, confidence, actor, abuse, source_name, entry, listed_on, sanctions,
+         definer) = typed_row(db, "tags", row, _TAG_TYPES)
+        origin = sources.get(source_name)
+        if origin is None:
+            raise StoreError(db.location, f"a tag of {address} names the imported file {source_name!r}, which the "
+                                          "store does not hold", "Import the file again, or start a new store")
         found.setdefault(address, []).append(Tag(
             address=address, label=label, category=category, source=source, confidence=confidence, actor=actor,
             abuse=abuse, tagpack=source_name, kind=origin.kind, entry=entry, listed_on=listed_on,

@@ -13,7 +13,7 @@ from embit import base58, bech32
 from btctrace.consensus.transactions import tx_bytes
 from btctrace.testing.chain import ChainStore
 
-__all__ = ["Coin", "ChainBuilder", "SEQUENCE_FINAL", "SEQUENCE_RBF", "SEQUENCE_NO_RBF"]
+__all__ = ["Coin", "ChainBuilder", "encode_address", "SEQUENCE_FINAL", "SEQUENCE_RBF", "SEQUENCE_NO_RBF"]
 
 SEQUENCE_FINAL = 0xFFFFFFFF
 SEQUENCE_NO_RBF = 0xFFFFFFFE
@@ -52,7 +52,8 @@ def _script(script_type: str, payload: bytes) -> tuple[str, str]:
     }[script_type]
 
 
-def _address(script_type: str, payload: bytes) -> str:
+def encode_address(script_type: str, payload: bytes) -> str:
+    """The mainnet address of a *payload* (hash or key) of *script_type*, with its checksum."""
     if script_type == "p2pkh":
         return base58.encode_check(b"\x00" + payload)
     if script_type == "p2sh":
@@ -74,7 +75,7 @@ class ChainBuilder:
     def address(self, script_type: str) -> str:
         size = 32 if script_type in {"p2wsh", "p2tr"} else 20
         payload = self.rng.randbytes(size)
-        address = _address(script_type, payload)
+        address = encode_address(script_type, payload)
         self._scripts[address] = (script_type, payload.hex())
         return address
 

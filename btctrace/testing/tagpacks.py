@@ -4,8 +4,8 @@ The public ``graphsense-tagpacks`` (2026-05) hold about 499,000 BTC tags, 336,00
 seven ``exchange-wallets-bitmex_*`` packs (one header, then ``- address: …`` lines), then
 sextortion (58,600 + 12,527), miners (37,439), Samourai CoinJoin (36,548) and ransomware packs
 with per-tag labels. This writes packs of the same shapes and sizes with made-up addresses
-(right lengths and alphabets, not valid checksums: a TagPack import stores addresses as given),
-so the benchmark needs nothing from outside. SYNTHETIC: no real attribution.
+(random hashes, encoded with valid checksums: every import checks each address), so the
+benchmark needs nothing from outside. SYNTHETIC: no real attribution.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from btctrace.testing.builder import encode_address
+
 __all__ = ["PACK_SHAPES", "write_synthetic_tagpacks"]
 
-_BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 # name, tags, header fields, per-tag label choices (empty: the header's label)
 PACK_SHAPES: list[tuple[str, int, dict[str, str], list[str]]] = [
     *[(f"exchange-wallets-synthetic_{n}", 48_000, {"label": "synthetic exchange wallet", "category": "exchange",
@@ -34,11 +34,8 @@ PACK_SHAPES: list[tuple[str, int, dict[str, str], list[str]]] = [
 
 def _address(rng: random.Random) -> str:
     kind = rng.random()
-    if kind < 0.45:
-        return "3" + "".join(rng.choices(_BASE58, k=33))
-    if kind < 0.75:
-        return "1" + "".join(rng.choices(_BASE58, k=33))
-    return "bc1q" + "".join(rng.choices(_BECH32, k=38))
+    script_type = "p2sh" if kind < 0.45 else "p2pkh" if kind < 0.75 else "p2wpkh"
+    return encode_address(script_type, rng.randbytes(20))
 
 
 def write_synthetic_tagpacks(folder: Path, seed: int = 1, scale: float = 1.0) -> tuple[int, list[str]]:

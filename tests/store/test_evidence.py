@@ -74,7 +74,10 @@ def test_kept_answer_is_served_with_its_origin_and_a_tampered_one_is_not(store):
     assert served["response"]["from_store"]["source_url"] == uri
     store.db.execute("UPDATE evidence SET body = ?", ('{"txid": "forged"}',))
     assert cache.lookup(uri) is None
-    assert cache.counts == {"served": 1, "kept": 1, "not_final": 1, "mismatched": 1, "refused": 0}
+    assert cache.counts == {"served": 1, "kept": 1, "not_final": 1, "mismatched": 1, "refused": 0, "quarantined": 1}
+    assert store.db.query("SELECT COUNT(*) FROM evidence")[0][0] == 0  # moved out, kept for the examiner
+    assert store.db.query("SELECT resource, reason FROM evidence_quarantine") == [
+        (f"tx:{TXID}", "its body no longer matches its SHA-256")]
 
 
 def test_answer_the_checks_refused_is_never_kept(store):
@@ -182,3 +185,49 @@ def test_a_team_store_on_postgresql_serves_a_second_investigator(demo_explorer, 
     assert not kept_paths & set(asked)
     assert second.store.kind == "postgresql" and second.store.case_links == []  # same seeds: same case
     assert second.explorers["store"].startswith("postgresql://postgres@127.0.0.1:")  # in the manifest, no password
+
+
+def test_a_forged_row_with_a_matching_hash_is_quarantined_and_the_run_goes_on(demo_explorer, tmp_path):
+    """Issue 32: a kept answer edited together with its SHA-256 is refused by the checks; the
+    fault is the cache's (quarantined, said so), the explorer's fresh answer is used, and the
+    next run is not failed by the same row."""
+    import hashlib
+
+    from btctrace.store import open_store
+
+    server, store = demo_explorer, str(tmp_path / "store.sqlite")
+    first = _trace(server, tmp_path / "a", 4, store)
+    opened = open_store(store)
+    resource, body = opened.db.query("SELECT resource, body FROM evidence ORDER BY resource")[0]
+    forged = json.loads(body)
+    forged[0]["vin"] = 7  # spent by an input the spending transaction does not have
+    forged_body = json.dumps(forged)
+    opened.db.execute("UPDATE evidence SET body = ?, sha256 = ? WHERE resource = ?",
+                      (forged_body, hashlib.sha256(forged_body.encode()).hexdigest(), resource))
+    opened.close()
+    second = _trace(server, tmp_path / "b", 4, store)
+    evidence = second.explorers["evidence_store"]
+    assert [q["resource"] for q in evidence["quarantined"]] == [resource]
+    assert "fresh answer differs" in evidence["quarantined"][0]["reason"]
+    assert second.explorers["refused"] and all(r["source"].startswith("evidence store")
+                                               for r in second.explorers["refused"])
+    assert (tmp_path / "a" / "transfers.csv").read_bytes() == (tmp_path / "b" / "transfers.csv").read_bytes()
+    assert first.result.requests == second.result.requests
+    third = _trace(server, tmp_path / "c", 4, store)
+    assert third.explorers["evidence_store"]["quarantined"] == [] and not third.explorers.get("refused")
+    opened = open_store(store)
+    assert [row[0] for row in opened.db.query("SELECT resource FROM evidence_quarantine")] == [resource]
+    opened.close()
+
+
+def test_a_row_of_the_wrong_type_is_quarantined_and_asked_of_the_explorer(store):
+    cache = EvidenceCache(store.db)
+    cache.tip_height = 200
+    uri = f"https://blockstream.info/api/tx/{TXID}"
+    cache.offer(_interaction(uri, json.dumps(_tx(100))))
+    cache.commit()
+    if store.db.kind == "postgresql":
+        pytest.skip("PostgreSQL's typed columns refuse the edit")
+    store.db.execute("UPDATE evidence SET status = 'OK'")
+    assert cache.lookup(uri) is None
+    assert cache.quarantined[0]["reason"].startswith("unreadable row")

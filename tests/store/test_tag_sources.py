@@ -7,6 +7,7 @@ import pytest
 
 from btctrace.errors import TagFileError, TagSourceError
 from btctrace.store.tag_sources import ListDefaults, read_address_list, read_ofac_xml, read_ransomwhere
+from btctrace.tags import checked_tag
 from tests.conftest import SHARED_DATA
 from tests.store.ofac_xml import sdn_advanced_xml
 
@@ -14,24 +15,29 @@ HYDRA = "16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T"
 OTHER = "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"
 
 
+def _checked(tags, counts: dict) -> list:
+    """The tags as every import keeps them (btctrace.tags.checked_tag)."""
+    return [t for t in (checked_tag(tag, counts) for tag in tags) if t is not None]
+
+
 def test_ofac_xml_gives_each_xbt_address_with_party_entry_and_listing_date(tmp_path):
     path = tmp_path / "sdn_advanced.xml"
     path.write_text(sdn_advanced_xml(HYDRA, OTHER.upper()))
     counts: dict = {}
-    tags = list(read_ofac_xml(path, counts))
+    tags = _checked(read_ofac_xml(path, counts), counts)
     assert [(t.address, t.label, t.listed_on) for t in tags] == [
         (HYDRA, "OFAC SDN: HYDRA MARKET", "2022-04-05"),
         (OTHER, "OFAC SDN: Aleksandr YERMAKOV", "2024-01-23"),  # bech32 upper case made canonical
     ]
     assert all(t.sanctions and t.is_sanction and t.kind == "ofac" for t in tags)
     assert tags[0].entry == "OFAC SDN profile 36201: HYDRA MARKET"
-    assert counts == {"skipped": 1, "published": "2024-09-26"}  # the invalid address, counted not dropped silently
+    assert counts == {"skipped": 1, "published": "2024-09-26", "cut_fields": 0}  # the invalid address, counted not dropped silently
 
 
 def test_ofac_xml_with_a_doctype_is_refused_before_parsing(tmp_path):
     path = tmp_path / "sdn_advanced.xml"
     path.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Sanctions>&a;</Sanctions>')
-    with pytest.raises(TagSourceError, match="DOCTYPE"):
+    with pytest.raises(TagSourceError, match="declares a DTD"):
         list(read_ofac_xml(path, {}))
 
 
@@ -59,10 +65,10 @@ def test_ransomwhere_export_gives_family_tags_and_skips_other_chains(tmp_path):
         {"address": "not an address", "family": "Y", "blockchain": "bitcoin"},
     ]}))
     counts: dict = {}
-    tags = list(read_ransomwhere(path, counts))
+    tags = _checked(read_ransomwhere(path, counts), counts)
     assert [(t.address, t.label, t.abuse, t.listed_on) for t in tags] == \
         [(HYDRA, "Netwalker (Mailto) ransomware", "ransomware", "2021-06-01")]
-    assert counts == {"skipped": 2}
+    assert counts == {"skipped": 2, "cut_fields": 0}
 
 
 def test_ransomwhere_field_that_is_not_text_is_refused(tmp_path):
@@ -77,8 +83,8 @@ def test_plain_list_takes_comments_blank_lines_and_json_arrays(tmp_path):
     lines = tmp_path / "list.txt"
     lines.write_text(f"# header\n{HYDRA}\n\n{OTHER}  # trailing\nxyz\n")
     counts: dict = {}
-    assert [t.address for t in read_address_list(lines, defaults, counts)] == [HYDRA, OTHER]
-    assert counts == {"skipped": 1}
+    assert [t.address for t in _checked(read_address_list(lines, defaults, counts), counts)] == [HYDRA, OTHER]
+    assert counts == {"skipped": 1, "cut_fields": 0}
     array = tmp_path / "list.json"
     array.write_text(json.dumps([HYDRA]))
     assert [t.sanctions for t in read_address_list(array, defaults, {})] == [True]
@@ -89,10 +95,11 @@ def test_real_0xb10c_ofac_list_reads_every_address():
     if not path.exists():
         pytest.skip("../shared/data/ofac-sanctioned-btc is not present")
     counts: dict = {}
-    tags = list(read_address_list(path, ListDefaults("OFAC SDN", "sanction", "0xB10C", sanctions=True), counts))
+    tags = _checked(read_address_list(path, ListDefaults("OFAC SDN", "sanction", "0xB10C", sanctions=True), counts),
+                    counts)
     # 435 entries; one (TUCsTq7T…, a TRON address that OFAC filed as "XBT") is no Bitcoin address:
     # counted as skipped, never stored as one
-    assert len(tags) == 434 and counts == {"skipped": 1}
+    assert len(tags) == 434 and counts == {"skipped": 1, "cut_fields": 0}
     assert HYDRA in {t.address for t in tags}
 
 

@@ -3,6 +3,7 @@
 import pytest
 
 from btctrace.store.tag_sources import ListDefaults
+from btctrace.testing.builder import encode_address
 from tests.conftest import SHARED_DATA
 from tests.store.ofac_xml import sdn_advanced_xml
 
@@ -51,7 +52,7 @@ def test_one_address_in_several_sources_keeps_every_tag(store, tmp_path):
 
 
 def test_lookup_of_many_addresses_batches_and_misses_quietly(store, tmp_path):
-    listed = [f"1Fake{n:030d}" for n in range(2500)]  # the store keeps TagPack addresses as given
+    listed = [encode_address("p2pkh", n.to_bytes(20, "big")) for n in range(2500)]
     store.import_file("tagpack", _tagpack(tmp_path / "many.yaml", listed))
     found = store.lookup(listed[::2] + ["1NotThere"])
     assert len(found) == 1250 and "1NotThere" not in found

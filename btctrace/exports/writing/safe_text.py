@@ -5,7 +5,9 @@ explorer strings), used by every exporter:
   carriage return is prefixed with ``'`` so Excel and Calc show it instead of evaluating it
   (OWASP, "CSV Injection"); numbers, and text that is a plain number, stay as they are; a
   carriage return inside a cell becomes a newline (which the CSV writer quotes; a bare one
-  would end the row for every reader);
+  would end the row for every reader); a bidirectional override or isolate (U+202A-U+202E,
+  U+2066-U+2069) is written as its code point, ``[U+202E]``, so a cell cannot show its text
+  reversed (Boucher & Anderson, "Trojan Source", 2021);
 - **XML** (GraphML, GEXF, SVG, XLSX parts, DOT labels that Graphviz turns into SVG): characters
   XML 1.0 forbids (C0 controls but tab, newline and carriage return; lone surrogates;
   U+FFFE/U+FFFF) become U+FFFD, so Gephi, yEd, NetworkX and browsers can read the file;
@@ -30,6 +32,7 @@ __all__ = ["FORMULA_PREFIXES", "CHART_RC", "spreadsheet_text", "spreadsheet_fram
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHART_RC = {"text.parse_math": False}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # ... and U+FEFF, which XML allows but matplotlib's PDF writer cannot place (IndexError in
 # track_glyph: a title holding one killed the flow chart; issue 32): a byte-order mark inside a
@@ -45,7 +48,8 @@ def spreadsheet_text(value: Any) -> Any:
         return value
     if value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
         value = "'" + value
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group(0)):04X}]", value) if _BIDI.search(value) else value
 
 
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -56,7 +60,8 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
             continue
         try:
-            risky = values.str.startswith(FORMULA_PREFIXES, na=False) | values.str.contains("\r", na=False, regex=False)
+            risky = values.str.startswith(FORMULA_PREFIXES, na=False) | values.str.contains("\r", na=False, regex=False) \
+                | values.str.contains(_BIDI, na=False)
         except AttributeError:  # no text in this column
             continue
         if risky.any():

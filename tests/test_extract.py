@@ -37,3 +37,18 @@ def test_cli_lines_and_json(tmp_path):
     assert data[1]["script_type"] == "p2wpkh" and len(data) == 5
     missing = invoke("extract", tmp_path / "none.txt")
     assert missing.exit_code == 2 and missing.stderr.startswith("btctrace: error: cannot read")
+
+
+def test_a_mistyped_address_is_named_not_dropped_without_a_word(tmp_path):
+    """Issue 32: an address with a bad checksum vanished from the output without a word."""
+    from btctrace.extract import read_note
+
+    note = read_note(NOTE)
+    assert [(r.text, r.line) for r in note.rejected] == [
+        ("15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR", 4), ("bc1qq2euq8pw950klpjcawuy4uj39ym43hs6cfsegr", 4)]
+    assert all("checksum" in r.reason for r in note.rejected)
+    path = tmp_path / "note.txt"
+    path.write_text(NOTE)
+    result = invoke("extract", path)
+    assert "15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR" not in result.stdout  # standard output seeds a trace
+    assert "NOT AN ADDRESS (line 4, column 11): 15JFh88FcE4WL6qeMLgX5VEAFCbRXjc9fR" in result.stderr

@@ -76,6 +76,23 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
     assert time.monotonic() - started < 5
 
 
+def test_a_scalar_alias_is_refused_too(tmp_path):
+    """Issue 32: aliases of a scalar passed (a 107 KB TagPack of them filled a 200 MB store)."""
+    lines = ["title: t", "creator: x", f"big: &big {'x' * 1000}", "tags:"]
+    lines += [f"- address: bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h\n  label: *big" for _ in range(3)]
+    (tmp_path / "scalar.yaml").write_text("\n".join(lines) + "\n")
+    with pytest.raises(TagFileError, match="aliases"):
+        load_tagpacks([tmp_path / "scalar.yaml"])
+
+
+def test_a_tagpack_address_that_is_no_address_is_skipped_and_counted(tmp_path):
+    (tmp_path / "p.yaml").write_text("title: t\ncreator: c\nlabel: x\ntags:\n- address: 'not an address <b>'\n"
+                                     "- address: BC1QM34LSC65ZPW79LXES69ZKQMK6EE3EWF0J77S3H\n")
+    index = load_tagpacks([tmp_path / "p.yaml"])
+    assert list(index.by_address) == ["bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h"]
+    assert index.checks == {"skipped": 1, "cut_fields": 0}
+
+
 @pytest.mark.parametrize("value", ["[a, b]", "{x: 1}"])
 def test_a_tag_field_that_is_not_plain_text_is_refused(tmp_path, value):
     (tmp_path / "p.yaml").write_text(PACK.replace("label: Example Exchange", f"label: {value}"))

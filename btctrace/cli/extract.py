@@ -10,7 +10,7 @@ import click
 from btctrace.cli.terminal import say
 from btctrace.files import NotRegularFile, open_regular
 from btctrace.errors import UsageProblem
-from btctrace.extract import extract_addresses
+from btctrace.extract import read_note
 
 __all__ = ["extract_command"]
 
@@ -20,7 +20,8 @@ __all__ = ["extract_command"]
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: address, type, network, line, column.")
 def extract_command(file: Path, as_json: bool) -> None:
     """Print every valid Bitcoin address in FILE (a ransom note, e-mail or chat log), one per line,
-    checksums verified, look-alikes ignored. Use - for standard input.
+    checksums verified. Text shaped like an address that fails its checksum (a mistyped
+    character) is named on standard error. Use - for standard input.
 
     \b
     Examples:
@@ -38,9 +39,12 @@ def extract_command(file: Path, as_json: bool) -> None:
         raise UsageProblem(f"cannot read {file}: {exc.strerror or exc}") from None
     except NotRegularFile as exc:
         raise UsageProblem(f"cannot read {exc}", "Give a text file, or - for standard input") from None
-    found = extract_addresses(text)
+    note = read_note(text)
     if as_json:
-        say(json.dumps([vars(f) for f in found], indent=1))
+        say(json.dumps([vars(f) for f in note.found], indent=1))
     else:
-        for item in found:
+        for item in note.found:
             say(item.address)
+    for rejected in note.rejected:  # on stderr: standard output stays the addresses, ready to seed a trace
+        say(f"NOT AN ADDRESS (line {rejected.line}, column {rejected.column}): {rejected.text}: {rejected.reason}",
+            err=True)

@@ -56,3 +56,13 @@ def test_many_items_are_looked_up_in_batches(store):
     store.register(_case("big", items))
     [link] = store.links("probe", items[1500:])
     assert len(link.addresses) == 500
+
+
+def test_links_of_a_case_the_store_does_not_hold_is_an_error_not_no_links(store):
+    """Issue 32: ``case links NO-SUCH-CASE`` answered "no other case shares…" with exit 0."""
+    import pytest
+
+    from btctrace.errors import UsageProblem
+
+    with pytest.raises(UsageProblem, match="holds no case 'NO-SUCH-CASE'"):
+        store.links("NO-SUCH-CASE")

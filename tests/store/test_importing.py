@@ -11,7 +11,6 @@ from btctrace.errors import StoreError, TagFileError, TagSourceError, UsageProbl
 from btctrace.store import open_store
 from btctrace.store.tag_sources import ListDefaults
 from btctrace.tags import TEXT_LIMIT
-from tests.store.ofac_xml import sdn_advanced_xml
 
 HYDRA = "16ZSAEfYpPCj3D94fsNt2okYj9Ue8mxy6T"
 BINANCE = "34xp4vRoCGJym3xR7yCVPFHoCNxv4Twseo"

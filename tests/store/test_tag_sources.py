@@ -106,3 +106,25 @@ def test_real_0xb10c_ofac_list_reads_every_address():
 def test_missing_list_file_is_refused(tmp_path):
     with pytest.raises(TagFileError):
         list(read_address_list(tmp_path / "absent.txt", ListDefaults("l", "c", "s"), {}))
+
+
+@pytest.mark.parametrize("encoding, prefix", [("utf-8", "<!-- a comment first -->" + " " * 5000),
+                                              ("utf-16", ""), ("utf-8", '<?xml version="1.0"?>\n')])
+def test_an_entity_declaration_anywhere_in_any_encoding_is_refused(tmp_path, encoding, prefix):
+    """Issue 32: the refusal looked at the first 4,096 raw bytes; a comment before the DOCTYPE,
+    or UTF-16, let a billion-laughs expansion through."""
+    path = tmp_path / "sdn_advanced.xml"
+    laughs = '<!DOCTYPE Sanctions [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    path.write_bytes((prefix + laughs + sdn_advanced_xml(HYDRA, OTHER).split("?>", 1)[1].replace(
+        "HYDRA MARKET", "&b;")).encode(encoding))
+    with pytest.raises(TagSourceError, match="declares a DTD"):
+        list(read_ofac_xml(path, {}))
+
+
+def test_nested_json_in_a_list_or_export_is_one_clear_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(TagSourceError, match="nested too deeply"):
+        list(read_address_list(path, ListDefaults("x", "sanction", "s"), {}))
+    with pytest.raises(TagSourceError, match="nested too deeply"):
+        list(read_ransomwhere(path, {}))

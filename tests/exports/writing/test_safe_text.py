@@ -88,3 +88,10 @@ def test_the_comment_opener_that_blanked_the_explorer_stays_valid_json(label):
 
 def test_a_byte_order_mark_inside_a_label_is_replaced_for_the_charts():
     assert xml_text("\ufeffBOM\ufeff") == "\ufffdBOM\ufffd"
+
+
+def test_a_bidi_override_in_a_cell_is_shown_as_its_code_point():
+    """Issue 32: U+202E reversed how a label read in a CSV cell (Trojan Source)."""
+    assert spreadsheet_text("Exchange \u202egnp.exe") == "Exchange [U+202E]gnp.exe"
+    frame = spreadsheet_frame(pd.DataFrame({"label": ["plain", "a\u2066b\u2069"], "sats": [1, 2]}))
+    assert list(frame["label"]) == ["plain", "a[U+2066]b[U+2069]"] and list(frame["sats"]) == [1, 2]

@@ -21,6 +21,7 @@ from btctrace.exports.writing.atomic import MANIFEST_NAME, write_text
 from btctrace.job import TraceJob
 from btctrace.reference import reference_implementation
 from btctrace.tags import tagpack_files
+from btctrace.urls import public_url
 
 __all__ = ["MANIFEST_NAME", "MANIFEST_SCHEMA", "job_parameters", "build_manifest", "write_manifest", "relative_to",
            "manifest_problem"]
@@ -42,7 +43,7 @@ def job_parameters(job: TraceJob) -> dict[str, Any]:
         "max_fan_out": limits.max_fan_out,
         "stop_categories": sorted(limits.stop_categories), "through_coinjoins": limits.through_coinjoins,
         "peel_continuation_only": limits.peel_continuation_only,
-        "fallback_urls": list(job.fallback_urls), "cross_check": job.cross_check,
+        "fallback_urls": [public_url(url) for url in job.fallback_urls], "cross_check": job.cross_check,
         "max_response_bytes": job.max_response_bytes,
         "workers": job.workers, "collapse_threshold": job.collapse_threshold, "allow_collapse": job.allow_collapse,
         "cluster_change": job.cluster_change, "chart_by_time": job.chart_by_time, "sankey_method": job.sankey_method,

@@ -18,9 +18,11 @@ from btctrace.cache.provenance import cassette_facts
 from btctrace.errors import AnswerRefused, BtctraceError, CassetteAnswerRefused, Interrupted, UsageProblem
 from btctrace.job import TraceJob
 from btctrace.providers.esplora.provider import DEFAULT_API_URL, EsploraProvider
-from btctrace.providers.http import HttpFetcher, RetryPolicy, SharedAnswers, default_rate_for, make_session
+from btctrace.providers.http import (ExplorerAuth, HttpFetcher, RetryPolicy, SharedAnswers, default_rate_for,
+                                     make_session)
 from btctrace.providers.ledger import AnswerLedger
 from btctrace.providers.rate import AdaptiveRate
+from btctrace.urls import public_url, url_credentials
 from btctrace.version import __version__
 
 __all__ = ["API_URL_ENV", "Transport", "abandon_recording", "canonical_url", "open_transport", "replay_order",
@@ -39,8 +41,14 @@ def resolve_api_url(given: str | None, cassette: Cassette | None) -> str:
 
 
 def resolve_api_urls(job: TraceJob, cassette: Cassette | None) -> list[str]:
-    """The explorers in the order asked: the primary (see :func:`resolve_api_url`), then the
-    fallbacks given, or offline without a given URL, those the cassette was recorded with."""
+    """The explorers in the order asked, as they may be written anywhere: without credentials
+    (:func:`btctrace.urls.public_url`)."""
+    return list(dict.fromkeys(public_url(url) for url in _given_api_urls(job, cassette)))
+
+
+def _given_api_urls(job: TraceJob, cassette: Cassette | None) -> list[str]:
+    """The explorers as given (credentials included): the primary (see :func:`resolve_api_url`),
+    then the fallbacks given, or offline without a given URL, those the cassette was recorded with."""
     primary = resolve_api_url(job.api_url, cassette)
     fallbacks = [url.rstrip("/") for url in job.fallback_urls]
     if not job.api_url and cassette is not None and not fallbacks:
@@ -48,9 +56,10 @@ def resolve_api_urls(job: TraceJob, cassette: Cassette | None) -> list[str]:
     urls = list(dict.fromkeys([primary, *fallbacks]))
     for url in urls:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageProblem(f"explorer URL {url!r} is not an http(s) URL",
-                               "Give an Esplora base URL such as https://blockstream.info/api")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise UsageProblem(f"explorer URL {public_url(url)!r} is not an http(s) base URL",
+                               "Give an Esplora base URL such as https://blockstream.info/api (credentials, if the "
+                               "explorer needs them, as https://user:password@host/api)")
     return urls
 
 
@@ -173,7 +182,8 @@ def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
         session = ReplaySession(cassette)
         session.adapter.canonical = canonical_url(api_urls)
     else:
-        api_urls, policy = resolve_api_urls(job, None), job.retry
+        given, policy = _given_api_urls(job, None), job.retry
+        api_urls = resolve_api_urls(job, None)
         if job.record:
             recording, mode = _Recording(job.record, api_urls, job.resume), "record"
             adapter = RecordingAdapter(recording.cassette, recording.journal, job.max_response_bytes, evidence)
@@ -182,6 +192,9 @@ def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
             if evidence is not None:  # an in-memory cassette: only the store's answers are used
                 adapter = RecordingAdapter(Cassette(Path("(live)")), None, job.max_response_bytes, evidence)
         session = make_session(adapter)
+        credentials = {public_url(url): found for url in given if (found := url_credentials(url))}
+        if credentials:
+            session.auth = ExplorerAuth(credentials)
     if adapter is not None:
         adapter.canonical = canonical_url(api_urls)
     def new_providers() -> list[EsploraProvider]:

@@ -151,7 +151,7 @@ def test_layering(path):
         assert not {n for n in names if n.startswith("btctrace.")}, "the adaptive rate is pure: clock in, slots out"
     if "ctypes" in top:
         assert path.relative_to(PACKAGE).as_posix() == "memory.py", "one module calls the C library"
-    if where in {"model", "units", "addresses", "errors", "files", "safejson", "jsontext", "memory", "version"}:
+    if where in {"model", "units", "addresses", "errors", "files", "safejson", "jsontext", "memory", "version", "urls"}:
         assert not {n for n in names if n.startswith("btctrace.")} - {"btctrace.errors"}, "base layers stay low"
 
 

@@ -12,14 +12,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from btctrace.errors import CassetteError
+from btctrace.urls import SECRET_PARAMETERS
 
 __all__ = ["MAX_DEPTH", "SECRET_PARAMETERS", "answer_of", "check_interaction", "normalise_uri", "within_depth"]
 
-# Query parameters that carry credentials (BlockCypher token, Blockchair key, OAuth, ...).
-SECRET_PARAMETERS = frozenset({
-    "token", "key", "api_key", "apikey", "api-key", "access_token", "client_secret", "client_id",
-    "secret", "password", "auth", "signature", "sig",
-})
 
 
 _PLAIN_URI = re.compile(r"https?://[a-z0-9.\-]+(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~\-/]*)?")

@@ -263,13 +263,15 @@ def _fields(tx: Tx, outspends: tuple[Outspend, ...]) -> dict[str, str]:
 
 def cross_check(providers: list[EsploraProvider], txids: list[str], size: int) -> CrossCheck:
     """Fetch a sample of *size* of *txids* from each provider and report every field where
-    one differs from the first. A provider that fails for a transaction is reported, not fatal."""
+    one differs from the first. Each explorer's own answers are compared (a copy shared in the
+    run, which another explorer gave, is never taken for this one's). A provider that fails for
+    a transaction is reported, not fatal."""
     check = CrossCheck(_sample(txids, size), [p.api_url for p in providers])
     for txid in check.sampled:
         answers: list[tuple[str, dict[str, str]]] = []
         for provider in providers:
             try:
-                answers.append((provider.api_url, _fields(provider.fetch_tx(txid), provider.fetch_outspends(txid))))
+                answers.append((provider.api_url, _fields(*provider.own_answers(txid))))
             except BtctraceError as exc:
                 check.failures.append({"txid": txid, "api_url": provider.api_url, "error": exc.message})
         if not answers:

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import requests
+import requests.auth
 from requests.adapters import BaseAdapter
 
 from btctrace.version import __version__
@@ -27,6 +28,7 @@ from btctrace.errors import BadResponse, BtctraceError, ProviderUnavailable, Rat
 from btctrace.providers.rate import AdaptiveRate
 
 __all__ = [
+    "ExplorerAuth",
     "USER_AGENT",
     "RETRY_STATUSES",
     "DEFAULT_RATES",
@@ -102,6 +104,22 @@ def read_bounded(raw: requests.Response, limit: int) -> str:
         raw._content_consumed = True  # noqa: SLF001
     raw.encoding = "utf-8"
     return raw.text
+
+
+class ExplorerAuth(requests.auth.AuthBase):
+    """HTTP Basic credentials per explorer (given in its URL, ``https://user:password@host/api``),
+    sent as an ``Authorization`` header on that explorer's requests only: the URL every output
+    names has none (:func:`btctrace.urls.public_url`), and no cassette keeps the header."""
+
+    def __init__(self, credentials: dict[str, tuple[str, str]]) -> None:
+        self._credentials = sorted(credentials.items(), key=lambda item: -len(item[0]))
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        url = request.url or ""
+        for base, (user, password) in self._credentials:
+            if url == base or url.startswith((base + "/", base + "?")):
+                return requests.auth.HTTPBasicAuth(user, password)(request)
+        return request
 
 
 def make_session(adapter: BaseAdapter | None = None, trust_env: bool = True) -> requests.Session:

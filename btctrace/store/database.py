@@ -15,9 +15,9 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 from btctrace.errors import MissingDependency, StoreError
+from btctrace.urls import public_url
 
 __all__ = ["STORE_ENV", "Database", "default_store_location", "open_database", "redact_location", "typed_row"]
 
@@ -40,12 +40,7 @@ def redact_location(location: str) -> str:
     """The location as it may be printed or written into a manifest: no password."""
     if not location.startswith(_POSTGRES_SCHEMES):
         return location
-    parts = urlsplit(location)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit((parts.scheme, user + host, parts.path, "", ""))
+    return public_url(location.split("?", 1)[0], keep_user=True)
 
 
 def typed_row(db: "Database", table: str, row: Sequence[Any], types: Sequence[type | tuple[type, ...]]) -> tuple:

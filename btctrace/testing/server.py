@@ -115,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server naming)
         owner = self.server.owner
         path = self.path.split("?", 1)[0]
-        owner.record_request(self.path)
+        owner.record_request(self.path, self.headers.get("Authorization"))
         if owner.bucket is not None and not owner.bucket.take():
             headers = {"Retry-After": owner.bucket.retry_after} if owner.bucket.retry_after else None
             self._send(429, '{"message":"Your request rate exceeds the current limit"}', "application/json", headers)
@@ -191,6 +191,7 @@ class EsploraServer:
         self.prefix = prefix
         self.faults: list[Fault] = []
         self.requests: list[str] = []
+        self.authorizations: set[str] = set()  # every Authorization header a request carried
         self.delay = 0.0  # seconds before every answer: a slow explorer
         self.bucket: TokenBucket | None = None  # a rate limit, answered 429 beyond
         self.serves_proofs = True  # False: like an explorer without block headers and Merkle proofs (404)
@@ -215,9 +216,11 @@ class EsploraServer:
         """Release the socket of a server that was never started (used for :meth:`answer` only)."""
         self._httpd.server_close()
 
-    def record_request(self, path: str) -> None:
+    def record_request(self, path: str, authorization: str | None = None) -> None:
         with self._lock:
             self.requests.append(path)
+            if authorization:
+                self.authorizations.add(authorization)
 
     def take_fault(self, path: str) -> Fault | None:
         with self._lock:

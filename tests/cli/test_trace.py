@@ -226,3 +226,37 @@ def test_recording_over_an_existing_cassette_needs_force(demo, tmp_path):
     assert result.exit_code == 2 and "exists: it is the evidence of an earlier run" in result.output
     assert "--force" in result.output and len(result.output.strip().splitlines()) == 1
     assert cassette.read_text() == '{"interactions": []}\n', "the evidence is untouched"
+
+
+def test_credentials_in_the_explorer_url_are_used_and_never_written(demo, tmp_path):
+    """Issue 32: ``--api-url http://user:password@host/api`` wrote the password into the
+    cassette, manifest, trace.json, report, link_table.csv, GraphML and Cytoscape JSON."""
+    import base64
+
+    from btctrace.testing.server import EsploraServer
+
+    with EsploraServer(demo.store) as server:
+        secret_url = server.api_url.replace("http://", "http://investigator:S3cr3t-pa55@")
+        fallback = server.api_url.replace("http://", "http://other:An0ther-pa55@").replace("127.0.0.1", "localhost")
+        result = run("trace", demo.ransom_address, "--hops", 3, "--out", tmp_path / "out", "--record",
+                     tmp_path / "c.json", "--api-url", secret_url, "--api-url", fallback, "--cross-check", 2,
+                     "--no-store")
+        assert result.exit_code == 0, result.output
+        sent = set(server.authorizations)
+    assert sent == {"Basic " + base64.b64encode(b"investigator:S3cr3t-pa55").decode(),
+                    "Basic " + base64.b64encode(b"other:An0ther-pa55").decode()}
+    written = [tmp_path / "c.json", *sorted((tmp_path / "out").rglob("*"))]
+    for path in (p for p in written if p.is_file()):
+        data = path.read_bytes()
+        for secret in (b"S3cr3t", b"An0ther", b"investigator", b"other:", base64.b64encode(b"investigator")):
+            assert secret not in data, f"{secret!r} in {path.name}"
+    for secret in ("S3cr3t", "An0ther", "investigator"):
+        assert secret not in result.output
+    assert server.api_url in (tmp_path / "out" / "manifest.json").read_text()
+
+
+def test_an_explorer_url_with_a_query_is_refused_without_printing_its_secret(demo, tmp_path):
+    result = run("trace", demo.ransom_address, "--out", tmp_path / "out", "--no-store",
+                 "--api-url", "https://esplora.example/api?api_key=S3cr3t")
+    assert_one_line_error(result, 2, "not an http(s) base URL")
+    assert "S3cr3t" not in result.output

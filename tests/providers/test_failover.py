@@ -139,3 +139,22 @@ def test_rate_limited_explorers_share_the_requests_and_the_run_is_a_one_explorer
         [(i["request"], i["response"]["body"]) for i in one_explorer]
     assert explorers["rates"][first.api_url]["throttled"] == first.bucket.refused
     assert verify_outputs(tmp_path / "out").ok
+
+
+def test_a_traced_cross_check_asks_each_explorer_itself(demo, two_explorers, tmp_path):
+    """The explorers of a run share the transactions they fetched; the cross-check must still
+    compare each explorer's own answer (a shared copy compared with itself always agrees)."""
+    first, second = two_explorers
+    txid = demo.store.address_txids(demo.ransom_address)[0]
+    altered = json.loads(json.dumps(demo.store.tx(txid)))
+    altered["status"]["block_height"] += 1
+    second.faults[:] = [Fault(rf"/tx/{txid}$", status=200, body=json.dumps(altered),
+                              content_type="application/json", times=10**6)]
+    try:
+        outcome = run_trace(_job(demo, tmp_path / "out", first.api_url, [second.api_url], cross_check=500))
+    finally:
+        second.faults.clear()
+    check = outcome.result.cross_check
+    assert txid in check.sampled
+    assert [(d["txid"], d["field"], d["explorer_b"]) for d in check.disagreements] == \
+        [(txid, "block_height", second.api_url)]

@@ -85,6 +85,12 @@ class EsploraProvider:
             self._seen.setdefault(txid, tx)
         return tx
 
+    def own_answers(self, txid: str) -> tuple[Tx, tuple[Outspend, ...]]:
+        """This explorer's own answers for *txid* (never another explorer's copy shared in the
+        run): for the cross-check, which compares the explorers' answers."""
+        tx = self._txs.get(txid) or self.fetch_tx(txid, fresh=True)
+        return tx, self.fetch_outspends(txid, fresh=True)
+
     def get_tx(self, txid: str, fresh: bool = False) -> Tx:
         """The transaction *txid*, also checked against the rest of the trace and taken into it."""
         url = f"{self.api_url}/tx/{txid}"

@@ -79,7 +79,7 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path):
 def test_a_scalar_alias_is_refused_too(tmp_path):
     """Issue 32: aliases of a scalar passed (a 107 KB TagPack of them filled a 200 MB store)."""
     lines = ["title: t", "creator: x", f"big: &big {'x' * 1000}", "tags:"]
-    lines += [f"- address: bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h\n  label: *big" for _ in range(3)]
+    lines += ["- address: bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h\n  label: *big" for _ in range(3)]
     (tmp_path / "scalar.yaml").write_text("\n".join(lines) + "\n")
     with pytest.raises(TagFileError, match="aliases"):
         load_tagpacks([tmp_path / "scalar.yaml"])

@@ -46,6 +46,7 @@ from btctrace.exports.writing.atomic import (
     INCOMPLETE_MARKER,
     MANIFEST_NAME,
     check_target,
+    output_subfolder,
     write_lines,
     write_pieces,
     write_text,
@@ -103,13 +104,14 @@ def write_taint_outputs(report: TaintReport, target: Path, force: bool) -> list[
     """``endpoints.csv`` and ``taint.json`` of a taint rerun (``btctrace taint``) into *target*,
     created as needed; earlier results there are refused unless *force*."""
     files = [target / name for name in TAINT_FILES]
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(str(target), exc.strerror or str(exc)) from exc
+    output_subfolder(target)
     existing = [f for f in files if f.exists()]
     if existing and not force:
         raise OutputError(str(target), "it already holds taint results", "Add --force to overwrite them")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(str(target), exc.strerror or str(exc)) from exc
     write_csv(endpoints_frame(report), files[0])
     write_text(files[1], json.dumps(taint_section(report), indent=2) + "\n")
     return files

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,8 +144,25 @@ def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequen
             copy.write_row(row)
 
 
+def _refuse_unless_regular(path: Path) -> None:
+    """The store and the files SQLite keeps beside it must be regular files or absent: never a
+    link (written through) nor a device (issue 32: ``--store /dev/null`` made ``/dev/null-journal``)."""
+    for name in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))):
+        try:
+            mode = os.lstat(name).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(str(path), f"cannot be opened ({exc.strerror or exc})") from None
+        if not stat.S_ISREG(mode):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise StoreError(str(path), f"{name} is {kind}: the store must be a regular file",
+                             "Give --store a new or existing SQLite file (or a postgresql:// URL)")
+
+
 def _open_sqlite(location: str) -> Database:
     path = Path(location.removeprefix("sqlite:///").removeprefix("sqlite://"))
+    _refuse_unless_regular(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None,

@@ -48,3 +48,19 @@ def test_backward_traces_are_refused(demo, tmp_path):
                       "--api-url", server.api_url).exit_code == 0
     result = invoke("taint", tmp_path / "b")
     assert result.exit_code == ExitCode.USAGE and "backward" in result.stderr
+
+
+def test_a_taint_folder_that_is_a_link_is_refused_and_nothing_written_through_it(demo_out, tmp_path):
+    """Issue 32: ``btctrace taint DIR`` followed ``DIR/taint`` when it was a symbolic link."""
+    import shutil
+
+    received = tmp_path / "received"
+    shutil.copytree(demo_out, received)
+    shutil.rmtree(received / "taint", ignore_errors=True)  # an earlier test's results
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (received / "taint").symlink_to(elsewhere)
+    result = invoke("taint", received)
+    assert result.exit_code == ExitCode.OUTPUT, result.output
+    assert "is a symbolic link, not a folder: refused" in result.stderr
+    assert list(elsewhere.iterdir()) == []

@@ -119,3 +119,19 @@ def test_sqlite_reader_is_not_blocked_by_an_open_write(tmp_path):
     finally:
         reader.close()
         writer.close()
+
+
+@pytest.mark.parametrize("make", ["device", "link", "link_beside"])
+def test_a_store_path_that_is_no_regular_file_is_refused_before_anything_is_written(tmp_path, make):
+    """Issue 32: ``--store /dev/null`` created ``/dev/null-journal``; a link was written through."""
+    import os
+
+    target = tmp_path / "elsewhere.sqlite"
+    if make == "device":
+        location = "/dev/null"
+    else:
+        location = str(tmp_path / "store.sqlite")
+        os.symlink(target, location if make == "link" else location + "-wal")
+    with pytest.raises(StoreError, match="must be a regular file"):
+        open_store(location)
+    assert not target.exists() and not os.path.exists("/dev/null-journal")

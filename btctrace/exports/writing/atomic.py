@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from btctrace.errors import OutputError
 
-__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "write_atomically", "write_text", "write_lines", "write_pieces", "begin_writing", "finish_writing"]
+__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "output_subfolder", "write_atomically", "write_text", "write_lines", "write_pieces", "begin_writing", "finish_writing"]
 
 MANIFEST_NAME = "manifest.json"  # written last, by btctrace.manifest
 INCOMPLETE_MARKER = "INCOMPLETE"
@@ -45,6 +45,26 @@ def check_target(path: Path) -> None:
     if not stat.S_ISREG(mode):
         raise OutputError(str(path), f"it is {_kind(mode)}, not a regular file: refused",
                           "btctrace writes only regular files inside the output folder; remove it or choose another --out")
+
+
+def output_subfolder(folder: Path) -> Path:
+    """*folder*, a folder btctrace writes inside an output folder (``taint/``), created when
+    absent; refused when it is a symbolic link or anything but a folder, so nothing is written
+    through a link planted in a received folder (issue 32: ``taint`` followed ``DIR/taint``)."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise OutputError(str(folder), exc.strerror or str(exc)) from exc
+        return folder
+    except OSError as exc:
+        raise OutputError(str(folder), exc.strerror or str(exc)) from exc
+    if not stat.S_ISDIR(mode):
+        raise OutputError(str(folder), f"it is {_kind(mode)}, not a folder: refused",
+                          "btctrace writes only inside the output folder; remove it, or give another folder")
+    return folder
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "ExportStopped",
     "Interrupted",
     "ManifestError",
+    "SigningError",
     "StoreError",
     "TagSourceError",
     "ProofsMissing",
@@ -387,6 +388,15 @@ class ManifestError(BtctraceError):
     def __init__(self, path: str, reason: str) -> None:
         self.path = path
         super().__init__(f"cannot verify: {path}: {reason}", "Verify the folder a btctrace run wrote")
+
+
+class SigningError(BtctraceError):
+    """A signing key or an output folder's signature cannot be read (``btctrace sign``, ``verify``)."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message, hint or "See btctrace sign --help")
 
 
 class StoreError(BtctraceError):

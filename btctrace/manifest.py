@@ -23,7 +23,7 @@ from btctrace.reference import reference_implementation
 from btctrace.tags import tagpack_files
 from btctrace.urls import public_url
 
-__all__ = ["MANIFEST_NAME", "MANIFEST_SCHEMA", "job_parameters", "build_manifest", "write_manifest", "relative_to",
+__all__ = ["MANIFEST_NAME", "MANIFEST_SCHEMA", "TAINT_MANIFEST_NAME", "TAINT_MANIFEST_SCHEMA", "write_taint_manifest", "UNSTATED_IN_OUTPUTS", "job_parameters", "stated_parameters", "build_manifest", "write_manifest", "relative_to",
            "manifest_problem"]
 
 MANIFEST_SCHEMA = "btctrace.manifest/1"
@@ -31,6 +31,17 @@ MANIFEST_SCHEMA = "btctrace.manifest/1"
 
 def relative_to(path: Path, folder: Path) -> str:
     return Path(os.path.relpath(Path(path).resolve(), Path(folder).resolve())).as_posix()
+
+
+# Parameters no output depends on (the walk's order is fixed whatever the number of workers):
+# stated by the manifest only, and named as such by verify.
+UNSTATED_IN_OUTPUTS = ("workers",)
+
+
+def stated_parameters(job: TraceJob) -> dict[str, Any]:
+    """The parameters ``trace.json`` states (``run_parameters``): all the manifest's but
+    :data:`UNSTATED_IN_OUTPUTS`, so a rerun with the same outputs has the same parameters."""
+    return {k: v for k, v in job_parameters(job).items() if k not in UNSTATED_IN_OUTPUTS}
 
 
 def job_parameters(job: TraceJob) -> dict[str, Any]:
@@ -57,7 +68,7 @@ def _file_entry(path: Path, out_dir: Path) -> dict[str, str]:
 
 
 def build_manifest(job: TraceJob, api_url: str, mode: str, files: list[Path],
-                   explorers: dict[str, Any] | None = None) -> dict[str, Any]:
+                   explorers: dict[str, Any] | None = None, run_id: str = "") -> dict[str, Any]:
     out_dir = job.out_dir
     cassette_path = job.offline or job.record
     cassette = None
@@ -68,6 +79,7 @@ def build_manifest(job: TraceJob, api_url: str, mode: str, files: list[Path],
     return {
         "schema": MANIFEST_SCHEMA,
         "created_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "run_id": run_id,  # also in the metadata of the cassette this run recorded (mode "record")
         "environment": environment(),
         "mode": mode,
         "api_url": api_url,
@@ -81,6 +93,23 @@ def build_manifest(job: TraceJob, api_url: str, mode: str, files: list[Path],
         "price_table": _file_entry(job.price_table, out_dir) if job.price_table else None,
         "outputs": {path.name: sha256_file(path) for path in files},
     }
+
+
+TAINT_MANIFEST_NAME = "taint_manifest.json"
+TAINT_MANIFEST_SCHEMA = "btctrace.taint-manifest/1"
+
+
+def write_taint_manifest(folder: Path, files: list[Path], trace_sha256: str,
+                         seeds: list[tuple[str, int]] | None, methods: tuple[str, ...]) -> Path:
+    """What ``btctrace taint`` wrote into *folder*, from which ``trace.json`` (its SHA-256) and
+    with which seeds and methods: ``verify`` reruns it and compares, so nothing under ``taint/``
+    passes unchecked."""
+    document = {"schema": TAINT_MANIFEST_SCHEMA, "trace_sha256": trace_sha256,
+                "seeds": [[txid, vout] for txid, vout in seeds] if seeds else None, "methods": list(methods),
+                "outputs": {path.name: sha256_file(path) for path in files}}
+    path = folder / TAINT_MANIFEST_NAME
+    write_text(path, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return path
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ import networkx as nx
 
 from btctrace.analysis import Analysis, analyse
 from btctrace.cache.interactions import normalise_uri
+from btctrace.cache.provenance import sha256_file
 from btctrace.case import Case
 from btctrace.errors import AnswerRefused, BtctraceError, UsageProblem
 from btctrace.exports import prepare_out_dir, sanctions_line, write_outputs, write_taint_outputs
@@ -21,7 +23,7 @@ from btctrace.exports.interchange.trace_json import read_trace_document, result_
 from btctrace.exports.writing.atomic import begin_writing, finish_writing
 from btctrace.graph.build import build_graph
 from btctrace.job import DEFAULT_WORKERS, TraceJob
-from btctrace.manifest import build_manifest, write_manifest
+from btctrace.manifest import build_manifest, stated_parameters, write_manifest, write_taint_manifest
 from btctrace.memory import collection_paused, long_lived_frozen, release_freed_memory
 from btctrace.notes import load_notes
 from btctrace.price_table import load_price_table
@@ -102,6 +104,7 @@ class Traced:
     mode: str
     explorers: dict  # which explorer answered what; failovers; refused answers
     run_store: RunStore = field(default_factory=RunStore)
+    run_id: str = ""  # this run, named in its manifest and in the cassette it records
 
 
 def _evidence_tip(transport: Transport, run_store: RunStore) -> None:
@@ -165,11 +168,11 @@ def _walk_trusting_no_cache(job: TraceJob, transport: Transport, provider: Failo
 
 
 def _trace(job: TraceJob, tags: TagIndex, run_store: RunStore,
-           progress: Progress | None) -> tuple[TraceResult, Prices, dict, str]:
+           progress: Progress | None, run_id: str = "") -> tuple[TraceResult, Prices, dict, str]:
     """Open the transport, walk and value: the result, its prices, the explorers' log and the
     mode. The transport (the cassette, every answer fetched) is let go on return."""
     try:
-        transport = open_transport(job, run_store.evidence)
+        transport = open_transport(job, run_store.evidence, run_id)
     except BaseException:
         run_store.close()
         raise
@@ -202,7 +205,8 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
     run_store = open_run_store(job.store, job.no_store, job.store_snapshot, evidence=not job.offline)
     tags.lookup = run_store.tag_lookup()
     with collection_paused(job.offline is not None):  # a replay: paused from the walk to the graph
-        result, prices, explorers, mode = _trace(job, tags, run_store, progress)
+        run_id = uuid.uuid4().hex
+        result, prices, explorers, mode = _trace(job, tags, run_store, progress, run_id)
         # The cassette and every answer fetched are let go: the trace holds what the rest needs
         # (the largest cases would otherwise carry both through analysis and every export). A
         # replay's transport holds no reference cycle (tested): reference counting has freed it,
@@ -221,7 +225,7 @@ def trace_and_analyse(job: TraceJob, progress: Progress | None = None) -> Traced
         run_store.evidence.commit(refused_uris(explorers))
         explorers["evidence_store"] = dict(run_store.evidence.counts, tip_height=run_store.evidence.tip_height,
                                            quarantined=run_store.evidence.quarantined)
-    return Traced(result, analysis, graph, tags, prices, mode, explorers, run_store)
+    return Traced(result, analysis, graph, tags, prices, mode, explorers, run_store, run_id)
 
 
 def refused_uris(explorers: dict) -> set[str]:
@@ -275,11 +279,13 @@ def run_trace(job: TraceJob, progress: Progress | None = None,
             if on_traced is not None:
                 on_traced(_outcome(job, traced, view, []))
             begin_writing(job.out_dir)  # marked incomplete until the manifest is written
+            traced.result.run_parameters = stated_parameters(job)  # trace.json states them too: verify compares
             files = write_outputs(traced.result, traced.analysis, traced.graph, traced.tags, job.case,
                                   job.out_dir, traced.prices, evidence, job.chart_by_time, job.sankey_method,
                                   notes, view, progress)
     api_url = traced.explorers["api_urls"][0]
-    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers)))
+    files.append(write_manifest(job.out_dir, build_manifest(job, api_url, traced.mode, files, traced.explorers,
+                                                            traced.run_id)))
     finish_writing(job.out_dir)
     return _outcome(job, traced, view, files)
 
@@ -348,5 +354,7 @@ def run_taint(out_dir: Path, seeds: list[tuple[str, int]] | None = None, methods
         report = taint_report(result, tags, seeds, methods)
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
-    files = write_taint_outputs(report, write_dir or out_dir / "taint", force)
+    target = write_dir or out_dir / "taint"
+    files = write_taint_outputs(report, target, force)
+    files.append(write_taint_manifest(target, files, sha256_file(out_dir / "trace.json"), seeds, methods))
     return TaintOutcome(report, files)

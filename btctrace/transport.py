@@ -68,7 +68,8 @@ class _Recording:
     On success the cassette is written atomically and the journal removed; on failure the
     journal stays, holding every response fetched, for ``--resume``."""
 
-    def __init__(self, path: Path, api_urls: list[str], resume: bool) -> None:
+    def __init__(self, path: Path, api_urls: list[str], resume: bool, run_id: str = "") -> None:
+        self.run_id = run_id
         self.journal_path = journal_path_for(path)
         left = self.journal_path.exists()
         self.journal = Journal(self.journal_path)  # the lock: a second recording to this cassette is refused
@@ -88,6 +89,8 @@ class _Recording:
         if resume and not (left or path.exists()):
             raise UsageProblem(f"--resume: there is no journal {self.journal_path} or cassette {path} to continue")
         metadata = {"api_url": api_urls[0], "recorded_by": f"btctrace {__version__}"}
+        if self.run_id:  # the run that recorded it: its manifest names the same id (btctrace verify)
+            metadata["run_id"] = self.run_id
         if len(api_urls) > 1:
             metadata["api_urls"] = api_urls[1:]
         self.cassette = Cassette(path, metadata=metadata)
@@ -167,7 +170,7 @@ def replay_order(cassette: Cassette, api_urls: list[str]) -> dict[str, tuple[str
     return order
 
 
-def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
+def open_transport(job: TraceJob, evidence: Any = None, run_id: str = "") -> Transport:
     """One session (live, recording or replay) and one provider per explorer, each with the
     rate limit of its host. With *evidence* (the store's cache) a live or recording session
     answers final transactions and outspends from it (and keeps the new ones)."""
@@ -185,7 +188,7 @@ def open_transport(job: TraceJob, evidence: Any = None) -> Transport:
         given, policy = _given_api_urls(job, None), job.retry
         api_urls = resolve_api_urls(job, None)
         if job.record:
-            recording, mode = _Recording(job.record, api_urls, job.resume), "record"
+            recording, mode = _Recording(job.record, api_urls, job.resume, run_id), "record"
             adapter = RecordingAdapter(recording.cassette, recording.journal, job.max_response_bytes, evidence)
         else:
             mode = "live"

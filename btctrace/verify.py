@@ -18,29 +18,25 @@ from typing import Any
 from btctrace import safejson
 from btctrace.addresses import MAINNET
 from btctrace.cache.cassettes import Cassette
-from btctrace.cache.provenance import changed_interactions, interaction_digests, sha256_file
-from btctrace.errors import BtctraceError, ManifestError
+from btctrace.cache.provenance import cassette_facts, changed_interactions, interaction_digests, sha256_file
+from btctrace.errors import BtctraceError, ManifestError, SigningError
 from btctrace.case import CaseInfo
 from btctrace.files import read_regular_text
 from btctrace.exports.writing.atomic import INCOMPLETE_MARKER
-from btctrace.manifest import MANIFEST_NAME, manifest_problem
+from btctrace.manifest import MANIFEST_NAME, TAINT_MANIFEST_NAME, TAINT_MANIFEST_SCHEMA, manifest_problem
 from btctrace.reference import REFERENCE_EXTRA, reference_implementation
 from btctrace.store.snapshot import SNAPSHOT_NAME
 from btctrace.job import TraceJob
-from btctrace.runner import run_trace
+from btctrace.exports.interchange.trace_json import read_trace_document
+from btctrace.runner import run_taint, run_trace
+from btctrace.signing import SIGNATURE_NAME, check_signature, load_public_key
+from btctrace.statements import Check, explorer_log_checks, statement_checks
 from btctrace.tracing.result import Direction, Seed, TraceLimits
 
-__all__ = ["Check", "VerifyReport", "verify_outputs"]
+__all__ = ["Check", "VerifyReport", "verify_outputs"]  # Check: btctrace.statements
 
 _SHOWN_CHANGES = 5
 _TAINT_FOLDER = "taint"  # where btctrace taint writes by default, after the run
-
-
-@dataclass(frozen=True)
-class Check:
-    subject: str
-    ok: bool
-    detail: str
 
 
 @dataclass
@@ -181,7 +177,7 @@ def _folder_checks(manifest: dict[str, Any], out_dir: Path) -> list[Check]:
     present = {entry.name for entry in out_dir.iterdir()}
     evidence = {Path(os.path.normpath(out_dir / entry["path"])) for entry in
                 [manifest["case"].get("file"), manifest.get("cassette"), *manifest.get("tags", [])] if entry}
-    expected = set(manifest["outputs"]) | {MANIFEST_NAME, _TAINT_FOLDER} | \
+    expected = set(manifest["outputs"]) | {MANIFEST_NAME, _TAINT_FOLDER, SIGNATURE_NAME} | \
         {path.name for path in evidence if path.parent == Path(os.path.normpath(out_dir))}
     checks = []
     if INCOMPLETE_MARKER in present:
@@ -189,10 +185,58 @@ def _folder_checks(manifest: dict[str, Any], out_dir: Path) -> list[Check]:
     extra = sorted(present - expected - {INCOMPLETE_MARKER})
     if extra:
         checks.append(Check("folder", False, f"{len(extra)} file(s) the run did not write: {', '.join(extra[:10])}"))
-    if _TAINT_FOLDER in present:
-        checks.append(Check("folder", True, f"{_TAINT_FOLDER}/ was written later by btctrace taint: not part of the "
-                                            "run, not verified"))
     return checks
+
+
+def _taint_manifest(folder: Path) -> dict[str, Any] | str:
+    """The taint folder's manifest, or why it cannot be read."""
+    try:
+        document = safejson.loads(read_regular_text(folder / TAINT_MANIFEST_NAME))
+    except (OSError, ValueError) as exc:
+        return f"it holds no readable {TAINT_MANIFEST_NAME} ({type(exc).__name__}): its results cannot be checked"
+    if not isinstance(document, dict) or document.get("schema") != TAINT_MANIFEST_SCHEMA or \
+            not isinstance(document.get("outputs"), dict) or not isinstance(document.get("methods"), list):
+        return f"its {TAINT_MANIFEST_NAME} is not a {TAINT_MANIFEST_SCHEMA} document"
+    return document
+
+
+def _taint_rerun(out_dir: Path, taint: dict[str, Any], folder: Path) -> list[Check]:
+    """``btctrace taint`` rerun from the (verified) trace.json, its files compared byte for byte."""
+    seeds = [(str(t), int(v)) for t, v in taint["seeds"]] if taint.get("seeds") else None
+    with tempfile.TemporaryDirectory(prefix="btctrace-verify-taint-") as scratch:
+        try:
+            run_taint(out_dir, seeds, tuple(taint["methods"]), Path(scratch) / _TAINT_FOLDER)
+        except (BtctraceError, TypeError, ValueError) as exc:
+            return [Check(f"{_TAINT_FOLDER}/", False, f"the taint rerun failed: {getattr(exc, 'message', exc)}")]
+        return [Check(f"{_TAINT_FOLDER}/{name}", _digest(folder / name) == digest == _digest(Path(scratch) / _TAINT_FOLDER
+                                                                                           / name),
+                      "byte-identical on rerun" if _digest(folder / name) == digest == _digest(
+                          Path(scratch) / _TAINT_FOLDER / name) else "CHANGED since btctrace taint wrote it, or "
+                                                                     "differs on rerun")
+                for name, digest in sorted(taint["outputs"].items())]
+
+
+def _taint_checks(manifest: dict[str, Any], out_dir: Path) -> list[Check]:
+    """Results ``btctrace taint`` wrote later into ``taint/``: from this run's trace.json, and
+    the same on rerun; a link, a stray file or a missing manifest fails (nothing passes unchecked)."""
+    folder = out_dir / _TAINT_FOLDER
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return []
+    if not stat.S_ISDIR(mode):
+        return [Check(f"{_TAINT_FOLDER}/", False, "is not a folder (a link?): refused")]
+    taint = _taint_manifest(folder)
+    if isinstance(taint, str):
+        return [Check(f"{_TAINT_FOLDER}/", False, taint)]
+    checks = [Check(f"{_TAINT_FOLDER}/", taint.get("trace_sha256") == manifest["outputs"].get("trace.json"),
+                    "written by btctrace taint from this run's trace.json"
+                    if taint.get("trace_sha256") == manifest["outputs"].get("trace.json")
+                    else "written from another trace.json than this run's")]
+    extra = sorted({p.name for p in folder.iterdir()} - set(taint["outputs"]) - {TAINT_MANIFEST_NAME})
+    if extra:
+        checks.append(Check(f"{_TAINT_FOLDER}/", False, f"holds file(s) btctrace taint did not write: {', '.join(extra[:10])}"))
+    return checks + _taint_rerun(out_dir, taint, folder) if all(c.ok for c in checks) else checks
 
 
 def _second_opinion_check(manifest: dict[str, Any]) -> list[Check]:
@@ -206,13 +250,43 @@ def _second_opinion_check(manifest: dict[str, Any]) -> list[Check]:
                                            f"machine has {here or 'none'}: the outputs cannot match; {wanted}")]
 
 
-def verify_outputs(out_dir: Path, case_file: Path | None = None) -> VerifyReport:
+def _statements(manifest: dict[str, Any], out_dir: Path) -> list[Check]:
+    """The manifest's statements against the cassette and trace.json (both checked unchanged)."""
+    path = out_dir / manifest["cassette"]["path"]
+    unchanged = _digest(out_dir / "trace.json") == manifest["outputs"].get("trace.json")
+    try:
+        cassette, trace = Cassette.load(path), read_trace_document(out_dir) if unchanged else None
+    except BtctraceError as exc:
+        return [Check("statements", False, f"cannot be checked: {exc.message}")]
+    return statement_checks(manifest, cassette, cassette_facts(path, cassette).fetched, trace)
+
+
+def _signature_checks(out_dir: Path, signer_key: Path | None) -> list[Check]:
+    """The examiner's signature (:mod:`btctrace.signing`), when there is one; with
+    *signer_key*, one is required and must be that key's."""
+    if not (out_dir / SIGNATURE_NAME).exists():
+        if signer_key is not None:
+            return [Check("signature", False, f"the folder is not signed, yet --signer-key {signer_key} was given")]
+        return [Check("signature", True, "the folder is not signed: what is marked NOTE rests on the manifest alone",
+                      stated_only=True)]
+    try:
+        result = check_signature(out_dir, load_public_key(signer_key) if signer_key is not None else None)
+    except SigningError as exc:
+        return [Check("signature", False, exc.message)]
+    return [Check("signature", result.ok, result.detail)]
+
+
+def verify_outputs(out_dir: Path, case_file: Path | None = None, signer_key: Path | None = None) -> VerifyReport:
     """Check the evidence, then rerun offline and compare every output file, byte for byte, and
-    the folder's whole content with what the run wrote."""
+    the folder's whole content with what the run wrote; check each statement of the manifest
+    that can be re-derived (:mod:`btctrace.statements`)."""
     manifest = _load_manifest(out_dir)
-    report = VerifyReport(out_dir, _evidence_checks(manifest, out_dir, case_file))
+    report = VerifyReport(out_dir, _signature_checks(out_dir, signer_key))
+    report.checks.extend(_evidence_checks(manifest, out_dir, case_file))
     report.checks.extend(_folder_checks(manifest, out_dir))
     report.checks.extend(_second_opinion_check(manifest))
+    if all(check.ok for check in report.checks):
+        report.checks.extend(_statements(manifest, out_dir))
     if not all(check.ok for check in report.checks):
         report.checks.extend(_output_checks(manifest["outputs"], out_dir, None))
         report.checks.append(Check("rerun", False, "not run: the evidence, the folder or the machine differs from "
@@ -225,5 +299,7 @@ def verify_outputs(out_dir: Path, case_file: Path | None = None) -> VerifyReport
         except BtctraceError as exc:
             report.checks.append(Check("rerun", False, f"the offline rerun failed: {exc.message}"))
             return report
+        report.checks.extend(explorer_log_checks(manifest, safejson.loads((rerun_dir / MANIFEST_NAME).read_text())))
         report.checks.extend(_output_checks(manifest["outputs"], out_dir, rerun_dir))
+    report.checks.extend(_taint_checks(manifest, out_dir))
     return report

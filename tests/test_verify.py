@@ -144,11 +144,26 @@ def test_a_folder_marked_incomplete_is_not_verified(case_copy):
     assert result.exit_code == ExitCode.NOT_VERIFIED and "did not finish" in result.stdout
 
 
-def test_taint_results_written_later_are_named_but_do_not_fail(case_copy):
-    assert invoke("taint", "out/demo-ransom").exit_code == 0
+def test_taint_results_written_later_are_rerun_and_compared(case_copy):
+    assert invoke("taint", "out/demo-ransom", "--method", "fifo").exit_code == 0
     result = invoke("verify", "out/demo-ransom")
     assert result.exit_code == 0, result.output
-    assert "taint/ was written later by btctrace taint: not part of the run, not verified" in result.stdout
+    assert "OK    taint/: written by btctrace taint from this run's trace.json" in result.stdout
+    assert "OK    taint/taint.json: byte-identical on rerun" in result.stdout
+
+
+@pytest.mark.parametrize("damage, said", [
+    (lambda taint: (taint / "taint.json").write_text((taint / "taint.json").read_text().replace("1", "2")),
+     "FAIL  taint/taint.json: CHANGED"),
+    (lambda taint: (taint / "notes.txt").write_text("x"), "holds file(s) btctrace taint did not write: notes.txt"),
+    (lambda taint: (taint / "taint_manifest.json").unlink(), "holds no readable taint_manifest.json"),
+])
+def test_nothing_under_taint_passes_unchecked(case_copy, damage, said):
+    """Issue 32: any content under taint/ gave VERIFIED."""
+    assert invoke("taint", "out/demo-ransom").exit_code == 0
+    damage(case_copy / "out" / "demo-ransom" / "taint")
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED and said in result.stdout, result.stdout
 
 
 def test_verify_refuses_a_run_quoting_another_second_opinion():
@@ -156,3 +171,59 @@ def test_verify_refuses_a_run_quoting_another_second_opinion():
     assert _second_opinion_check({"second_opinion": here}) == []
     other = _second_opinion_check({"second_opinion": "graphsense-lib 9.9.9"})
     assert len(other) == 1 and not other[0].ok and "graphsense-lib==9.9.9" in other[0].detail
+
+
+def _edit_manifest(out, edit):
+    path = out / "manifest.json"
+    manifest = json.loads(path.read_text())
+    edit(manifest)
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+@pytest.mark.parametrize("edit, subject", [
+    (lambda m: m.update(created_utc="2020-01-01T00:00:00Z"), "statement created_utc"),
+    (lambda m: m.update(mode="record"), "statement mode"),
+    (lambda m: m["environment"].update(btctrace="9.9.9"), "statement environment.btctrace"),
+    (lambda m: m["explorers"]["answered"].update({"https://other.example/api": 5}), "statement explorers.answered"),
+    (lambda m: m["explorers"]["refused"].append({"request": "tx " + "ab" * 32, "api_url": m["api_url"], "check": "x",
+                                                 "detail": "y"}), "statement explorers.refused"),
+    (lambda m: m["explorers"]["api_urls"].insert(0, "https://other.example/api"), "statement api_url"),
+    (lambda m: m["parameters"].update(cross_check=3), "statement parameters"),
+    (lambda m: m["parameters"].update(max_response_bytes=1), "statement parameters"),
+    (lambda m: m["case"].update(title="Another case"), "statement case"),
+])
+def test_an_edited_statement_of_the_manifest_is_named(case_copy, edit, subject):
+    """Issue 32: edited provenance (created_utc, mode, environment.btctrace, explorers.*,
+    parameters.cross_check) still gave VERIFIED."""
+    _edit_manifest(case_copy / "out" / "demo-ransom", edit)
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == ExitCode.NOT_VERIFIED, result.stdout
+    assert f"FAIL  {subject}:" in result.stdout
+
+
+def test_what_nothing_re_derives_is_named_not_passed_silently(case_copy):
+    _edit_manifest(case_copy / "out" / "demo-ransom", lambda m: m["parameters"].update(workers=1))
+    result = invoke("verify", "out/demo-ransom")
+    assert result.exit_code == 0, result.stdout
+    assert "NOTE  statement parameters.workers: 1: changes no output" in result.stdout
+    assert "NOTE  statement created_utc" in result.stdout and "marked NOTE" in result.stdout
+
+
+def test_a_recording_run_is_tied_to_its_cassette(demo, tmp_path):
+    from btctrace.job import TraceJob
+    from btctrace.runner import run_trace
+    from btctrace.testing.server import EsploraServer
+    from btctrace.tracing.result import TraceLimits
+    from btctrace.tracing.seeds import parse_seed
+    from btctrace.verify import verify_outputs
+
+    out = tmp_path / "out"
+    with EsploraServer(demo.store) as server:
+        run_trace(TraceJob((parse_seed(demo.ransom_address),), out, limits=TraceLimits(hops=3), api_url=server.api_url,
+                           record=out / "case.json", no_store=True))
+    report = verify_outputs(out)
+    assert report.ok, [c for c in report.checks if not c.ok]
+    assert any(c.subject == "statement mode" and "names this run as its recorder" in c.detail for c in report.checks)
+    _edit_manifest(out, lambda m: m.update(mode="offline"))
+    failed = [c for c in verify_outputs(out).checks if not c.ok]
+    assert [c.subject for c in failed][:1] == ["statement mode"]

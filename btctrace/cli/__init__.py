@@ -37,9 +37,12 @@ COMMANDS = {
                 "(click), search, filters, the path from the seed with the taint per method, and analyst notes."),
     "extract": ("btctrace.cli.extract", "extract_command",
                 "Print every valid Bitcoin address in FILE (a ransom note, e-mail or chat log), one per line, "
-                "checksums verified, look-alikes ignored."),
+                "checksums verified."),
     "search": ("btctrace.cli.search", "search_command",
                "List every case that touched ITEMS (addresses or txids), with hop, role and cluster."),
+    "sign": ("btctrace.cli.sign", "sign_command",
+             "Sign OUT_DIR's manifest (and taint/'s) with an examiner's Ed25519 key: signature.json, checked by "
+             "btctrace verify."),
     "tags": ("btctrace.cli.tags", "tags_group",
              "Attributions in the store: TagPacks, sanctions lists, address lists, Ransomwhere."),
     "taint": ("btctrace.cli.taint", "taint_command",

@@ -45,6 +45,7 @@ from btctrace.exports.report.subpoena import subpoena_frame
 from btctrace.exports.writing.atomic import (
     INCOMPLETE_MARKER,
     MANIFEST_NAME,
+    SIGNATURE_NAME,
     check_target,
     output_subfolder,
     write_lines,
@@ -87,13 +88,15 @@ def prepare_out_dir(out_dir: Path, force: bool) -> None:
     names that are links, folders, FIFOs or devices (see :mod:`btctrace.exports.writing.atomic`)."""
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(str(out_dir), "it exists and is not a folder", "Choose another --out")
-    names = (*OUTPUT_FILES, MANIFEST_NAME, INCOMPLETE_MARKER)
+    names = (*OUTPUT_FILES, MANIFEST_NAME, INCOMPLETE_MARKER, SIGNATURE_NAME)
     for name in names:
         check_target(out_dir / name)
     existing = [name for name in names if (out_dir / name).exists()]
     if existing and not force:
         raise OutputError(str(out_dir), f"it already holds outputs ({', '.join(existing)})",
                           "Choose another --out, or add --force to overwrite them")
+    if (out_dir / SIGNATURE_NAME).exists():  # it signed the run being replaced: stale from now on
+        (out_dir / SIGNATURE_NAME).unlink()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -143,6 +143,7 @@ class TraceResult:
     cross_check: Any = None  # a providers.failover.CrossCheck when explorers were compared
     checks: dict[str, Any] | None = None  # the explorer-answer checks that passed, by name (ledger summary)
     deposits: list[Any] = field(default_factory=list)  # tracing.deposits.DepositStep (--attribute-endpoints)
+    run_parameters: dict[str, Any] = field(default_factory=dict)  # the manifest's parameters, stated in trace.json
     proofs: Any = None  # a tracing.proving.ProofRecord: which blocks and transactions were proven, and how
 
     def sorted_txs(self) -> list[TracedTx]:

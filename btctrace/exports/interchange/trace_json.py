@@ -183,6 +183,8 @@ def trace_document(result: TraceResult, graph: nx.MultiDiGraph, tags: TagIndex, 
         "btctrace_version": __version__,
         "case": case.as_json(),
         "parameters": _parameters(result, tags),
+        # every parameter of the run as its manifest states it (btctrace verify compares them)
+        "run_parameters": result.run_parameters,
         "seeds": [{"kind": s.kind, "value": s.value, "vout": s.vout} for s in result.seeds],
         "counts": {
             "requests": result.requests,

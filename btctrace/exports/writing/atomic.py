@@ -18,9 +18,10 @@ from typing import Callable, Iterable, Iterator
 
 from btctrace.errors import OutputError
 
-__all__ = ["MANIFEST_NAME", "INCOMPLETE_MARKER", "check_target", "output_subfolder", "write_atomically", "write_text", "write_lines", "write_pieces", "begin_writing", "finish_writing"]
+__all__ = ["MANIFEST_NAME", "SIGNATURE_NAME", "INCOMPLETE_MARKER", "check_target", "output_subfolder", "write_atomically", "write_text", "write_lines", "write_pieces", "begin_writing", "finish_writing"]
 
 MANIFEST_NAME = "manifest.json"  # written last, by btctrace.manifest
+SIGNATURE_NAME = "signature.json"  # an examiner's signature of the manifest (btctrace.signing)
 INCOMPLETE_MARKER = "INCOMPLETE"
 _MARKER_TEXT = ("btctrace was writing this folder and did not finish: its files are not a complete set of outputs. "
                 "Run the trace again (with --force).\n")

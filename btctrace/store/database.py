@@ -20,7 +20,8 @@ from typing import Any, Iterable, Iterator, Sequence
 from btctrace.errors import MissingDependency, StoreError
 from btctrace.urls import public_url
 
-__all__ = ["STORE_ENV", "Database", "default_store_location", "open_database", "redact_location", "typed_row"]
+__all__ = ["STORE_ENV", "Database", "default_store_location", "open_database", "redact_location", "storable",
+           "typed_row"]
 
 STORE_ENV = "BTCTRACE_STORE"
 _BUSY_TIMEOUT_MS = 30_000
@@ -42,6 +43,15 @@ def redact_location(location: str) -> str:
     if not location.startswith(_POSTGRES_SCHEMES):
         return location
     return public_url(location.split("?", 1)[0], keep_user=True)
+
+
+def storable(values: Sequence[Any]) -> Sequence[Any]:
+    """*values* as both servers store them alike: a NUL inside text, which PostgreSQL refuses
+    (SQLite keeps it), becomes U+FFFD, so one NUL in a label cannot fail a whole import or run
+    on one server only (issue 32). Values without one are passed through as they are."""
+    if not any(isinstance(value, str) and "\x00" in value for value in values):
+        return values
+    return tuple(value.replace("\x00", "\ufffd") if isinstance(value, str) else value for value in values)
 
 
 def typed_row(db: "Database", table: str, row: Sequence[Any], types: Sequence[type | tuple[type, ...]]) -> tuple:
@@ -101,15 +111,15 @@ class Database:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self.lock:
-            self._run(lambda cursor: cursor.execute(self._sql(sql), params))
+            self._run(lambda cursor: cursor.execute(self._sql(sql), storable(params)))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.lock:
-            self._run(lambda cursor: cursor.executemany(self._sql(sql), rows))
+            self._run(lambda cursor: cursor.executemany(self._sql(sql), (storable(row) for row in rows)))
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.lock:
-            return self._run(lambda cursor: (cursor.execute(self._sql(sql), params), cursor.fetchall())[1])
+            return self._run(lambda cursor: (cursor.execute(self._sql(sql), storable(params)), cursor.fetchall())[1])
 
     def _run(self, action: Any) -> Any:
         cursor = self.connection.cursor()
@@ -128,7 +138,7 @@ class Database:
         """Bulk insert: PostgreSQL's ``COPY`` (one round trip), SQLite's ``executemany``."""
         if self.kind == "postgresql":
             with self.lock:
-                self._run(lambda cursor: _copy(cursor, table, columns, rows))
+                self._run(lambda cursor: _copy(cursor, table, columns, (storable(row) for row in rows)))
             return
         marks = ", ".join("?" for _ in columns)
         self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import re
 import tempfile
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
@@ -31,7 +32,12 @@ DEMO_CASE = (PROJECT_ROOT / "cases" / "demo-ransom.toml").read_text()
 NASTY = ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-1+1", "@SUM(A1:A2)", "\t=1", "\r=2",
          "paid $\\foo{$ ransom", "$x$ and $y$", "\x01\x02\x0b\x1f", "<script>alert(1)</script>", "</svg>&amp;\"'",
          "\u202eevil\u202c", "\u200f\u200e", "\ufffe\uffff", "]]>", "\x7f", "a\nb\r\nc", "\\", "{{x}}", "%s%n",
-         "\ufeffBOM\ufeff", "a<!--b", "x</script><!--y-->", "<!--<script>"]  # issue 32: each broke a page
+         "\ufeffBOM\ufeff", "a<!--b", "x</script><!--y-->", "<!--<script>",  # issue 32: each broke a page
+         # issue 32: terminal sequences (window title, clipboard by OSC 52, hidden text, C1 CSI), NUL, isolates
+         "\x1b]0;pwned\x07", "\x1b]52;c;ZXZpbA==\x07", "\x1b[8mhidden\x1b[0m", "\x9b31m", "a\x00b", "\u2066x\u2069"]
+# What no line printed to a terminal and no spreadsheet cell may carry raw
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CELL_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 TRIED = {"cases": 0}
 text = st.one_of(st.sampled_from(NASTY), st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
                  st.tuples(st.sampled_from(NASTY), st.text(max_size=10)).map("".join))
@@ -76,6 +82,7 @@ def _check_outputs(out: Path) -> None:
                 for cell in row:
                     assert not cell.startswith(FORMULA_PREFIXES) or cell.lstrip("+-").replace(".", "").isdigit(), \
                         (name, cell)
+                    assert not CELL_BIDI.search(cell), (name, cell)
     for name in ("graph.graphml", "clusters.graphml"):
         nx.read_graphml(out / name)
     nx.read_gexf(out / "graph.gexf")
@@ -103,8 +110,9 @@ def test_any_label_or_title_gives_outputs_every_reader_accepts(title, descriptio
     TRIED["cases"] += 1
     with tempfile.TemporaryDirectory() as folder:
         case = _write_case(Path(folder), title, description, labels)
-        result = invoke("case", "run", case, "--out", Path(folder) / "out", "-q")
+        result = invoke("case", "run", case, "--out", Path(folder) / "out")
         assert result.exit_code == 0, result.output
+        assert not TERMINAL_CONTROLS.search(result.output), result.output
         _check_outputs(Path(folder) / "out")
 
 
@@ -115,9 +123,19 @@ def test_the_cases_tried_are_reported():
 
 def test_the_nastiest_labels_at_once(tmp_path):
     """Every nasty string in one run, so each is met even when the drawn cases miss it."""
-    labels = NASTY * 2
+    labels = ["".join(NASTY[start::7]) for start in range(7)]  # the demo's 7 tags carry every nasty string
     case = _write_case(tmp_path, " ".join(NASTY[:8] + NASTY[-4:]), " ".join(NASTY), labels)
-    result = invoke("case", "run", case, "--out", tmp_path / "out", "-q")
+    result = invoke("case", "run", case, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
+    assert not TERMINAL_CONTROLS.search(result.output), [line for line in result.output.splitlines()
+                                                         if TERMINAL_CONTROLS.search(line)]
     _check_outputs(tmp_path / "out")
+    store = invoke("tags", "import", tmp_path / "tags.yaml", "--store", tmp_path / "store.sqlite")
+    assert store.exit_code == 0, store.output
+    addresses = [tag["address"] for tag in yaml.safe_load((tmp_path / "tags.yaml").read_text())["tags"]]
+    lookup = invoke("tags", "lookup", *addresses, "--store", tmp_path / "store.sqlite")
+    stats = invoke("tags", "stats", "--store", tmp_path / "store.sqlite")
+    for printed in (store, lookup, stats):
+        assert printed.exit_code == 0 and not TERMINAL_CONTROLS.search(printed.output), printed.output
+    assert "\\x1b]52;c;" in lookup.output and "\\u202e" in lookup.output  # shown escaped, not sent
     assert make_demo  # the demo generator made the chain these labels are put on

@@ -66,3 +66,10 @@ def test_links_of_a_case_the_store_does_not_hold_is_an_error_not_no_links(store)
 
     with pytest.raises(UsageProblem, match="holds no case 'NO-SUCH-CASE'"):
         store.links("NO-SUCH-CASE")
+
+
+def test_a_nul_in_a_case_title_is_stored_alike_on_both_databases(store):
+    """Issue 32: one NUL failed a whole PostgreSQL run (exit 9) while SQLite accepted it."""
+    store.register(CaseRecord("nul", "Ransom\x00 case", "/out/nul", ["seed"], [CaseItem("address", "1A\x00", 0, "seed")]))
+    [touch] = store.touching("1A\x00")
+    assert touch.title == "Ransom\ufffd case"

@@ -6,4 +6,10 @@ colours and saving with fixed bytes (:mod:`.styles`), labels that never overprin
 (:mod:`.label_layout`) and multi-page figure files (:mod:`.figure_files`). Only this family
 draws (matplotlib, imported inside the drawing functions)."""
 
+import warnings
+
 __all__: list[str] = []
+
+# A label's character the font has no glyph for (a control, an unusual script) is drawn as the
+# font's box; matplotlib's warning would print that character raw on the terminal (issue 32).
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)

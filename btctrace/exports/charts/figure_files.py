@@ -6,7 +6,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["figure_svg", "stacked_svg", "svg_pages", "save_pdf_pages", "save_stacked_png"]
+from btctrace.exports.writing.safe_text import chart_text
+
+__all__ = ["figure_svg", "printable", "stacked_svg", "svg_pages", "save_pdf_pages", "save_stacked_png"]
+
+
+def printable(figure):
+    """*figure* with every text it draws as :func:`chart_text` has it (the one place chart text
+    is made safe to draw, whatever chart made it); the figure itself, for chaining."""
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        shown = text.get_text()
+        if shown and not (shown.isascii() and shown.isprintable()):
+            text.set_text(chart_text(shown))
+    return figure
 
 
 def figure_svg(figure) -> str:
@@ -14,6 +28,8 @@ def figure_svg(figure) -> str:
     import io
 
     import matplotlib
+
+    printable(figure)
 
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
@@ -58,7 +74,7 @@ def save_pdf_pages(figures: list, path: Path) -> None:
 
     with PdfPages(path, metadata={"CreationDate": None, "ModDate": None}) as pdf:
         for figure in figures:
-            pdf.savefig(figure)
+            pdf.savefig(printable(figure))
 
 
 def save_stacked_png(figures: list, path: Path) -> None:
@@ -69,6 +85,7 @@ def save_stacked_png(figures: list, path: Path) -> None:
 
     images = []
     for figure in figures:
+        printable(figure)
         dpi = figure.get_dpi()
         figure.set_dpi(100)
         figure.canvas.draw()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from btctrace.exports.charts.figure_files import printable
 from btctrace.exports.writing.atomic import write_atomically
 from btctrace.graph import schema as S
 
@@ -95,6 +96,7 @@ def save_figure(figure, paths: list[Path], tight: bool = True) -> None:
     so the same chart gives the same bytes."""
     import matplotlib
 
+    printable(figure)
     with matplotlib.rc_context({"svg.hashsalt": "btctrace", "svg.fonttype": "path"}):
         for path in paths:
             metadata = {"Date": None} if path.suffix == ".svg" else \

@@ -11,7 +11,10 @@ explorer strings), used by every exporter:
 - **XML** (GraphML, GEXF, SVG, XLSX parts, DOT labels that Graphviz turns into SVG): characters
   XML 1.0 forbids (C0 controls but tab, newline and carriage return; lone surrogates;
   U+FFFE/U+FFFF) become U+FFFD, so Gephi, yEd, NetworkX and browsers can read the file;
-- **charts**: drawn literally, matplotlib's ``$...$`` math parsing off (:data:`CHART_RC`);
+- **charts**: drawn literally, matplotlib's ``$...$`` math parsing off (:data:`CHART_RC`); control
+  characters shown as U+FFFD and invisible format characters (bidi marks, zero widths, BOM)
+  left out (:func:`chart_text`, applied to every text of a figure as it is saved): the fonts have
+  no glyph for them, and matplotlib's PDF writer fails on some (issue 32);
 - **HTML**: escaped, XML-forbidden characters replaced.
 
 Long lists (the seeds of a case with a thousand victims) are shortened for titles and summaries by
@@ -27,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
-__all__ = ["FORMULA_PREFIXES", "CHART_RC", "spreadsheet_text", "spreadsheet_frame", "xml_text", "xml_attribute",
+__all__ = ["FORMULA_PREFIXES", "CHART_RC", "chart_text", "spreadsheet_text", "spreadsheet_frame", "xml_text", "xml_attribute",
            "xml_escaped", "dot_string", "json_in_html", "html_text", "summarise"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,6 +43,18 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufeff\ufffe\uffff]")
 # What xml_attribute / xml_escaped must treat: markup, quotes, controls, what XML forbids.
 _XML_NEEDS_CARE = re.compile("[&<>\"'\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+_CHART_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHART_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def chart_text(value: Any) -> str:
+    """Text as a chart draws it: controls as U+FFFD, invisible format characters left out."""
+    text = str(value)
+    if text.isascii() and text.isprintable():
+        return text
+    return _CHART_INVISIBLE.sub("", _CHART_CONTROL.sub("\ufffd", text))
 
 
 def spreadsheet_text(value: Any) -> Any:

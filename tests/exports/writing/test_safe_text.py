@@ -95,3 +95,13 @@ def test_a_bidi_override_in_a_cell_is_shown_as_its_code_point():
     assert spreadsheet_text("Exchange \u202egnp.exe") == "Exchange [U+202E]gnp.exe"
     frame = spreadsheet_frame(pd.DataFrame({"label": ["plain", "a\u2066b\u2069"], "sats": [1, 2]}))
     assert list(frame["label"]) == ["plain", "a[U+2066]b[U+2069]"] and list(frame["sats"]) == [1, 2]
+
+
+def test_chart_text_shows_controls_and_leaves_out_invisible_marks():
+    """Issue 32: controls and format characters in a label killed the PDF chart (track_glyph)."""
+    from btctrace.exports.writing.safe_text import chart_text
+
+    assert chart_text("plain label") == "plain label"
+    assert chart_text("a\x1b]0;x\x07b\x9b") == "a\ufffd]0;x\ufffdb\ufffd"
+    assert chart_text("\u202eevil\u202c\u200f\ufeff\u2066x\u2069") == "evilx"
+    assert chart_text("Bitfinex 2016 — Börse") == "Bitfinex 2016 — Börse"

@@ -12,9 +12,11 @@ What re-derives what:
   version rerunning here; the rest of the environment is stated only;
 - ``api_url`` and ``explorers.api_urls``: the cassette's metadata and the explorers its answers
   name (``served_by``), which are also the explorers ``explorers.answered`` counts (the counts
-  themselves depend on the live run's workers and are stated only); ``switches`` and ``refused``:
-  the offline rerun, which asks the same explorers in the same order; ``rates``,
-  ``evidence_store`` and ``store`` describe the run as it ran and are stated only;
+  themselves depend on the live run's workers and are stated only); ``refused``: the offline
+  rerun, which meets the same answers from the same explorers (a refused answer is kept);
+  ``switches`` between explorers named in ``api_urls`` (the failures that caused them, never
+  answers, are not kept: stated only); ``rates``, ``evidence_store`` and ``store`` describe the
+  run as it ran and are stated only;
 - ``parameters`` and ``case``: ``trace.json`` (an output whose hash the manifest holds and
   which the rerun writes again) states them too; ``workers`` changes no output and is stated
   only.
@@ -34,7 +36,7 @@ from btctrace.version import __version__
 
 __all__ = ["Check", "explorer_log_checks", "statement_checks"]
 
-_LOGGED = ("switches", "refused")  # re-derived by the offline rerun
+_LOGGED = ("refused",)  # re-derived by the offline rerun (a refused answer is kept in the cassette)
 _LIVE_ONLY = ("rates", "evidence_store", "store")
 
 
@@ -116,6 +118,11 @@ def _explorer_checks(manifest: dict[str, Any], cassette: Cassette) -> list[Check
         checks.append(Check("statement explorers.api_urls", recorded == urls,
                             "as the cassette's metadata names them" if recorded == urls else
                             f"the cassette was recorded from {recorded}, not {urls}"))
+    switches = explorers.get("switches") or []
+    strangers = sorted({url for switch in switches for url in (switch.get("failed"), switch.get("to"))} - set(urls))
+    checks.append(Check("statement explorers.switches", not strangers,
+                        f"{len(switches)} switch(es), between explorers it names (the failures are stated only)"
+                        if not strangers else f"switches name explorers it does not: {strangers[:3]}"))
     live = [key for key in _LIVE_ONLY if key in explorers]
     if live:
         checks.append(_stated("statement explorers", f"{', '.join(live)} describe the live run and are stated only"))
@@ -137,7 +144,7 @@ def _answered_check(explorers: dict[str, Any], urls: list[str], cassette: Casset
 
 
 def explorer_log_checks(manifest: dict[str, Any], rerun: dict[str, Any]) -> list[Check]:
-    """``explorers.switches`` and ``refused`` against the offline rerun's."""
+    """``explorers.refused`` against the offline rerun's."""
     stated, again = manifest.get("explorers") or {}, rerun.get("explorers") or {}
     checks = []
     for key in _LOGGED:

@@ -204,16 +204,18 @@ def _taint_rerun(out_dir: Path, taint: dict[str, Any], folder: Path) -> list[Che
     """``btctrace taint`` rerun from the (verified) trace.json, its files compared byte for byte."""
     seeds = [(str(t), int(v)) for t, v in taint["seeds"]] if taint.get("seeds") else None
     with tempfile.TemporaryDirectory(prefix="btctrace-verify-taint-") as scratch:
+        rerun = Path(scratch) / _TAINT_FOLDER
         try:
-            run_taint(out_dir, seeds, tuple(taint["methods"]), Path(scratch) / _TAINT_FOLDER)
+            run_taint(out_dir, seeds, tuple(taint["methods"]), rerun)
         except (BtctraceError, TypeError, ValueError) as exc:
             return [Check(f"{_TAINT_FOLDER}/", False, f"the taint rerun failed: {getattr(exc, 'message', exc)}")]
-        return [Check(f"{_TAINT_FOLDER}/{name}", _digest(folder / name) == digest == _digest(Path(scratch) / _TAINT_FOLDER
-                                                                                           / name),
-                      "byte-identical on rerun" if _digest(folder / name) == digest == _digest(
-                          Path(scratch) / _TAINT_FOLDER / name) else "CHANGED since btctrace taint wrote it, or "
-                                                                     "differs on rerun")
-                for name, digest in sorted(taint["outputs"].items())]
+        checks = []
+        for name, digest in sorted(taint["outputs"].items()):
+            lying, again = _digest(folder / name), _digest(rerun / name)
+            state = "byte-identical on rerun" if lying == digest == again else \
+                "CHANGED since btctrace taint wrote it" if lying != digest else "DIFFERS on rerun"
+            checks.append(Check(f"{_TAINT_FOLDER}/{name}", lying == digest == again, state))
+        return checks
 
 
 def _taint_checks(manifest: dict[str, Any], out_dir: Path) -> list[Check]:

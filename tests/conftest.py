@@ -101,13 +101,14 @@ def demo_trace(demo):
 
 def comparable_cassette(text: str, old_base: str = "", new_base: str = "") -> dict:
     """A cassette's content without the fields that record when and whence an answer was fetched
-    (``fetched_at``, the ``Date`` header, and the ``from_store`` mark of an answer the evidence
-    cache gave): equal for two recordings of one chain state."""
+    (``fetched_at``, the ``Date`` header, the ``from_store`` mark of an answer the evidence
+    cache gave, and the id of the run that recorded it): equal for two recordings of one chain state."""
     import json
 
     if old_base:
         text = text.replace(old_base, new_base)
     data = json.loads(text)
+    data.get("metadata", {}).pop("run_id", None)
     for item in data["interactions"]:
         item["response"].pop("fetched_at", None)
         item["response"].pop("from_store", None)

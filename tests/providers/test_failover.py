@@ -47,6 +47,7 @@ def test_a_failing_explorer_hands_over_and_the_manifest_says_who_answered(demo, 
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
     traced, reference = (json.loads((tmp_path / run / "trace.json").read_text()) for run in ("out", "ref"))
     # The explorers share the run's answers: nothing the first sent inside a history page is asked again.
+    assert _parameters_given(traced, reference) == {"fallback_urls"}  # the runs were given other explorers
     assert traced == reference
     # The cassette holds the one-explorer run's requests and answers, each under the first URL;
     # an answer of the second names it.
@@ -88,6 +89,12 @@ def test_when_every_explorer_fails_the_first_error_names_the_others(two_explorer
         second.faults.clear()
     assert second.api_url in raised.value.hint and "HTTP 502" in raised.value.hint
     assert raised.value.hint.count("Every other explorer failed too") == 1
+
+
+def _parameters_given(*documents) -> set[str]:
+    """The run parameters in which two trace.json documents differ (taken out of both)."""
+    first, second = (document.pop("run_parameters") for document in documents)
+    return {key for key in set(first) | set(second) if first.get(key) != second.get(key)}
 
 
 def test_the_cross_check_reports_a_field_two_explorers_disagree_on(demo, two_explorers):
@@ -133,6 +140,7 @@ def test_rate_limited_explorers_share_the_requests_and_the_run_is_a_one_explorer
     for name in sorted(set(OUTPUT_FILES) - EVIDENCE_BOUND_OUTPUTS - {"trace.json"}):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
     traced, reference = (json.loads((tmp_path / run / "trace.json").read_text()) for run in ("out", "ref"))
+    assert _parameters_given(traced, reference) == {"fallback_urls"}  # the runs were given other explorers
     assert traced == reference
     cassette, one_explorer = (json.loads((tmp_path / name).read_text())["interactions"] for name in ("case.json", "ref.json"))
     assert [(i["request"], i["response"]["body"]) for i in cassette] == \

@@ -187,6 +187,13 @@ class TagIndex:
         found = {a: tuple(t for t in self.every(a) if t.is_sanction) for a in set(self.by_address) | set(self.all_tags)}
         return {a: tags for a, tags in sorted(found.items()) if tags}
 
+    def not_used(self) -> dict[str, int]:
+        """What the TagPack files held that no tag of the run carries, or carries cut: tags of
+        another currency, addresses that are no mainnet address, fields cut, dates left blank."""
+        counts = {"other_currency": self.skipped_other_currency, "not_a_mainnet_address": self.checks.get("skipped", 0),
+                  "fields_cut": self.checks.get("cut_fields", 0), "dates_blank": self.checks.get("bad_dates", 0)}
+        return {name: number for name, number in counts.items() if number}
+
     def __len__(self) -> int:
         return len(self.by_address)
 

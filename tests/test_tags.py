@@ -91,6 +91,10 @@ def test_a_tagpack_address_that_is_no_address_is_skipped_and_counted(tmp_path):
     index = load_tagpacks([tmp_path / "p.yaml"])
     assert list(index.by_address) == ["bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h"]
     assert index.checks == {"skipped": 1, "cut_fields": 0}
+    assert index.not_used() == {"not_a_mainnet_address": 1}  # said in trace.json and the report (tags loaded)
+    from btctrace.exports.report.html import _tags_loaded
+
+    assert _tags_loaded(index) == "1 (not used as written: 1 not a mainnet address)"
 
 
 @pytest.mark.parametrize("value", ["[a, b]", "{x: 1}"])

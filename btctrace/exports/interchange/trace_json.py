@@ -78,6 +78,7 @@ def _parameters(result: TraceResult, tags: TagIndex) -> dict[str, Any]:
         "api_url": result.api_url,
         "tagpacks": sorted({f.replace("\\", "/").rsplit("/", 1)[-1] for f in tags.files}),
         "tags_loaded": len(tags),
+        "tags_not_used": tags.not_used(),  # other currency, not a mainnet address, fields cut, dates blank
     }
 
 

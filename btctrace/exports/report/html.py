@@ -83,6 +83,13 @@ LIMITS = (
 
 
 _e = html_text
+def _tags_loaded(tags: TagIndex) -> str:
+    """How many tags the run's files gave, and what of them it did not use as written."""
+    not_used = tags.not_used()
+    said = ", ".join(f"{number:,} {name.replace('_', ' ')}" for name, number in not_used.items())
+    return f"{len(tags):,}" + (f" (not used as written: {said})" if said else "")
+
+
 def _window(since: int | None, until: int | None) -> str:
     if since is None and until is None:
         return "not limited"
@@ -99,7 +106,7 @@ def _parameters(result: TraceResult, tags: TagIndex) -> str:
             ("transaction cap", limits.max_transactions), ("large address above", f"{limits.large_address_tx_count} txs"),
             ("stop at tag categories", ", ".join(sorted(limits.stop_categories))),
             ("CoinJoins", "passed through, flagged" if limits.through_coinjoins else "stop the trace"),
-            ("explorer", result.api_url), ("tags loaded", len(tags))]
+            ("explorer", result.api_url), ("tags loaded", _tags_loaded(tags))]
     return _table(["parameter", "value"], rows)
 
 

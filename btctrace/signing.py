@@ -158,6 +158,8 @@ def check_signature(out_dir: Path, pinned: Ed25519PublicKey | None = None) -> Si
         key.verify(document["_signature"], _message(signed))
     except InvalidSignature:
         return SignatureCheck(False, f"{SIGNATURE_NAME} does not match its content: it was edited after signing")
+    if set(signed["files"]) - set(_SIGNED_FILES):
+        return SignatureCheck(False, f"{SIGNATURE_NAME} names files btctrace does not sign: refused")
     now = {name: sha256_file(out_dir / name) for name in signed["files"] if (out_dir / name).is_file()}
     changed = sorted(name for name, digest in signed["files"].items() if now.get(name) != digest)
     if changed:

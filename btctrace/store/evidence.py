@@ -93,7 +93,7 @@ class EvidenceCache:
         self.db = db
         self.tip_height: int | None = None
         self.counts = {"served": 0, "kept": 0, "not_final": 0, "mismatched": 0, "refused": 0, "quarantined": 0}
-        self.quarantined: list[dict[str, str]] = []  # resource, reason, stored_at of each row moved out
+        self.quarantined: list[dict[str, str]] = []  # resource, reason, quarantined_at of each row moved out
         self._served: dict[str, tuple[str, str]] = {}  # uri -> (resource, sha256) served this run
         self._lock = threading.Lock()
         self._pending: dict[str, tuple] = {}  # uri -> the row to write when the run has finished

@@ -62,6 +62,7 @@ class TraceOutcome:
     explorers: dict = field(default_factory=dict)  # which explorer answered what; failovers
     store: StoreView = field(default_factory=StoreView)  # what the run took from the store
     sanctions: str = ""  # one line naming the traced addresses on a sanctions list ("" when none)
+    store_created: str = ""  # where this run created the store (the first run on this machine), else ""
 
 
 def _check_job(job: TraceJob) -> None:
@@ -291,8 +292,10 @@ def run_trace(job: TraceJob, progress: Progress | None = None,
 
 
 def _outcome(job: TraceJob, traced: Traced, view: StoreView, files: list[Path]) -> TraceOutcome:
+    store = traced.run_store.store
     return TraceOutcome(traced.result, traced.graph, job.out_dir, files, traced.mode, job.record or job.offline,
-                        traced.explorers, view, sanctions_line(traced.graph, traced.tags))
+                        traced.explorers, view, sanctions_line(traced.graph, traced.tags),
+                        store.location if store is not None and store.created else "")
 
 
 def run_case(case: Case, out_dir: Path | None = None, live: bool = False, record: bool = False,

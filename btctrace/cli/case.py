@@ -1,4 +1,4 @@
-"""``btctrace case run|validate``: work from a case file."""
+"""``btctrace case new|run|validate|verify|links``: work from a case file."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from btctrace.cli.terminal import say
 from btctrace.exports.writing.safe_text import summarise
 from btctrace.case import load_case
+from btctrace.case_template import CaseDraft, write_case_template
 from btctrace.cli.verify import render_report
 from btctrace.verify import verify_outputs
 from btctrace.cli.render import files_lines, finding_printer, progress_shown
@@ -26,8 +27,38 @@ def case_group() -> None:
 
     \b
     Example:
+      btctrace case new ransom-2026-001 bc1q... --examiner "DC J. Smith" --agency RCCU
       btctrace case run cases/demo-ransom.toml
     """
+
+
+@case_group.command("new")
+@click.argument("case_id")
+@click.argument("seeds", nargs=-1, required=True)
+@click.option("--out", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the case file [default: cases/<CASE_ID>.toml].")
+@click.option("--title", default="", help="The case's title, as the exhibits show it.")
+@click.option("--examiner", default="", help="Who examines the case.")
+@click.option("--agency", default="", help="For whom.")
+@click.option("--exhibit", default="", help="The exhibit reference the report carries.")
+@click.option("--direction", type=click.Choice(["forward", "backward"]), default="forward", show_default=True)
+@click.option("--api-url", "api_urls", multiple=True, help="Explorers, in order (repeatable) [default: blockstream.info].")
+@click.option("--tags", "tag_paths", multiple=True, help="Your own TagPack files (repeatable).")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def new_command(case_id, seeds, path, title, examiner, agency, exhibit, direction, api_urls, tag_paths, force) -> None:
+    """Write a case file for CASE_ID tracing SEEDS, every field filled or commented, to edit and
+    then run: a real case starts from a file, not from flags.
+
+    \b
+    Example:
+      btctrace case new ransom-2026-001 bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh \\
+          --title "Ransom paid by Example Ltd" --examiner "DC J. Smith" --agency RCCU --exhibit JS/1
+    """
+    draft = CaseDraft(case_id, tuple(seeds), title, examiner, agency, exhibit, direction=direction,
+                      api_urls=tuple(api_urls), tag_paths=tuple(tag_paths))
+    written = write_case_template(draft, path or Path("cases") / f"{case_id}.toml", force)
+    say(f"Wrote {written}. Edit it, then record the evidence the first time:\n"
+        f"  btctrace case run {written} --live --record")
 
 
 @case_group.command("run")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from collections import defaultdict
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Callable, Iterator
 
 import click
@@ -53,8 +55,14 @@ def summary_lines(outcome: TraceOutcome) -> list[str]:
 
 
 def files_lines(outcome: TraceOutcome) -> list[str]:
-    """The files a run wrote, once they all are."""
-    return [f"Wrote {len(outcome.files)} files to {outcome.out_dir}:", *(f"  {path}" for path in outcome.files)]
+    """The files a run wrote, once they all are, and what to open next."""
+    folder = shlex.quote(str(outcome.out_dir))
+    verify = (f"  btctrace verify {folder}    reruns it offline from the cassette and compares every byte"
+              if outcome.mode in ("record", "offline") else
+              "  (a live run without --record cannot be verified: add --record FILE to keep the evidence)")
+    return [f"Wrote {len(outcome.files)} files to {outcome.out_dir}:", *(f"  {path}" for path in outcome.files),
+            "Next:", f"  open {outcome.out_dir / 'report.html'}    the finding on page 1, then the evidence for it",
+            f"  btctrace explore {folder}    the graph in your browser, offline", verify]
 
 
 def finding_printer(progress: "_ProgressLine | None", heading: str = "") -> Callable[[TraceOutcome], None]:
@@ -74,6 +82,10 @@ def _store_lines(outcome: TraceOutcome) -> list[str]:
     view = outcome.store
     if view.kind is None:
         return ["Store: none (--no-store)"]
+    if outcome.store_created:
+        return [f"Store created at {outcome.store_created} (the first run here): it keeps final explorer answers, "
+                "imported tags and the cases run; choose another with --store PATH or BTCTRACE_STORE, or none with "
+                "--no-store", *_store_lines(replace(outcome, store_created=""))]
     tags = sum(len(t) for t in view.tags.values())
     where = outcome.explorers.get("store", view.kind)
     lines = [f"Store {where}: {tags} tag(s) on {len(view.tags)} traced address(es)"]

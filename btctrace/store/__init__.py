@@ -26,6 +26,7 @@ __all__ = ["STORE_ENV", "Store", "default_store_location", "open_store"]
 @dataclass
 class Store:
     db: Database
+    created: bool = False  # this opening made the store (it did not exist before)
 
     @property
     def location(self) -> str:
@@ -63,8 +64,8 @@ def open_store(location: str | None = None) -> Store:
     :func:`default_store_location`."""
     db = open_database(location or default_store_location())
     try:
-        migrate(db)
+        applied = migrate(db)
     except BaseException:
         db.close()
         raise
-    return Store(db)
+    return Store(db, created=1 in applied)

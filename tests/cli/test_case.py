@@ -93,3 +93,18 @@ def test_recorded_case_never_touches_the_network(tmp_path, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     result = CliRunner().invoke(cli, ["case", "run", DEMO_CASE, "--out", str(tmp_path / "o"), "--workers", "8"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_run_says_what_to_open_next_and_where_it_created_the_store(tmp_path):
+    """Issue 33: the demo listed its files and stopped; its store appeared without a word."""
+    store = tmp_path / "new" / "store.sqlite"
+    args = ["case", "run", str(PROJECT_ROOT / "cases" / "demo-ransom.toml"), "--store", str(store)]
+    first = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    assert f"Store created at {store} (the first run here)" in first.stdout and "--no-store" in first.stdout
+    lines = first.stdout.splitlines()
+    after = lines[lines.index("Next:") + 1:]
+    assert after[0].startswith(f"  open {tmp_path / 'a' / 'report.html'}")
+    assert after[1].startswith(f"  btctrace explore {tmp_path / 'a'}") and after[2].startswith("  btctrace verify ")
+    second = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "b")])
+    assert second.exit_code == 0 and "Store created" not in second.stdout

@@ -39,6 +39,7 @@ __all__ = [
     "Interrupted",
     "ManifestError",
     "SigningError",
+    "DownloadFailed",
     "StoreError",
     "TagSourceError",
     "ProofsMissing",
@@ -207,6 +208,15 @@ class ProviderUnavailable(ProviderError):
             f"the explorer did not answer usefully after {attempts} attempts at {url} ({detail})",
             "Check the network and --api-url, or try another explorer",
         )
+
+
+class DownloadFailed(ProviderError):
+    """A public attribution source could not be downloaded (``btctrace tags fetch``)."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        self.detail = detail
+        super().__init__(url, f"the download of {url} failed: {detail}",
+                         "Check the network, or give the source's file with --url (a mirror) or import it with tags import")
 
 
 class BadResponse(ProviderError):

@@ -12,7 +12,10 @@ from btctrace.errors import UsageProblem
 from btctrace.exports.writing.safe_text import summarise
 from btctrace.store import open_store
 from btctrace.store.tag_sources import SOURCE_KINDS, ListDefaults
+from btctrace.sources.catalogue import PUBLIC_SOURCES, source_age
+from btctrace.sources.fetch import default_sources_folder, fetch_source
 from btctrace.store.tag_store import ImportOutcome
+from btctrace.urls import public_url
 from btctrace.tags import TEXT_LIMIT
 
 __all__ = ["tags_group"]
@@ -89,6 +92,69 @@ def import_command(paths, kind, label, category, source_url, sanctions, listed_o
         opened.close()
     say(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses "
                f"({stats.sanctioned_addresses:,} on a sanctions list).")
+
+
+@tags_group.command("fetch")
+@click.argument("names", nargs=-1, required=True, type=click.Choice(sorted(PUBLIC_SOURCES)))
+@click.option("--url", help="Download from this URL instead (a mirror); only with one source.")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to keep the downloaded files [default: btctrace's data folder, sources/].")
+@store_option
+def fetch_command(names, url, into, store) -> None:
+    """Download public attribution sources and import them (the URL, time and SHA-256 kept).
+
+    \b
+    Sources:
+      graphsense    GraphSense public TagPacks (exchanges, ransomware, sextortion, hacks)
+      ofac          OFAC's SDN list, sdn_advanced.xml (party, entry, listing date)
+      ofac-0xb10c   0xB10C's nightly extract of OFAC's XBT addresses
+      ransomwhere   Ransomwhere's ransomware payment addresses
+
+    \b
+    Examples:
+      btctrace tags fetch ofac ransomwhere graphsense
+      btctrace tags fetch ofac --url https://mirror.unit.local/sdn_advanced.xml
+    """
+    if url and len(names) > 1:
+        raise UsageProblem("--url names one file", "Fetch one source at a time with --url")
+    opened = open_store(store)
+    try:
+        for name in names:
+            source = PUBLIC_SOURCES[name]
+            say(f"{name}: {public_url(url or source.url)}")
+            got, _ = fetch_source(opened, source, into or default_sources_folder(), url,
+                                  lambda o: say(_imported_line(o)))
+            say(f"  fetched {got.size:,} bytes at {got.fetched_utc}, sha256 {got.sha256[:16]}…, kept as {got.path}")
+        stats = opened.stats()
+    finally:
+        opened.close()
+    say(f"Store {opened.location}: {stats.tags:,} tags on {stats.addresses:,} addresses "
+        f"({stats.sanctioned_addresses:,} on a sanctions list).")
+
+
+@tags_group.command("sources")
+@store_option
+def sources_command(store) -> None:
+    """List what the store's tags were imported from: where, when, and which imports are stale
+    (a sanctions list after 7 days, Ransomwhere after 30, others after 90).
+
+    \b
+    Example:
+      btctrace tags sources
+    """
+    opened = open_store(store)
+    try:
+        sources = opened.stats().sources
+    finally:
+        opened.close()
+    if not sources:
+        say(f"Store {opened.location} holds no tags yet: btctrace tags fetch ofac graphsense, or tags import FILE")
+    for source in sources:
+        age = source_age(source)
+        origin = f"fetched from {source.source_url} at {source.fetched_at}" if age.fetched else \
+            f"imported from {source.path} at {source.imported_at}"
+        state = f"STALE: {age.days} days old (fresh for {age.limit})" if age.stale else f"{age.days} days old"
+        say(f"  {source.name}: {source.tags:,} tags, {origin}; {state}")
 
 
 @tags_group.command("lookup")

@@ -51,9 +51,10 @@ class Store:
         return case_links(self.db, case_id, items)
 
     def import_file(self, kind: str, path: Path, defaults: ListDefaults | None = None,
-                    progress: Callable[[ImportOutcome], None] | None = None) -> list[ImportOutcome]:
+                    progress: Callable[[ImportOutcome], None] | None = None,
+                    origin: tuple[str, str] = ("", "")) -> list[ImportOutcome]:
         """Import an attribution file (or a folder of TagPacks): see :mod:`btctrace.store.importing`."""
-        return import_source(self.db, kind, path, defaults, progress)
+        return import_source(self.db, kind, path, defaults, progress, origin)
 
     def close(self) -> None:
         self.db.close()

@@ -85,16 +85,18 @@ def _checked_tags(kind: str, file: Path, counts: dict[str, int], defaults: ListD
 
 
 def import_source(db: Database, kind: str, path: Path, defaults: ListDefaults | None = None,
-                  progress: Callable[[ImportOutcome], None] | None = None) -> list[ImportOutcome]:
+                  progress: Callable[[ImportOutcome], None] | None = None,
+                  origin: tuple[str, str] = ("", "")) -> list[ImportOutcome]:
     """Import *path* as *kind* (``tagpack``, ``ofac``, ``list`` or ``ransomwhere``); a folder of
-    TagPacks imports each file. One outcome per file, in file order."""
+    TagPacks imports each file. *origin*: the URL the file was downloaded from and when
+    (``tags fetch``). One outcome per file, in file order."""
     if defaults is not None and defaults.listed_on and not calendar_date(defaults.listed_on):
         raise UsageProblem(f"--listed-on {defaults.listed_on!r} is not a date", "Give it as YYYY-MM-DD")
     outcomes = []
     meaning = _meaning(kind, defaults)
     for file, identity in _files(kind, path):
         counts: dict[str, int] = {}
-        found = TagImport(f"{kind}:{identity}", kind, str(file), sha256_file(file), meaning)
+        found = TagImport(f"{kind}:{identity}", kind, str(file), sha256_file(file), meaning, *origin)
         outcome = import_tags(db, found, lambda: _checked_tags(kind, file, counts, defaults), counts)
         outcomes.append(outcome)
         if progress is not None:

@@ -53,6 +53,11 @@ MIGRATIONS: list[tuple[int, str, tuple[str, ...]]] = [
             content_type TEXT, body TEXT, block_height BIGINT, tip_height BIGINT, stored_at TEXT,
             reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)""",
     )),
+    (3, "where a fetched attribution file came from", (
+        # btctrace tags fetch: the public URL a file was downloaded from, and when.
+        "ALTER TABLE tag_sources ADD COLUMN source_url TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tag_sources ADD COLUMN fetched_at TEXT NOT NULL DEFAULT ''",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _LOCK_KEY = 0x62746374  # "btct": the PostgreSQL advisory lock taken while migrating

@@ -4,7 +4,7 @@ batches, count what is there."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
@@ -30,6 +30,8 @@ class TagSource:
     skipped: int
     published: str
     meaning: str = ""  # what the user said a plain list is (JSON), part of the import's identity
+    source_url: str = ""  # btctrace tags fetch: where the file was downloaded from
+    fetched_at: str = ""  # ... and when
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class TagImport:
     path: str
     sha256: str
     meaning: str = ""
+    source_url: str = ""
+    fetched_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,13 @@ class ImportOutcome:
     checks: dict[str, int] | None = None  # what checked_tag skipped, cut or blanked
 
 
-_SOURCE_TYPES = (str, str, str, str, str, int, int, str, str)
+_SOURCE_TYPES = (str, str, str, str, str, int, int, str, str, str, str)
 _TAG_TYPES = (str,) * 10 + (int, int)
 
 
 def tag_sources(db: Database) -> list[TagSource]:
-    rows = db.query("SELECT name, kind, path, sha256, imported_at, tags, skipped, published, meaning "
-                    "FROM tag_sources ORDER BY name")
+    rows = db.query("SELECT name, kind, path, sha256, imported_at, tags, skipped, published, meaning, source_url, "
+                    "fetched_at FROM tag_sources ORDER BY name")
     return [TagSource(*typed_row(db, "tag_sources", row, _SOURCE_TYPES)) for row in rows]
 
 
@@ -82,6 +86,10 @@ def import_tags(db: Database, found: TagImport, read: Callable[[], list[Tag]],
     earlier = {s.name: s for s in tag_sources(db)}.get(found.name)
     if earlier is not None and (earlier.sha256, earlier.kind, earlier.meaning) == (found.sha256, found.kind,
                                                                                    found.meaning):
+        if found.fetched_at:  # fetched again, unchanged: the import is as fresh as this fetch
+            db.execute("UPDATE tag_sources SET source_url = ?, fetched_at = ? WHERE name = ?",
+                       (found.source_url, found.fetched_at, found.name))
+            earlier = replace(earlier, source_url=found.source_url, fetched_at=found.fetched_at)
         return ImportOutcome(earlier, None, True)
     tags = read()
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -92,14 +100,15 @@ def import_tags(db: Database, found: TagImport, read: Callable[[], list[Tag]],
     with db.transaction():
         db.execute("DELETE FROM tags WHERE source_name = ?", (found.name,))
         db.execute("DELETE FROM tag_sources WHERE name = ?", (found.name,))
-        db.execute("INSERT INTO tag_sources (name, kind, path, sha256, imported_at, tags, skipped, published, meaning) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (found.name, found.kind, found.path, found.sha256, now,
-                                                          counted[0], skipped, published, found.meaning))
+        db.execute("INSERT INTO tag_sources (name, kind, path, sha256, imported_at, tags, skipped, published, meaning, "
+                   "source_url, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (found.name, found.kind, found.path, found.sha256, now, counted[0], skipped, published, found.meaning,
+                    found.source_url, found.fetched_at))
         db.copy_rows("tags", _COLUMNS, rows)
     if db.kind == "postgresql":
         db.execute("ANALYZE tags")  # fresh statistics, so look-ups use the address index
     source = TagSource(found.name, found.kind, found.path, found.sha256, now, counted[0], skipped, published,
-                       found.meaning)
+                       found.meaning, found.source_url, found.fetched_at)
     return ImportOutcome(source, earlier, False, {k: v for k, v in counts.items() if k in ("cut_fields", "bad_dates")})
 
 

@@ -79,14 +79,14 @@ def _trace_section(draft: CaseDraft) -> list[str]:
             "# through_coinjoins = false  # true: follow through CoinJoins (flagged, taint becomes weak)", ""]
 
 
-def _provider_section(draft: CaseDraft) -> list[str]:
+def _provider_section(draft: CaseDraft, cassette: str) -> list[str]:
     urls = draft.api_urls or (DEFAULT_API_URL,)
     fallbacks = list(urls[1:]) or [_FALLBACK]
     return ["[provider]", f"api_url = {_toml(urls[0])}  # an Esplora API; credentials as https://user:pass@host/api",
             (f"fallback_urls = [{', '.join(_toml(u) for u in fallbacks)}]  # asked when the one in use fails"
              if draft.api_urls[1:] else f"# fallback_urls = [{_toml(_FALLBACK)}]  # asked when the one in use fails"),
             "# cross_check = 20  # compare this many transactions across every explorer after the trace",
-            f"cassette = {_toml(f'../cassettes/{draft.case_id}.json')}  # the recorded answers: the evidence "
+            f"cassette = {_toml(cassette)}  # the recorded answers: the evidence "
             "(btctrace case run --record)", ""]
 
 
@@ -101,8 +101,10 @@ def _rest(draft: CaseDraft) -> list[str]:
             "# require = true  # refuse the run when a block or transaction cannot be proven"]
 
 
-def case_template(draft: CaseDraft) -> str:
-    """The case file's text for *draft*, after its id and seeds were checked."""
+def case_template(draft: CaseDraft, cassette: str = "") -> str:
+    """The case file's text for *draft*, after its id and seeds were checked; *cassette* is
+    where the recording goes, relative to the case file (default: the project's
+    ``../cassettes/<id>.json``)."""
     if not _CASE_ID.fullmatch(draft.case_id):
         raise UsageProblem(f"case id {draft.case_id!r} is not usable",
                            "Use letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit")
@@ -113,7 +115,8 @@ def case_template(draft: CaseDraft) -> str:
     header = [f"# Case file for {draft.case_id}, written by btctrace case new: edit it, then",
               "#   btctrace case run <this file> --live --record   (the first time: records the evidence)",
               "#   btctrace case run <this file>                   (later: replays it offline)", ""]
-    return "\n".join([*header, *_case_section(draft), *_trace_section(draft), *_provider_section(draft),
+    return "\n".join([*header, *_case_section(draft), *_trace_section(draft),
+                      *_provider_section(draft, cassette or f"../cassettes/{draft.case_id}.json"),
                       *_rest(draft)]) + "\n"
 
 
@@ -123,7 +126,9 @@ def write_case_template(draft: CaseDraft, path: Path, force: bool = False) -> Pa
     if path.exists() and not force:
         raise UsageProblem(f"{path} exists", "Give another path, or add --force to replace it")
     check_target(path)
-    text = case_template(draft)
+    # A case file in a project's cases/ records into its cassettes/; anywhere else, beside itself.
+    cassettes = "../cassettes" if path.parent.name == "cases" else "cassettes"
+    text = case_template(draft, f"{cassettes}/{draft.case_id}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, text)
     try:

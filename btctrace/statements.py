@@ -125,7 +125,7 @@ def _explorer_checks(manifest: dict[str, Any], cassette: Cassette) -> list[Check
                         if not strangers else f"switches name explorers it does not: {strangers[:3]}"))
     live = [key for key in _LIVE_ONLY if key in explorers]
     if live:
-        checks.append(_stated("statement explorers", f"{', '.join(live)} describe the live run and are stated only"))
+        checks.append(_stated("statement explorers", f"{', '.join(live)} describe the run as it ran and are stated only"))
     return checks
 
 

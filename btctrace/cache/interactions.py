@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from btctrace.errors import CassetteError
-from btctrace.urls import SECRET_PARAMETERS
+from btctrace.urls import public_url
 
-__all__ = ["MAX_DEPTH", "SECRET_PARAMETERS", "answer_of", "check_interaction", "normalise_uri", "within_depth"]
+__all__ = ["MAX_DEPTH", "answer_of", "check_interaction", "normalise_uri", "within_depth"]
 
 
 
@@ -28,12 +28,11 @@ def normalise_uri(uri: str) -> str:
     plain = _PLAIN_URI.fullmatch(uri)
     if plain and (plain.group(1) is None or int(plain.group(1)[1:]) <= 65535):
         return uri
-    parts = urlsplit(uri)
+    parts = urlsplit(public_url(uri))  # credentials and secret parameters out (btctrace.urls)
     netloc = parts.hostname or ""
     if parts.port is not None:
         netloc = f"{netloc}:{parts.port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if k.lower() not in SECRET_PARAMETERS)
+    query = sorted(parse_qsl(parts.query, keep_blank_values=True))
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), ""))
 
 

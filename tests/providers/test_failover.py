@@ -97,13 +97,19 @@ def _parameters_given(*documents) -> set[str]:
     return {key for key in set(first) | set(second) if first.get(key) != second.get(key)}
 
 
-def test_the_cross_check_reports_a_field_two_explorers_disagree_on(demo, two_explorers):
-    first, second = two_explorers
+def _second_says_another_height(demo, second):
+    """*second* answers the ransom address's first transaction one block higher: (txid, its answer)."""
     txid = demo.store.address_txids(demo.ransom_address)[0]
     altered = json.loads(json.dumps(demo.store.tx(txid)))
     altered["status"]["block_height"] += 1
     second.faults[:] = [Fault(rf"/tx/{txid}$", status=200, body=json.dumps(altered),
                               content_type="application/json", times=10**6)]
+    return txid, altered
+
+
+def test_the_cross_check_reports_a_field_two_explorers_disagree_on(demo, two_explorers):
+    first, second = two_explorers
+    txid, altered = _second_says_another_height(demo, second)
     try:
         check = cross_check([_provider(first), _provider(second)], [txid, *demo.store.address_txids(demo.ransom_address)],
                             50)
@@ -153,11 +159,7 @@ def test_a_traced_cross_check_asks_each_explorer_itself(demo, two_explorers, tmp
     """The explorers of a run share the transactions they fetched; the cross-check must still
     compare each explorer's own answer (a shared copy compared with itself always agrees)."""
     first, second = two_explorers
-    txid = demo.store.address_txids(demo.ransom_address)[0]
-    altered = json.loads(json.dumps(demo.store.tx(txid)))
-    altered["status"]["block_height"] += 1
-    second.faults[:] = [Fault(rf"/tx/{txid}$", status=200, body=json.dumps(altered),
-                              content_type="application/json", times=10**6)]
+    txid, altered = _second_says_another_height(demo, second)
     try:
         outcome = run_trace(_job(demo, tmp_path / "out", first.api_url, [second.api_url], cross_check=500))
     finally:
